@@ -1,0 +1,410 @@
+/*
+ * Strict parser for federation/idp.conf.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define CONFIG_LINE_MAX		2048
+
+struct config_directive {
+	const char	*name;
+	int		(*parse)(struct config *,
+			    const struct config_directive *, char *,
+			    const char **);
+	size_t		 offset;
+	size_t		 size;		/* string capacity, or numeric minimum */
+	size_t		 max;		/* numeric maximum */
+	int		 required;
+	int		 repeatable;
+};
+
+static int	config_string(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_url(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_seconds(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_map_size(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_comparison(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_proxy(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_number(const char *, size_t, size_t, size_t *);
+static int	config_check(struct config *, const char **);
+static void	config_defaults(struct config *);
+static void	config_error(char *, size_t, const char *, int, const char *,
+		    ...);
+
+#define STR(f)		offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define NUM(f, lo, hi)	offsetof(struct config, f), lo, hi
+
+static const struct config_directive config_directives[] = {
+	{ "entity_id",		 config_url,	 STR(entity_id), 0, 1, 0 },
+	{ "base_url",		 config_url,	 STR(base_url), 0, 1, 0 },
+	{ "data_dir",		 config_string,	 STR(data_dir), 0, 1, 0 },
+	{ "map_size_mb",	 config_map_size, NUM(map_size, 1, 1048576), 0, 0 },
+	{ "master_key",		 config_string,	 STR(master_key), 0, 1, 0 },
+	{ "signing_key",	 config_string,	 STR(signing_key), 0, 1, 0 },
+	{ "signing_cert",	 config_string,	 STR(signing_cert), 0, 1, 0 },
+	{ "oidc_rsa_key",	 config_string,	 STR(oidc_rsa_key), 0, 1, 0 },
+	{ "oidc_ec_key",	 config_string,	 STR(oidc_ec_key), 0, 1, 0 },
+	{ "sp_dir",		 config_string,	 STR(sp_dir), 0, 0, 0 },
+	{ "clients_dir",	 config_string,	 STR(clients_dir), 0, 0, 0 },
+	{ "oob_code_lifetime",	 config_seconds, NUM(oob_code_lifetime, 30, 600), 0, 0 },
+	{ "registration_lifetime", config_seconds, NUM(registration_lifetime, 60, 86400), 0, 0 },
+	{ "session_lifetime",	 config_seconds, NUM(session_lifetime, 60, 604800), 0, 0 },
+	{ "clock_skew",		 config_seconds, NUM(clock_skew, 0, 600), 0, 0 },
+	{ "loa2_uri",		 config_url,	 STR(loa2_uri), 0, 0, 0 },
+	{ "loa3_uri",		 config_url,	 STR(loa3_uri), 0, 0, 0 },
+	{ "comparison",		 config_comparison, 0, 0, 0, 0, 0 },
+	{ "trusted_proxy",	 config_proxy,	 0, 0, 0, 0, 1 },
+	{ NULL, NULL, 0, 0, 0, 0, 0 }
+};
+
+#define CONFIG_NDIRECTIVES \
+	(sizeof(config_directives) / sizeof(config_directives[0]) - 1)
+
+int
+config_load(const char *path, struct config *cfg, char *err, size_t errlen)
+{
+	FILE				*fp;
+	const struct config_directive	*d;
+	char				 line[CONFIG_LINE_MAX], *key, *value, *p;
+	const char			*reason;
+	int				 lineno, ret;
+	unsigned char			 seen[CONFIG_NDIRECTIVES];
+
+	ret = -1;
+	lineno = 0;
+	memset(seen, 0, sizeof(seen));
+	config_defaults(cfg);
+
+	if (strlen(path) >= sizeof(cfg->path)) {
+		config_error(err, errlen, path, 0, "path too long");
+		return (-1);
+	}
+	strcpy(cfg->path, path);
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		config_error(err, errlen, path, 0, "%s", strerror(errno));
+		return (-1);
+	}
+
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			config_error(err, errlen, path, lineno, "line too long");
+			goto out;
+		}
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (key = line; isspace((unsigned char)*key); key++)
+			;
+		p = key + strlen(key);
+		while (p > key && isspace((unsigned char)p[-1]))
+			*--p = '\0';
+		if (*key == '\0')
+			continue;
+
+		for (value = key; *value && !isspace((unsigned char)*value);
+		    value++)
+			;
+		if (*value != '\0')
+			*value++ = '\0';
+		while (isspace((unsigned char)*value))
+			value++;
+
+		for (d = config_directives; d->name != NULL; d++) {
+			if (strcmp(d->name, key) == 0)
+				break;
+		}
+		if (d->name == NULL) {
+			config_error(err, errlen, path, lineno,
+			    "unknown key \"%s\"", key);
+			goto out;
+		}
+		if (seen[d - config_directives] && !d->repeatable) {
+			config_error(err, errlen, path, lineno,
+			    "\"%s\" given twice", key);
+			goto out;
+		}
+		if (*value == '\0') {
+			config_error(err, errlen, path, lineno,
+			    "\"%s\" needs a value", key);
+			goto out;
+		}
+		reason = NULL;
+		if (d->parse(cfg, d, value, &reason) == -1) {
+			config_error(err, errlen, path, lineno, "%s: %s",
+			    key, reason);
+			goto out;
+		}
+		seen[d - config_directives] = 1;
+	}
+	if (ferror(fp)) {
+		config_error(err, errlen, path, lineno, "read error");
+		goto out;
+	}
+
+	for (d = config_directives; d->name != NULL; d++) {
+		if (d->required && !seen[d - config_directives]) {
+			config_error(err, errlen, path, 0,
+			    "missing required key \"%s\"", d->name);
+			goto out;
+		}
+	}
+	if (config_check(cfg, &reason) == -1) {
+		config_error(err, errlen, path, 0, "%s", reason);
+		goto out;
+	}
+	ret = 0;
+
+out:
+	fclose(fp);
+	return (ret);
+}
+
+int
+config_is_trusted_proxy(const struct config *cfg, int family,
+    const void *addr)
+{
+	const struct config_proxy	*p;
+	const unsigned char		*a;
+	unsigned int			 bits, i;
+	unsigned char			 mask;
+
+	a = addr;
+	for (p = cfg->proxies; p < cfg->proxies + cfg->nproxies; p++) {
+		if (p->family != family)
+			continue;
+		bits = p->prefix;
+		for (i = 0; bits >= 8; i++, bits -= 8) {
+			if (a[i] != p->addr[i])
+				break;
+		}
+		if (bits >= 8)
+			continue;
+		mask = bits == 0 ? 0 : (unsigned char)(0xff << (8 - bits));
+		if ((a[i] & mask) == (p->addr[i] & mask))
+			return (1);
+	}
+	return (0);
+}
+
+static void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->map_size = (size_t)256 * 1024 * 1024;
+	cfg->oob_code_lifetime = 120;
+	cfg->registration_lifetime = 600;
+	cfg->session_lifetime = 8 * 3600;
+	cfg->clock_skew = 120;
+	cfg->comparison = CONFIG_COMPARE_ENTER;
+	strcpy(cfg->sp_dir, "federation/sp");
+	strcpy(cfg->clients_dir, "federation/clients");
+	strcpy(cfg->loa2_uri,
+	    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered");
+	strcpy(cfg->loa3_uri,
+	    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract");
+}
+
+/*
+ * Plain HTTP is for development on the loopback interface only: any
+ * other base URL must be https.
+ */
+static int
+config_check(struct config *cfg, const char **reason)
+{
+	static const char	*loopback[] = {
+		"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
+		"http://localhost/", "http://[::1]:", "http://[::1]/", NULL
+	};
+	const char		**lp;
+	size_t			  n;
+
+	n = strlen(cfg->base_url);
+	if (n > 0 && cfg->base_url[n - 1] == '/') {
+		*reason = "base_url must not end with '/'";
+		return (-1);
+	}
+	if (strncmp(cfg->base_url, "https://", 8) == 0) {
+		cfg->https = 1;
+		return (0);
+	}
+	for (lp = loopback; *lp != NULL; lp++) {
+		if (strncmp(cfg->base_url, *lp, strlen(*lp)) == 0)
+			return (0);
+	}
+	*reason = "base_url must be https:// (http only on 127.0.0.1, "
+	    "localhost or [::1])";
+	return (-1);
+}
+
+static int
+config_string(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	char		*dst;
+
+	if (strlen(value) >= d->size) {
+		*reason = "value too long";
+		return (-1);
+	}
+	if (strpbrk(value, " \t") != NULL) {
+		*reason = "value must not contain spaces";
+		return (-1);
+	}
+	dst = (char *)cfg + d->offset;
+	strcpy(dst, value);
+	return (0);
+}
+
+static int
+config_url(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+
+	if (strncmp(value, "https://", 8) != 0 &&
+	    strncmp(value, "http://", 7) != 0 &&
+	    strncmp(value, "urn:", 4) != 0) {
+		*reason = "expected an http(s):// URL or a urn:";
+		return (-1);
+	}
+	for (p = value; *p != '\0'; p++) {
+		if (!isgraph((unsigned char)*p) || *p == '"' || *p == '<' ||
+		    *p == '>' || *p == '\\') {
+			*reason = "URL holds a character that must be escaped";
+			return (-1);
+		}
+	}
+	return (config_string(cfg, d, value, reason));
+}
+
+static int
+config_number(const char *value, size_t min, size_t max, size_t *out)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (!isdigit((unsigned char)*value))
+		return (-1);
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return (-1);
+	*out = (size_t)v;
+	return (0);
+}
+
+static int
+config_seconds(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	size_t		v;
+
+	if (config_number(value, d->size, d->max, &v) == -1) {
+		*reason = "expected a number of seconds within range";
+		return (-1);
+	}
+	*(unsigned int *)(void *)((char *)cfg + d->offset) = (unsigned int)v;
+	return (0);
+}
+
+static int
+config_map_size(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	size_t		v;
+
+	if (config_number(value, d->size, d->max, &v) == -1) {
+		*reason = "expected a size in MiB from 1 to 1048576";
+		return (-1);
+	}
+	cfg->map_size = v * 1024 * 1024;
+	return (0);
+}
+
+static int
+config_comparison(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	if (strcmp(value, "enter") == 0)
+		cfg->comparison = CONFIG_COMPARE_ENTER;
+	else if (strcmp(value, "select") == 0)
+		cfg->comparison = CONFIG_COMPARE_SELECT;
+	else if (strcmp(value, "compare") == 0)
+		cfg->comparison = CONFIG_COMPARE_COMPARE;
+	else {
+		*reason = "expected enter, select or compare";
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+config_proxy(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	struct config_proxy	*p;
+	char			*slash;
+	size_t			 prefix, max;
+
+	if (cfg->nproxies == CONFIG_PROXIES_MAX) {
+		*reason = "too many trusted proxies";
+		return (-1);
+	}
+	p = &cfg->proxies[cfg->nproxies];
+	if ((slash = strchr(value, '/')) != NULL)
+		*slash++ = '\0';
+
+	if (inet_pton(AF_INET, value, p->addr) == 1) {
+		p->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, value, p->addr) == 1) {
+		p->family = AF_INET6;
+		max = 128;
+	} else {
+		*reason = "expected an IPv4 or IPv6 address, optionally /prefix";
+		return (-1);
+	}
+	prefix = max;
+	if (slash != NULL && config_number(slash, 0, max, &prefix) == -1) {
+		*reason = "bad prefix length";
+		return (-1);
+	}
+	p->prefix = (unsigned int)prefix;
+	cfg->nproxies++;
+	return (0);
+}
+
+static void
+config_error(char *err, size_t errlen, const char *path, int line,
+    const char *fmt, ...)
+{
+	va_list		ap;
+	int		n;
+
+	if (line > 0)
+		n = snprintf(err, errlen, "%s:%d: ", path, line);
+	else
+		n = snprintf(err, errlen, "%s: ", path);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,75 @@
+/*
+ * config.c: federation/idp.conf, parsed once, strictly.
+ *
+ * One "key value" directive per line; '#' starts a comment. Unknown keys,
+ * bad values, repeated keys and missing required keys are errors reported
+ * as "file:line: message". Relative paths are relative to the working
+ * directory the server or tool runs in (the project root in development).
+ */
+#ifndef MUTUA_CONFIG_H
+#define MUTUA_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#define CONFIG_URL_MAX		512
+#define CONFIG_URI_MAX		256
+#define CONFIG_PROXIES_MAX	16
+#define CONFIG_ERR_MAX		(PATH_MAX + 256)
+
+/* How the user compares the terminal's code on the authenticator. */
+enum config_comparison {
+	CONFIG_COMPARE_ENTER,	/* the user types the terminal's code */
+	CONFIG_COMPARE_SELECT,	/* the user picks it among several */
+	CONFIG_COMPARE_COMPARE	/* X.1280 8.4: side by side */
+};
+
+struct config_proxy {
+	int		family;		/* AF_INET or AF_INET6 */
+	unsigned char	addr[16];
+	unsigned int	prefix;		/* CIDR prefix length */
+};
+
+struct config {
+	char		path[PATH_MAX];
+	char		entity_id[CONFIG_URL_MAX];
+	char		base_url[CONFIG_URL_MAX];
+	int		https;		/* base_url is https:// */
+	char		data_dir[PATH_MAX];
+	size_t		map_size;	/* bytes */
+	char		master_key[PATH_MAX];
+	char		signing_key[PATH_MAX];
+	char		signing_cert[PATH_MAX];
+	char		oidc_rsa_key[PATH_MAX];
+	char		oidc_ec_key[PATH_MAX];
+	char		sp_dir[PATH_MAX];
+	char		clients_dir[PATH_MAX];
+	unsigned int	oob_code_lifetime;	/* seconds */
+	unsigned int	registration_lifetime;	/* seconds */
+	unsigned int	session_lifetime;	/* seconds */
+	unsigned int	clock_skew;		/* seconds */
+	char		loa2_uri[CONFIG_URI_MAX];
+	char		loa3_uri[CONFIG_URI_MAX];
+	enum config_comparison	comparison;
+	struct config_proxy	proxies[CONFIG_PROXIES_MAX];
+	size_t		nproxies;
+};
+
+/*
+ * Parses the file at path into cfg (defaults first, then the file).
+ * @param path	the configuration file
+ * @param cfg	filled on success; unspecified on failure
+ * @param err	on failure, "file:line: message" (capacity errlen)
+ * @return 0 on success, -1 on any error (missing file included).
+ */
+int	config_load(const char *path, struct config *cfg, char *err,
+	    size_t errlen);
+
+/*
+ * Returns 1 when the numeric address addr (family AF_INET or AF_INET6)
+ * is one of the configured trusted proxies, 0 otherwise.
+ */
+int	config_is_trusted_proxy(const struct config *, int family,
+	    const void *addr);
+
+#endif

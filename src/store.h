@@ -1,0 +1,159 @@
+/*
+ * store.c: the one LMDB environment that holds all of mutua's state.
+ *
+ * Only store.c touches LMDB; the typed record modules (store_user.c,
+ * audit.c, ...) speak to it through this interface. Kore workers are
+ * separate processes: each opens the environment after fork, and LMDB's
+ * single-writer lock serialises their write transactions.
+ *
+ * Transactions carry a sticky error: after any failed operation every
+ * later call fails at once and store_txn_commit() aborts instead.
+ */
+#ifndef MUTUA_STORE_H
+#define MUTUA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bumped whenever a record or key layout changes incompatibly. */
+#define STORE_SCHEMA_VERSION	1
+
+/* The named databases (DESIGN.md §4). */
+enum store_db {
+	STORE_META,
+	STORE_USERS,
+	STORE_BINDINGS,
+	STORE_BINDINGS_BY_USER,
+	STORE_REGISTRATIONS,
+	STORE_OOB_REQUESTS,
+	STORE_OOB_PENDING,
+	STORE_SESSIONS,
+	STORE_SAML_REPLAY,
+	STORE_OAUTH_CODES,
+	STORE_OAUTH_TOKENS,
+	STORE_VETTING,
+	STORE_VETTING_EVENTS,
+	STORE_AUDIT,
+	STORE_RATELIMIT,
+	STORE_DB_COUNT
+};
+
+/* Return values besides 0 (done) and -1 (error, sticky). */
+#define STORE_NOTFOUND		1
+#define STORE_EXISTS		1
+
+/* store_put() flag: fail with STORE_EXISTS rather than overwrite. */
+#define STORE_NOOVERWRITE	0x01
+
+struct store;
+
+struct store_txn {
+	struct store	*store;
+	void		*txn;		/* MDB_txn */
+	int		 write;
+	int		 error;
+};
+
+/* A value borrowed from the store: valid until the transaction ends. */
+struct store_val {
+	const void	*data;
+	size_t		 len;
+};
+
+/*
+ * Called for each record by store_scan(): return 0 to go on, 1 to stop,
+ * -1 to stop with an error (which becomes the transaction's error).
+ */
+typedef int	(*store_scan_cb)(void *arg, const struct store_val *key,
+		    const struct store_val *val);
+
+/*
+ * Opens (creating when needed) the environment in directory dir, opens
+ * every named database and checks the schema version in STORE_META.
+ * @param out		receives the handle; release with store_close()
+ * @param dir		directory, created with mode 0700 when missing
+ * @param map_size	LMDB map size in bytes
+ * @return 0, or -1 with a reason in err (capacity errlen): LMDB error,
+ *	   or a schema version this build does not know.
+ */
+int	store_open(struct store **out, const char *dir, size_t map_size,
+	    char *err, size_t errlen);
+
+/* Closes the environment. No transaction may be open. */
+void	store_close(struct store *);
+
+/*
+ * Begins a transaction; write is 1 for a write transaction (which waits
+ * for the environment's single writer lock). Always end it with
+ * store_txn_commit() or store_txn_abort().
+ * @return 0, or -1 (then txn->error is set and commit will fail).
+ */
+int	store_txn_begin(struct store *, struct store_txn *txn, int write);
+
+/*
+ * Commits a write transaction durably, or ends a read transaction.
+ * @return 0; -1 when an earlier operation failed (the transaction is
+ *	   aborted, nothing is written) or the commit itself failed.
+ */
+int	store_txn_commit(struct store_txn *);
+
+/* Aborts; safe to call on a transaction that already failed. */
+void	store_txn_abort(struct store_txn *);
+
+/* Marks the transaction failed, e.g. after a record failed to decode. */
+void	store_txn_fail(struct store_txn *);
+
+/* @return 0 (found, *val set), STORE_NOTFOUND, or -1. */
+int	store_get(struct store_txn *, enum store_db, const void *key,
+	    size_t keylen, struct store_val *val);
+
+/* @return 0, STORE_EXISTS (only with STORE_NOOVERWRITE), or -1. */
+int	store_put(struct store_txn *, enum store_db, const void *key,
+	    size_t keylen, const void *val, size_t vallen, int flags);
+
+/* @return 0, STORE_NOTFOUND, or -1. */
+int	store_del(struct store_txn *, enum store_db, const void *key,
+	    size_t keylen);
+
+/*
+ * Appends val under the next sequence number (8-byte big-endian key,
+ * one more than the last key; 1 for an empty database). Write
+ * transactions are serialised, so sequence numbers are dense and
+ * increasing across processes.
+ * @param seq	receives the number used (may be NULL)
+ * @return 0 or -1.
+ */
+int	store_append(struct store_txn *, enum store_db, const void *val,
+	    size_t vallen, uint64_t *seq);
+
+/*
+ * Visits, in key order, the records whose key starts with prefix
+ * (every record when prefixlen is 0), starting at the first key >= from
+ * when from is not NULL.
+ * @return 0, or -1 on error or when the callback returned -1.
+ */
+int	store_scan(struct store_txn *, enum store_db, const void *prefix,
+	    size_t prefixlen, const void *from, size_t fromlen,
+	    store_scan_cb cb, void *arg);
+
+/* @return the number of records in db, or -1. */
+long long	store_count(struct store_txn *, enum store_db);
+
+/*
+ * Reads the schema record in a fresh read transaction: the health check.
+ * @return 0 when the store answers, -1 otherwise.
+ */
+int	store_check(struct store *);
+
+/*
+ * Writes a compacted copy of the environment into the empty or missing
+ * directory path; consistent while other processes write.
+ * @return 0 or -1 (reason in err).
+ */
+int	store_backup(struct store *, const char *path, char *err,
+	    size_t errlen);
+
+/* Returns the name of a database (for messages and exports). */
+const char	*store_db_name(enum store_db);
+
+#endif

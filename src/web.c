@@ -1,0 +1,190 @@
+/*
+ * Process hooks, request context, logging and common responses.
+ */
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <kore/hooks.h>
+#include <kore/seccomp.h>
+
+#include "log.h"
+#include "web.h"
+
+#define WEB_DEFAULT_CONFIG	"federation/idp.conf"
+#define WEB_XFF_MAX		512
+
+/*
+ * Kore's worker sandbox stays on; these are the calls LMDB (pread,
+ * pwrite, fdatasync, ftruncate on growth), lasso/xmlsec and OpenSSL need
+ * beyond Kore's own list (see docs/deployment.md).
+ */
+KORE_SECCOMP_FILTER("mutua",
+	KORE_SYSCALL_ALLOW(pread64),
+	KORE_SYSCALL_ALLOW(pwrite64),
+	KORE_SYSCALL_ALLOW(fdatasync),
+	KORE_SYSCALL_ALLOW(fsync),
+	KORE_SYSCALL_ALLOW(ftruncate),
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(newfstatat),
+	KORE_SYSCALL_ALLOW(getdents64),
+	KORE_SYSCALL_ALLOW(fstatfs),
+	KORE_SYSCALL_ALLOW(msync),
+	KORE_SYSCALL_ALLOW(mkdir),
+	KORE_SYSCALL_ALLOW(flock),
+);
+
+struct web_state	web;
+
+static void	web_request_done(struct http_request *);
+static void	web_client_addr(struct http_request *, struct web_ctx *);
+
+void
+kore_parent_configure(int argc, char **argv)
+{
+	const char	*path;
+	char		 err[CONFIG_ERR_MAX];
+
+	if ((path = getenv("MUTUA_CONFIG")) == NULL)
+		path = WEB_DEFAULT_CONFIG;
+	if (config_load(path, &web.cfg, err, sizeof(err)) == -1)
+		fatal("%s", err);
+	if (crypto_master_key_load(web.cfg.master_key, &web.master, err,
+	    sizeof(err)) == -1)
+		fatal("%s", err);
+	web_page_load();
+	log_event("start", "config", path, "base_url", web.cfg.base_url,
+	    "entity_id", web.cfg.entity_id, (char *)NULL);
+}
+
+void
+kore_worker_configure(void)
+{
+	char		err[CONFIG_ERR_MAX];
+
+	/* The environment is opened after fork: LMDB handles are per process. */
+	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size, err,
+	    sizeof(err)) == -1)
+		fatal("store: %s", err);
+}
+
+void
+kore_worker_teardown(void)
+{
+	store_close(web.store);
+	web.store = NULL;
+	crypto_master_key_wipe(&web.master);
+}
+
+struct web_ctx *
+web_begin(struct http_request *req)
+{
+	struct web_ctx	*ctx;
+
+	if (http_state_exists(req))
+		return (http_state_get(req));
+	ctx = http_state_create(req, sizeof(*ctx), web_request_done);
+	if (crypto_random_hex(ctx->request_id, sizeof(ctx->request_id),
+	    WEB_REQUEST_ID_LEN / 2) == -1)
+		fatal("no randomness");
+	web_client_addr(req, ctx);
+	return (ctx);
+}
+
+/*
+ * The peer is the client unless it is a trusted proxy; then the client is
+ * the right-most X-Forwarded-For entry that is not itself trusted. Left
+ * entries are client-supplied and never believed.
+ */
+static void
+web_client_addr(struct http_request *req, struct web_ctx *ctx)
+{
+	struct connection	*c;
+	const char		*xff;
+	char			 list[WEB_XFF_MAX], *p, *entry;
+	unsigned char		 addr[16];
+	int			 family;
+
+	c = req->owner;
+	family = c->family;
+	if (family == AF_INET) {
+		memcpy(addr, &c->addr.ipv4.sin_addr, 4);
+		inet_ntop(AF_INET, addr, ctx->client_addr,
+		    sizeof(ctx->client_addr));
+	} else if (family == AF_INET6) {
+		memcpy(addr, &c->addr.ipv6.sin6_addr, 16);
+		inet_ntop(AF_INET6, addr, ctx->client_addr,
+		    sizeof(ctx->client_addr));
+	} else {
+		strcpy(ctx->client_addr, "unix");
+		return;
+	}
+
+	if (!config_is_trusted_proxy(&web.cfg, family, addr))
+		return;
+	if (!http_request_header(req, "x-forwarded-for", &xff) ||
+	    strlen(xff) >= sizeof(list))
+		return;
+	strcpy(list, xff);
+
+	while ((p = strrchr(list, ',')) != NULL || list[0] != '\0') {
+		entry = p == NULL ? list : p + 1;
+		while (*entry == ' ')
+			entry++;
+		if (inet_pton(AF_INET, entry, addr) == 1)
+			family = AF_INET;
+		else if (inet_pton(AF_INET6, entry, addr) == 1)
+			family = AF_INET6;
+		else
+			return;
+		snprintf(ctx->client_addr, sizeof(ctx->client_addr), "%s",
+		    entry);
+		if (!config_is_trusted_proxy(&web.cfg, family, addr))
+			return;
+		if (p == NULL)
+			return;
+		*p = '\0';
+	}
+}
+
+static void
+web_request_done(struct http_request *req)
+{
+	struct web_ctx	*ctx;
+	char		 status[8], ms[24];
+
+	ctx = req->hdlr_extra;
+	snprintf(status, sizeof(status), "%u", req->status);
+	snprintf(ms, sizeof(ms), "%llu", (unsigned long long)req->total);
+	log_event("request", "id", ctx != NULL ? ctx->request_id : NULL,
+	    "method", http_method_text(req->method), "path", req->path,
+	    "status", status, "ms", ms, "client",
+	    ctx != NULL ? ctx->client_addr : NULL, (char *)NULL);
+}
+
+void
+web_respond(struct http_request *req, int status, const char *type,
+    const void *body, size_t len)
+{
+	http_response_header(req, "content-type", type);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy", "no-referrer");
+	http_response_header(req, "x-frame-options", "DENY");
+	http_response_header(req, "content-security-policy",
+	    "default-src 'none'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+	    "frame-ancestors 'none'; base-uri 'none'; "
+	    "manifest-src 'self'; worker-src 'self'");
+	if (web.cfg.https)
+		http_response_header(req, "strict-transport-security",
+		    "max-age=31536000");
+	http_response(req, status, body, len);
+}
+
+void
+web_respond_json(struct http_request *req, int status, const char *json)
+{
+	web_respond(req, status, "application/json", json, strlen(json));
+}

@@ -1,0 +1,67 @@
+/*
+ * Page templates and their rendering.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+#define WEB_TEMPLATE_DIR	"assets/templates"
+#define WEB_PAGE_VARS_MAX	32
+
+static const char	*web_page_files[WEB_PAGE_COUNT] = {
+	"login.html",
+	"error.html",
+};
+
+static struct template	web_pages[WEB_PAGE_COUNT];
+
+void
+web_page_load(void)
+{
+	char		err[1024];
+	int		i;
+
+	for (i = 0; i < WEB_PAGE_COUNT; i++) {
+		if (template_load(&web_pages[i], WEB_TEMPLATE_DIR,
+		    web_page_files[i], err, sizeof(err)) == -1)
+			fatal("template: %s", err);
+	}
+}
+
+void
+web_page_send(struct http_request *req, int status, enum web_page page,
+    const struct template_var *vars, size_t nvars)
+{
+	struct template_var	 all[WEB_PAGE_VARS_MAX];
+	char			*html;
+	size_t			 len;
+
+	if (nvars >= WEB_PAGE_VARS_MAX)
+		fatal("web_page_send: too many variables");
+	all[0].name = "base_url";
+	all[0].value = web.cfg.base_url;
+	all[0].flags = 0;
+	if (nvars > 0)
+		memcpy(all + 1, vars, nvars * sizeof(*vars));
+
+	if ((html = template_render(&web_pages[page], all, nvars + 1,
+	    &len)) == NULL) {
+		web_respond(req, 500, "text/plain", "internal error\n", 15);
+		return;
+	}
+	web_respond(req, status, "text/html; charset=utf-8", html, len);
+	free(html);
+}
+
+void
+web_page_error(struct http_request *req, int status, const char *title,
+    const char *message)
+{
+	struct template_var	vars[2] = {
+		{ "title", title, 0 },
+		{ "message", message, 0 },
+	};
+
+	web_page_send(req, status, WEB_PAGE_ERROR, vars, 2);
+}

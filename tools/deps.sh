@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian 12 packages mutua needs to build, run and test.
+# Idempotent: only missing packages are installed, with sudo when not root.
+set -eu
+
+PACKAGES="build-essential pkg-config kore liblasso3-dev liboauth2-dev
+libcjose-dev libjansson-dev liblmdb-dev lmdb-utils libcmocka-dev libssl-dev
+libqrencode-dev openssl curl nginx-light python3-pysaml2 python3-requests
+python3-lasso xmlsec1 nodejs npm chromium"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	    --no-install-recommends $missing
+fi
+
+# Test peers from npm (openid-client, playwright-core): pinned in
+# tests/package-lock.json, installed without any browser download.
+if [ -f tests/package-lock.json ] && [ ! -d tests/node_modules ]; then
+	(cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
