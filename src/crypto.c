@@ -100,6 +100,76 @@ crypto_unhex(const char *hex, unsigned char *out, size_t cap)
 }
 
 int
+crypto_b64url_encode(const void *data, size_t len, char *out, size_t outlen)
+{
+	static const char	 alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const unsigned char	*p;
+	uint32_t		 v;
+	size_t			 i, o;
+
+	if (outlen < 4 * ((len + 2) / 3) + 1)
+		return (-1);
+	p = data;
+	for (i = 0, o = 0; i < len; i += 3) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		out[o++] = alphabet[(v >> 18) & 0x3f];
+		out[o++] = alphabet[(v >> 12) & 0x3f];
+		if (i + 1 < len)
+			out[o++] = alphabet[(v >> 6) & 0x3f];
+		if (i + 2 < len)
+			out[o++] = alphabet[v & 0x3f];
+	}
+	out[o] = '\0';
+	return (0);
+}
+
+int
+crypto_b64url_decode(const char *in, unsigned char *out, size_t cap)
+{
+	size_t		len, i, o;
+	uint32_t	v;
+	int		c, bits;
+
+	len = strlen(in);
+	if (len % 4 == 1)
+		return (-1);
+	v = 0;
+	bits = 0;
+	for (i = 0, o = 0; i < len; i++) {
+		c = (unsigned char)in[i];
+		if (c >= 'A' && c <= 'Z')
+			c -= 'A';
+		else if (c >= 'a' && c <= 'z')
+			c = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			c = c - '0' + 52;
+		else if (c == '-')
+			c = 62;
+		else if (c == '_')
+			c = 63;
+		else
+			return (-1);
+		v = (v << 6) | (uint32_t)c;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= cap)
+				return (-1);
+			out[o++] = (unsigned char)(v >> bits);
+		}
+	}
+	/* Leftover bits must be zero: one encoding per byte string. */
+	if ((v & ((1u << bits) - 1)) != 0)
+		return (-1);
+	return ((int)o);
+}
+
+int
 crypto_equal(const void *a, const void *b, size_t len)
 {
 	return (CRYPTO_memcmp(a, b, len) == 0);

@@ -50,6 +50,20 @@ void	crypto_hex(const void *data, size_t len, char *out);
  */
 int	crypto_unhex(const char *hex, unsigned char *out, size_t cap);
 
+/*
+ * base64url without padding (RFC 4648 §5) of len bytes into out
+ * (capacity outlen >= 4 * ((len + 2) / 3) + 1). @return 0 or -1.
+ */
+int	crypto_b64url_encode(const void *data, size_t len, char *out,
+	    size_t outlen);
+
+/*
+ * Decodes base64url without padding into out (capacity cap).
+ * @return the number of bytes, or -1 on a bad character, padding,
+ *	   impossible length or overflow.
+ */
+int	crypto_b64url_decode(const char *in, unsigned char *out, size_t cap);
+
 /* Constant-time equality of two buffers of the same length: 1 if equal. */
 int	crypto_equal(const void *, const void *, size_t);
 

@@ -8,9 +8,6 @@
 
 #include "template.h"
 
-static int	template_append(char **, size_t *, size_t *, const char *,
-		    size_t);
-
 int
 template_load(struct template *t, const char *dir, const char *name,
     char *err, size_t errlen)
@@ -50,7 +47,7 @@ template_free(struct template *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int
+int
 template_append(char **out, size_t *len, size_t *cap, const char *s,
     size_t n)
 {

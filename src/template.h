@@ -43,6 +43,14 @@ char	*template_render(const struct template *, const struct template_var *,
 	    size_t nvars, size_t *len);
 
 /*
+ * Appends n bytes of s to the growing buffer *out (length *len, capacity
+ * *cap; free() it), keeping it NUL-terminated.
+ * @return 0 or -1 (out of memory or over twice TEMPLATE_MAX).
+ */
+int	template_append(char **out, size_t *len, size_t *cap, const char *s,
+	    size_t n);
+
+/*
  * Appends s to the growing buffer *out (length *len, capacity *cap),
  * HTML-escaped. @return 0 or -1 (out of memory or over TEMPLATE_MAX).
  */

@@ -54,6 +54,7 @@ kore_parent_configure(int argc, char **argv)
 	    sizeof(err)) == -1)
 		fatal("%s", err);
 	web_page_load();
+	web_session_init();
 	log_event("start", "config", path, "base_url", web.cfg.base_url,
 	    "entity_id", web.cfg.entity_id, (char *)NULL);
 }
@@ -155,6 +156,11 @@ web_request_done(struct http_request *req)
 	char		 status[8], ms[24];
 
 	ctx = req->hdlr_extra;
+	/* A long poll may end with the connection: its timer goes too. */
+	if (ctx != NULL && ctx->timer != NULL) {
+		kore_timer_remove(ctx->timer);
+		ctx->timer = NULL;
+	}
 	snprintf(status, sizeof(status), "%u", req->status);
 	snprintf(ms, sizeof(ms), "%llu", (unsigned long long)req->total);
 	log_event("request", "id", ctx != NULL ? ctx->request_id : NULL,
@@ -187,4 +193,47 @@ void
 web_respond_json(struct http_request *req, int status, const char *json)
 {
 	web_respond(req, status, "application/json", json, strlen(json));
+}
+
+char *
+web_body(struct http_request *req, size_t max, size_t *len)
+{
+	char		*buf;
+	ssize_t		 n;
+	size_t		 off;
+
+	if (req->content_length > max)
+		return (NULL);
+	buf = kore_malloc(max + 1);
+	off = 0;
+	for (;;) {
+		n = http_body_read(req, buf + off, max + 1 - off);
+		if (n == -1 || (n > 0 && off + n > max))
+			goto fail;
+		if (n == 0)
+			break;
+		off += n;
+		if (off == max + 1)
+			goto fail;
+	}
+	buf[off] = '\0';
+	*len = off;
+	return (buf);
+
+fail:
+	kore_free(buf);
+	return (NULL);
+}
+
+void
+web_oob_ctx(struct http_request *req, struct oob_ctx *oc)
+{
+	struct web_ctx	*ctx;
+
+	ctx = web_begin(req);
+	oc->store = web.store;
+	oc->master = &web.master;
+	oc->cfg = &web.cfg;
+	oc->now = (uint64_t)time(NULL);
+	oc->addr = ctx->client_addr;
 }

@@ -14,6 +14,9 @@
 #include "config.h"
 #include "crypto.h"
 #include "store.h"
+#include "store_binding.h"
+#include "store_session.h"
+#include "oob.h"
 #include "template.h"
 
 #define WEB_REQUEST_ID_LEN	16
@@ -21,14 +24,19 @@
 
 /* Per-request context, in req->hdlr_extra (freed by Kore). */
 struct web_ctx {
-	char		request_id[WEB_REQUEST_ID_LEN + 1];
-	char		client_addr[WEB_ADDR_MAX];
+	char			request_id[WEB_REQUEST_ID_LEN + 1];
+	char			client_addr[WEB_ADDR_MAX];
+	/* Long polls (web_oob.c): who waits, until when, woken by what. */
+	char			binding_id[BINDING_ID_LEN + 1];
+	uint64_t		deadline;
+	struct kore_timer	*timer;
 };
 
 /* Process-wide state: set in the parent, store opened per worker. */
 struct web_state {
 	struct config			cfg;
 	struct crypto_master_key	master;
+	unsigned char			csrf_key[CRYPTO_SHA256_LEN];
 	struct store			*store;
 };
 
@@ -49,10 +57,24 @@ void	web_respond(struct http_request *, int status, const char *type,
 /* Sends a JSON document (a NUL-terminated string). */
 void	web_respond_json(struct http_request *, int status, const char *json);
 
+/*
+ * Reads the request body into a new buffer (NUL-terminated, for JSON)
+ * when it is at most max bytes. @return the buffer (kore_free) and its
+ * length in *len, or NULL when too large or unreadable.
+ */
+char	*web_body(struct http_request *, size_t max, size_t *len);
+
+/* Fills an oob_ctx for this request: store, keys, config, time, address. */
+void	web_oob_ctx(struct http_request *, struct oob_ctx *);
+
 /* The pages, read from assets/templates/ at start-up (web_page.c). */
 enum web_page {
 	WEB_PAGE_LOGIN,
 	WEB_PAGE_ERROR,
+	WEB_PAGE_LOGIN_CODE,
+	WEB_PAGE_LOGIN_PASSWORD,
+	WEB_PAGE_ACCOUNT,
+	WEB_PAGE_ACCOUNT_REGISTER,
 	WEB_PAGE_COUNT
 };
 
@@ -69,5 +91,47 @@ void	web_page_send(struct http_request *, int status, enum web_page,
 /* Sends the error page with a title and a message for the user. */
 void	web_page_error(struct http_request *, int status, const char *title,
 	    const char *message);
+
+/* web_session.c: the IdP's session cookie, CSRF tokens, sessions. */
+
+#define WEB_CSRF_LEN	64	/* hex */
+
+/* Derives the CSRF key from the master key (called at start-up). */
+void	web_session_init(void);
+
+/*
+ * Reads the session cookie into sid[SESSION_ID_LEN + 1].
+ * @return 1 when a well-formed cookie was sent, 0 otherwise.
+ */
+int	web_session_cookie(struct http_request *, char *sid);
+
+/* As web_session_cookie(), making and setting a new cookie when absent. */
+void	web_session_ensure(struct http_request *, char *sid);
+
+/* Sets a new random session ID (after authentication: no fixation). */
+void	web_session_rotate(struct http_request *, char *sid);
+
+/* Expires the session cookie in the browser. */
+void	web_session_clear_cookie(struct http_request *);
+
+/* The CSRF token for a session: hex HMAC-SHA256(csrf key, sid). */
+void	web_csrf_token(const char *sid, char *token);
+
+/*
+ * Checks the "csrf" form field of a POST against the session.
+ * @return 1 when valid.
+ */
+int	web_csrf_valid(struct http_request *, const char *sid);
+
+/*
+ * Loads the browser's session into s (and its ID into sid) when it is
+ * authenticated with at least level min_loa.
+ * @return 1 when it is, 0 otherwise.
+ */
+int	web_session_authenticated(struct http_request *, uint32_t min_loa,
+	    char *sid, struct session *s);
+
+/* Sends a 303 redirect to a local path. */
+void	web_redirect(struct http_request *, const char *path);
 
 #endif

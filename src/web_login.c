@@ -1,19 +1,481 @@
 /*
- * The login page: the user ID form that starts the X.1280 flow.
+ * The terminal side of the X.1280 login (docs/protocol.md §3-5):
+ * user ID form, code page with countdown and QR code, status poll,
+ * continuation, authenticator switch, password fallback and logout.
+ * The behaviour lives in oob.c; these handlers validate and render.
  */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "qr.h"
+#include "ratelimit.h"
 #include "web.h"
 
+#define LOGIN_PENDING_LIFETIME	900	/* a login in progress, seconds */
+
 int	web_login_page(struct http_request *);
+int	web_login_start(struct http_request *);
+int	web_login_code(struct http_request *);
+int	web_login_status(struct http_request *);
+int	web_login_continue(struct http_request *);
+int	web_login_switch(struct http_request *);
+int	web_login_password(struct http_request *);
+int	web_logout(struct http_request *);
+
+static void	web_login_form(struct http_request *, int, const char *,
+		    const char *, const char *);
+static int	web_login_session(struct http_request *, char *,
+		    struct session *);
+static void	web_login_begin_oob(struct http_request *, const char *,
+		    struct session *);
+static void	web_login_password_form(struct http_request *, int,
+		    const char *, const char *, const char *);
+static int	web_login_establish(struct http_request *, const char *,
+		    const char *, uint32_t, const char *, const char *,
+		    const char *, const char *);
+static int	web_login_post(struct http_request *, char *);
+
+/* Renders the user ID form with a fresh CSRF token for sid. */
+static void
+web_login_form(struct http_request *req, int status, const char *sid,
+    const char *user, const char *error)
+{
+	char			csrf[WEB_CSRF_LEN + 1];
+	struct template_var	vars[3];
+
+	web_csrf_token(sid, csrf);
+	vars[0] = (struct template_var){ "csrf", csrf, 0 };
+	vars[1] = (struct template_var){ "user", user, 0 };
+	vars[2] = (struct template_var){ "error", error, 0 };
+	web_page_send(req, status, WEB_PAGE_LOGIN, vars, 3);
+}
 
 int
 web_login_page(struct http_request *req)
 {
+	char	sid[SESSION_ID_LEN + 1];
+
 	web_begin(req);
-	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
-		web_page_error(req, 405, "Method not allowed",
-		    "This page only answers GET.");
+	web_session_ensure(req, sid);
+	web_login_form(req, 200, sid, "", "");
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Common checks of every login POST: a session cookie and a valid CSRF
+ * token. Answers the error itself. @return 1 when the request may go on.
+ */
+static int
+web_login_post(struct http_request *req, char *sid)
+{
+	web_begin(req);
+	http_populate_post(req);
+	if (!web_session_cookie(req, sid) || !web_csrf_valid(req, sid)) {
+		web_page_error(req, 403, "Form expired",
+		    "This form is no longer valid. Please start again.");
+		return (0);
+	}
+	return (1);
+}
+
+/* Loads the login in progress of this browser. @return 1 when found. */
+static int
+web_login_session(struct http_request *req, char *sid, struct session *s)
+{
+	struct store_txn	txn;
+	char			key[SESSION_KEY_LEN + 1];
+	int			rc;
+
+	if (!web_session_cookie(req, sid))
+		return (0);
+	store_session_key(sid, key);
+	if (store_txn_begin(web.store, &txn, 0) == -1)
+		return (0);
+	rc = store_session_get(&txn, key, (uint64_t)time(NULL), s);
+	store_txn_abort(&txn);
+	return (rc == 0 && s->request_id[0] != '\0');
+}
+
+int
+web_login_start(struct http_request *req)
+{
+	struct store_txn	 txn;
+	struct session		 s;
+	struct user		 u;
+	char			 sid[SESSION_ID_LEN + 1], user[USER_ID_MAX];
+	char			*p, *arg;
+	int			 rc, active;
+
+	if (!web_login_post(req, sid))
+		return (KORE_RESULT_OK);
+	if (!http_argument_get_string(req, "user", &arg) ||
+	    strlen(arg) >= sizeof(user)) {
+		web_login_form(req, 400, sid, "", "Enter your user ID.");
 		return (KORE_RESULT_OK);
 	}
-	web_page_send(req, 200, WEB_PAGE_LOGIN, NULL, 0);
+	for (p = user; *arg != '\0'; arg++)
+		*p++ = (char)tolower((unsigned char)*arg);
+	*p = '\0';
+	if (!store_user_id_valid(user)) {
+		web_login_form(req, 400, sid, user, "That is not a valid user "
+		    "ID.");
+		return (KORE_RESULT_OK);
+	}
+
+	if (store_txn_begin(web.store, &txn, 0) == -1) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
+	rc = store_user_get(&txn, user, &u);
+	active = rc == 0 && !(u.flags & USER_DISABLED) ?
+	    store_binding_count_active(&txn, user) : 0;
+	store_txn_abort(&txn);
+	memset(&u, 0, sizeof(u));
+
+	/*
+	 * Without an active authenticator there is no code to show: the
+	 * password opens the account page, where one can be registered.
+	 * Unknown users get the same form, so it reveals nothing more.
+	 */
+	if (active <= 0) {
+		web_login_password_form(req, 200, sid, user, "");
+		return (KORE_RESULT_OK);
+	}
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.user_id, user);
+	snprintf(s.rp, sizeof(s.rp), "%s", web.cfg.base_url);
+	web_login_begin_oob(req, sid, &s);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Starts (or restarts, on a switch) the server-authentication request
+ * for the login s, stores the login and shows the code page.
+ */
+static void
+web_login_begin_oob(struct http_request *req, const char *sid,
+    struct session *s)
+{
+	struct web_ctx		*ctx;
+	struct oob_ctx		 oc;
+	struct oob_start_in	 in;
+	struct oob_view		 view;
+	struct store_txn	 txn;
+	const char		*ua;
+	enum oob_error		 e;
+	char			 msg[160];
+
+	ctx = web_begin(req);
+	web_oob_ctx(req, &oc);
+	if (!http_request_header(req, "user-agent", &ua))
+		ua = "";
+	memset(&in, 0, sizeof(in));
+	in.user_id = s->user_id;
+	in.session_id = sid;
+	in.rp = s->rp;
+	in.tpub = ctx->client_addr;
+	in.tpriv = NULL;
+	in.ua = ua;
+	in.binding_index = s->binding_index;
+
+	e = oob_start(&oc, &in, &view);
+	if (e == OOB_ERR_BUSY) {
+		/* X.1280 9.2.4: refused with a clear message, and recorded. */
+		snprintf(msg, sizeof(msg), "A sign-in for this user is already "
+		    "waiting for approval on the authenticator. Approve or "
+		    "deny it there, or try again in %u seconds.",
+		    view.retry_after);
+		web_login_form(req, 409, sid, s->user_id, msg);
+		return;
+	}
+	if (e == OOB_ERR_RATE) {
+		web_page_error(req, 429, "Too many attempts",
+		    "Too many sign-in attempts. Please wait a few minutes.");
+		return;
+	}
+	if (e != OOB_OK) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+
+	strcpy(s->request_id, view.request_id);
+	store_session_key(sid, s->key);
+	s->created = oc.now;
+	s->expires = oc.now + LOGIN_PENDING_LIFETIME;
+	if (store_txn_begin(web.store, &txn, 1) == -1 ||
+	    store_session_put(&txn, s) == -1 ||
+	    store_txn_commit(&txn) == -1) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	OPENSSL_cleanse(view.code, sizeof(view.code));
+	web_redirect(req, "/login/code");
+}
+
+int
+web_login_code(struct http_request *req)
+{
+	struct oob_ctx		 oc;
+	struct oob_view		 view;
+	struct session		 s;
+	struct template_var	 vars[10];
+	char			 sid[SESSION_ID_LEN + 1];
+	char			 csrf[WEB_CSRF_LEN + 1], now[24], expires[24];
+	char			 qrtext[CONFIG_URL_MAX + 80], *svg;
+	const char		*state;
+
+	web_oob_ctx(req, &oc);
+	if (!web_login_session(req, sid, &s) ||
+	    oob_view(&oc, s.request_id, sid, &view) != OOB_OK) {
+		web_redirect(req, "/login");
+		return (KORE_RESULT_OK);
+	}
+	state = view.state == OOB_PENDING ? "pending" :
+	    view.state == OOB_APPROVED ? "approved" :
+	    view.state == OOB_DENIED ? "denied" : "expired";
+
+	web_csrf_token(sid, csrf);
+	snprintf(now, sizeof(now), "%llu", (unsigned long long)oc.now);
+	snprintf(expires, sizeof(expires), "%llu",
+	    (unsigned long long)view.expires);
+	snprintf(qrtext, sizeof(qrtext), "%s/app/#check=%s.%s",
+	    web.cfg.base_url, view.request_id, view.code);
+	svg = view.state == OOB_PENDING ?
+	    qr_svg(qrtext, "QR code of the sign-in request") : NULL;
+
+	vars[0] = (struct template_var){ "csrf", csrf, 0 };
+	vars[1] = (struct template_var){ "code", view.code, 0 };
+	vars[2] = (struct template_var){ "state", state, 0 };
+	vars[3] = (struct template_var){ "now", now, 0 };
+	vars[4] = (struct template_var){ "expires", expires, 0 };
+	vars[5] = (struct template_var){ "qr", svg, TEMPLATE_RAW };
+	vars[6] = (struct template_var){ "user", s.user_id, 0 };
+	vars[7] = (struct template_var){ "rp", s.rp, 0 };
+	vars[8] = (struct template_var){ "switch",
+	    view.nbindings > 1 ? "" : "hidden", 0 };
+	vars[9] = (struct template_var){ "request_id", view.request_id, 0 };
+	web_page_send(req, 200, WEB_PAGE_LOGIN_CODE, vars, 10);
+	free(svg);
+	OPENSSL_cleanse(view.code, sizeof(view.code));
+	return (KORE_RESULT_OK);
+}
+
+int
+web_login_status(struct http_request *req)
+{
+	struct oob_ctx	oc;
+	struct oob_view	view;
+	struct session	s;
+	char		sid[SESSION_ID_LEN + 1], json[128];
+	const char	*state;
+
+	web_oob_ctx(req, &oc);
+	if (!web_login_session(req, sid, &s) ||
+	    oob_view(&oc, s.request_id, sid, &view) != OOB_OK) {
+		web_respond_json(req, 404, "{\"state\":\"unknown\"}");
+		return (KORE_RESULT_OK);
+	}
+	OPENSSL_cleanse(view.code, sizeof(view.code));
+	state = view.state == OOB_PENDING ? "pending" :
+	    view.state == OOB_APPROVED ? "approved" :
+	    view.state == OOB_DENIED ? "denied" : "expired";
+	snprintf(json, sizeof(json), "{\"state\":\"%s\",\"expires_in\":%lld}",
+	    state, view.expires > oc.now ?
+	    (long long)(view.expires - oc.now) : 0LL);
+	web_respond_json(req, 200, json);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Replaces the login in progress (old_sid) with an authenticated session
+ * under a new ID (no session fixation) and redirects to where the login
+ * was for. @return 0, or -1 after answering an error.
+ */
+static int
+web_login_establish(struct http_request *req, const char *old_sid,
+    const char *user_id, uint32_t loa, const char *amr,
+    const char *binding_id, const char *rp, const char *return_to)
+{
+	struct store_txn	txn;
+	struct session		s;
+	char			sid[SESSION_ID_LEN + 1];
+	char			old_key[SESSION_KEY_LEN + 1];
+	uint64_t		now;
+
+	now = (uint64_t)time(NULL);
+	memset(&s, 0, sizeof(s));
+	web_session_rotate(req, sid);
+	store_session_key(sid, s.key);
+	strcpy(s.user_id, user_id);
+	snprintf(s.amr, sizeof(s.amr), "%s", amr);
+	snprintf(s.binding_id, sizeof(s.binding_id), "%s", binding_id);
+	snprintf(s.rp, sizeof(s.rp), "%s", rp);
+	snprintf(s.return_to, sizeof(s.return_to), "%s",
+	    return_to[0] != '\0' ? return_to : "/account");
+	s.loa = loa;
+	s.auth_time = now;
+	s.created = now;
+	s.expires = now + web.cfg.session_lifetime;
+	store_session_key(old_sid, old_key);
+
+	if (store_txn_begin(web.store, &txn, 1) == -1)
+		goto fail;
+	store_session_del(&txn, old_key);
+	store_session_put(&txn, &s);
+	if (store_txn_commit(&txn) == -1)
+		goto fail;
+	web_redirect(req, s.return_to);
+	return (0);
+
+fail:
+	web_page_error(req, 500, "Error", "Please try again.");
+	return (-1);
+}
+
+int
+web_login_continue(struct http_request *req)
+{
+	struct oob_ctx		oc;
+	struct oob_view		view;
+	struct session		s;
+	enum oob_error		e;
+	char			sid[SESSION_ID_LEN + 1];
+
+	if (!web_login_post(req, sid))
+		return (KORE_RESULT_OK);
+	web_oob_ctx(req, &oc);
+	if (!web_login_session(req, sid, &s)) {
+		web_redirect(req, "/login");
+		return (KORE_RESULT_OK);
+	}
+	e = oob_consume(&oc, s.request_id, sid, &view);
+	if (e == OOB_ERR_NOT_PENDING && view.state == OOB_PENDING) {
+		/* Not approved yet (a browser without script): show it again. */
+		web_redirect(req, "/login/code");
+		return (KORE_RESULT_OK);
+	}
+	if (e != OOB_OK) {
+		web_redirect(req, "/login/code");
+		return (KORE_RESULT_OK);
+	}
+	web_login_establish(req, sid, view.user_id, view.loa, "oob",
+	    view.binding_id, s.rp, s.return_to);
+	return (KORE_RESULT_OK);
+}
+
+int
+web_login_switch(struct http_request *req)
+{
+	struct session	s;
+	char		sid[SESSION_ID_LEN + 1];
+
+	if (!web_login_post(req, sid))
+		return (KORE_RESULT_OK);
+	if (!web_login_session(req, sid, &s)) {
+		web_redirect(req, "/login");
+		return (KORE_RESULT_OK);
+	}
+	s.binding_index++;
+	web_login_begin_oob(req, sid, &s);
+	return (KORE_RESULT_OK);
+}
+
+static void
+web_login_password_form(struct http_request *req, int status,
+    const char *sid, const char *user, const char *error)
+{
+	char			csrf[WEB_CSRF_LEN + 1];
+	struct template_var	vars[3];
+
+	web_csrf_token(sid, csrf);
+	vars[0] = (struct template_var){ "csrf", csrf, 0 };
+	vars[1] = (struct template_var){ "user", user, 0 };
+	vars[2] = (struct template_var){ "error", error, 0 };
+	web_page_send(req, status, WEB_PAGE_LOGIN_PASSWORD, vars, 3);
+}
+
+int
+web_login_password(struct http_request *req)
+{
+	struct web_ctx		*ctx;
+	struct store_txn	 txn;
+	struct user		 u;
+	char			 sid[SESSION_ID_LEN + 1], *user, *password;
+	int			 rc, limited, active, ok;
+	uint64_t		 now;
+
+	if (!web_login_post(req, sid))
+		return (KORE_RESULT_OK);
+	ctx = web_begin(req);
+	if (!http_argument_get_string(req, "user", &user) ||
+	    !http_argument_get_string(req, "password", &password) ||
+	    !store_user_id_valid(user)) {
+		web_login_form(req, 400, sid, "", "Enter your user ID.");
+		return (KORE_RESULT_OK);
+	}
+	now = (uint64_t)time(NULL);
+
+	/* Every attempt counts, per user and per address. */
+	if (store_txn_begin(web.store, &txn, 1) == -1) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
+	limited = ratelimit_hit(&txn, &RATELIMIT_PASSWORD_USER, user, now,
+	    NULL) != 0;
+	limited |= ratelimit_hit(&txn, &RATELIMIT_PASSWORD_ADDR,
+	    ctx->client_addr, now, NULL) != 0;
+	rc = store_user_get(&txn, user, &u);
+	active = rc == 0 ? store_binding_count_active(&txn, user) : 0;
+	ok = !limited && rc == 0 && !(u.flags & USER_DISABLED) &&
+	    u.password_hash[0] != '\0' &&
+	    crypto_password_verify(password, u.password_hash);
+	OPENSSL_cleanse(&u, sizeof(u));
+	OPENSSL_cleanse(password, strlen(password));
+	/* X.1280 9.2.1: a password never completes a login on its own. */
+	if (ok && active > 0)
+		ok = 0;
+	audit_write(&txn, "login.password", user, user,
+	    limited ? "limited" : ok ? "ok" : "failed", ctx->client_addr);
+	if (store_txn_commit(&txn) == -1) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
+	if (limited) {
+		web_page_error(req, 429, "Too many attempts",
+		    "Too many password attempts. Please wait 15 minutes.");
+		return (KORE_RESULT_OK);
+	}
+	if (!ok) {
+		web_login_password_form(req, 401, sid, user, active > 0 ?
+		    "This account signs in with its authenticator only." :
+		    "Wrong user ID or password.");
+		return (KORE_RESULT_OK);
+	}
+	web_login_establish(req, sid, user, SESSION_LOA_PASSWORD, "pwd", "",
+	    web.cfg.base_url, "/account");
+	return (KORE_RESULT_OK);
+}
+
+int
+web_logout(struct http_request *req)
+{
+	struct store_txn	txn;
+	char			sid[SESSION_ID_LEN + 1];
+	char			key[SESSION_KEY_LEN + 1];
+
+	if (!web_login_post(req, sid))
+		return (KORE_RESULT_OK);
+	store_session_key(sid, key);
+	if (store_txn_begin(web.store, &txn, 1) == 0) {
+		store_session_del(&txn, key);
+		store_txn_commit(&txn);
+	}
+	web_session_clear_cookie(req);
+	web_redirect(req, "/");
 	return (KORE_RESULT_OK);
 }

@@ -12,6 +12,10 @@
 static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"login.html",
 	"error.html",
+	"login_code.html",
+	"login_password.html",
+	"account.html",
+	"account_register.html",
 };
 
 static struct template	web_pages[WEB_PAGE_COUNT];

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "store.h"
+#include "store_binding.h"
 #include "store_user.h"
 
 #define MUTUACTL_DEFAULT_CONFIG	"federation/idp.conf"
@@ -34,6 +35,11 @@ static int	cmd_user_list(struct store *, int, char **);
 static int	cmd_user_disable(struct store *, int, char **);
 static int	cmd_user_password(struct store *, int, char **);
 static int	cmd_audit_export(struct store *, int, char **);
+static int	cmd_binding_list(struct store *, int, char **);
+static int	cmd_binding_suspend(struct store *, int, char **);
+static int	cmd_binding_revoke(struct store *, int, char **);
+static int	binding_set_state(struct store *, const char *, uint32_t,
+		    const char *);
 static int	read_password(char *, size_t);
 static int	user_update(struct store *, const char *, const char *,
 		    int (*)(struct user *, void *), void *);
@@ -50,6 +56,9 @@ static const struct command commands[] = {
 	{ "user",	"disable",	1, cmd_user_disable },
 	{ "user",	"set-password",	1, cmd_user_password },
 	{ "audit",	"export",	0, cmd_audit_export },
+	{ "binding",	"list",		1, cmd_binding_list },
+	{ "binding",	"suspend",	1, cmd_binding_suspend },
+	{ "binding",	"revoke",	1, cmd_binding_revoke },
 	{ NULL,		NULL,		0, NULL }
 };
 
@@ -66,7 +75,9 @@ usage(void)
 	    "       mutuactl [-c config] user list\n"
 	    "       mutuactl [-c config] user disable id\n"
 	    "       mutuactl [-c config] user set-password [-p] id\n"
-	    "       mutuactl [-c config] audit export\n");
+	    "       mutuactl [-c config] audit export\n"
+	    "       mutuactl [-c config] binding list user\n"
+	    "       mutuactl [-c config] binding suspend|revoke binding-id\n");
 	exit(EXIT_FAILURE);
 }
 
@@ -359,4 +370,78 @@ cmd_audit_export(struct store *st, int argc, char **argv)
 	rc = audit_scan(&txn, 0, print_audit, NULL);
 	store_txn_abort(&txn);
 	return (rc);
+}
+
+static int
+cmd_binding_list(struct store *st, int argc, char **argv)
+{
+	static const char	*states[] = { "?", "active", "suspended",
+				    "revoked" };
+	struct store_txn	 txn;
+	struct binding		 list[BINDINGS_PER_USER_MAX];
+	int			 n, i;
+
+	if (store_txn_begin(st, &txn, 0) == -1)
+		return (-1);
+	n = store_binding_list(&txn, argv[0], list, BINDINGS_PER_USER_MAX);
+	store_txn_abort(&txn);
+	for (i = 0; i < n; i++) {
+		printf("%s\t%s\tLoA%u\t%s\t%s\n", list[i].id,
+		    states[list[i].state <= 3 ? list[i].state : 0],
+		    list[i].loa, (list[i].flags & BINDING_BACKUP) ?
+		    "backup" : "primary", list[i].label);
+	}
+	OPENSSL_cleanse(list, sizeof(list));
+	return (n == -1 ? -1 : 0);
+}
+
+/*
+ * X.1280 9.2.2: releasing a lost or stolen authenticator is done here,
+ * by an operator, or by the help desk after re-vetting.
+ */
+static int
+binding_set_state(struct store *st, const char *id, uint32_t state,
+    const char *event)
+{
+	struct store_txn	txn;
+	struct binding		b;
+	int			rc;
+
+	if (store_txn_begin(st, &txn, 1) == -1)
+		return (-1);
+	if ((rc = store_binding_get(&txn, id, &b)) != 0) {
+		store_txn_abort(&txn);
+		fprintf(stderr, "mutuactl: %s\n", rc == STORE_NOTFOUND ?
+		    "no such binding" : "store error");
+		return (-1);
+	}
+	if (b.state == BINDING_REVOKED) {
+		store_txn_abort(&txn);
+		OPENSSL_cleanse(&b, sizeof(b));
+		fprintf(stderr, "mutuactl: binding is revoked already\n");
+		return (-1);
+	}
+	b.state = state;
+	store_binding_put(&txn, &b);
+	audit_write(&txn, event, "mutuactl", b.user_id, "ok", b.id);
+	OPENSSL_cleanse(&b, sizeof(b));
+	if (store_txn_commit(&txn) == -1) {
+		fprintf(stderr, "mutuactl: store error\n");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+cmd_binding_suspend(struct store *st, int argc, char **argv)
+{
+	return (binding_set_state(st, argv[0], BINDING_SUSPENDED,
+	    "binding.suspended"));
+}
+
+static int
+cmd_binding_revoke(struct store *st, int argc, char **argv)
+{
+	return (binding_set_state(st, argv[0], BINDING_REVOKED,
+	    "binding.revoked"));
 }

@@ -1,0 +1,178 @@
+/*
+ * oob.c: the verifier side of X.1280 out-of-band server authentication.
+ *
+ * Registration (8.1), server-authentication requests and codes (8.2,
+ * 8.3), device-authenticated fetching and approval (8.4, 8.5), and the
+ * clause 9.2 rules: one pending request per user, rate limits, signed
+ * approvals. Each call is one write transaction; every step is audited.
+ * The wire format is docs/protocol.md; the HTTP handlers are web_oob.c
+ * and web_login.c.
+ */
+#ifndef MUTUA_OOB_H
+#define MUTUA_OOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "offset.h"
+#include "store.h"
+#include "store_binding.h"
+#include "store_oob.h"
+
+#define OOB_REG_CODE_LEN	64	/* hex of 32 random bytes */
+#define OOB_DEVICE_SKEW		60	/* seconds, device timestamps */
+#define OOB_ALERT_WINDOW	86400	/* alerts are shown for a day */
+#define OOB_PENDING_MAX		4
+
+enum oob_error {
+	OOB_OK = 0,
+	OOB_ERR_STORE,
+	OOB_ERR_INVALID,
+	OOB_ERR_INVALID_CODE,
+	OOB_ERR_SIGNATURE,
+	OOB_ERR_STALE,
+	OOB_ERR_INACTIVE,
+	OOB_ERR_UNKNOWN_REQUEST,
+	OOB_ERR_NOT_PENDING,
+	OOB_ERR_EXPIRED,
+	OOB_ERR_WRONG_CODE,
+	OOB_ERR_RATE,
+	OOB_ERR_BUSY,
+	OOB_ERR_NO_BINDING,
+	OOB_ERR_TOO_MANY
+};
+
+/* What every call needs: the store, the master key, settings, time. */
+struct oob_ctx {
+	struct store			*store;
+	const struct crypto_master_key	*master;
+	const struct config		*cfg;
+	uint64_t			 now;
+	const char			*addr;	/* the caller's address */
+};
+
+struct oob_register_in {
+	const char	*code;
+	const char	*authenticator_id;
+	const char	*device_public_key;	/* b64url point */
+	const char	*label;
+	const char	*signature;		/* b64url */
+};
+
+struct oob_register_out {
+	char		binding_id[BINDING_ID_LEN + 1];
+	char		user_id[USER_ID_MAX];
+	unsigned char	key[BINDING_KEY_LEN];	/* K: wipe after sending */
+	uint32_t	loa;
+};
+
+struct oob_start_in {
+	const char	*user_id;
+	const char	*session_id;	/* the terminal's cookie value */
+	const char	*rp;
+	const char	*tpub;
+	const char	*tpriv;		/* NULL or "" when unknown */
+	const char	*ua;
+	uint32_t	 binding_index;	/* which active binding, mod count */
+};
+
+struct oob_view {
+	char		request_id[OOB_REQUEST_ID_LEN + 1];
+	char		code[OFFSET_CODE_LEN + 1];	/* when pending */
+	uint32_t	state;				/* enum oob_state */
+	uint64_t	expires;
+	uint32_t	loa;
+	char		binding_id[BINDING_ID_LEN + 1];
+	char		user_id[USER_ID_MAX];
+	int		nbindings;	/* active bindings of the user */
+	uint32_t	retry_after;	/* for OOB_ERR_RATE / OOB_ERR_BUSY */
+};
+
+struct oob_device_in {
+	const char	*binding_id;
+	const char	*timestamp;
+	const char	*signature;
+	const char	*method;
+	const char	*path;		/* with the query, as sent */
+	const void	*body;
+	size_t		 bodylen;
+};
+
+struct oob_decide_in {
+	const char	*request_id;
+	const char	*decision;	/* "approve" or "deny" */
+	const char	*code;
+	const char	*reason;	/* "", "mismatch" or "not_me" */
+	const char	*signature;
+};
+
+/* Called by oob_pending() for each request and alert to report. */
+struct oob_pending_cb {
+	void	(*request)(void *, const struct oob_request *);
+	void	(*alert)(void *, const struct oob_alert *);
+	void	*arg;
+};
+
+/* The protocol's error name ("invalid_signature"), text and status. */
+const char	*oob_error_name(enum oob_error);
+const char	*oob_error_description(enum oob_error);
+int		 oob_error_status(enum oob_error);
+
+/*
+ * Creates a single-use registration code for user (X.1280 8.1 step 6).
+ * @param code	receives the code, hex, OOB_REG_CODE_LEN + 1 bytes
+ */
+enum oob_error	oob_registration_create(const struct oob_ctx *,
+		    const char *user_id, uint32_t loa, uint32_t flags,
+		    const char *created_by, const char *vetting_case,
+		    char *code);
+
+/* Redeems a registration code and creates the binding (8.1 steps 10-12). */
+enum oob_error	oob_register(const struct oob_ctx *,
+		    const struct oob_register_in *, struct oob_register_out *);
+
+/*
+ * Starts a server-authentication request for the terminal's session
+ * (8.2, 8.3), or returns the session's own pending one.
+ * OOB_ERR_BUSY: another session has one pending (9.2.4).
+ */
+enum oob_error	oob_start(const struct oob_ctx *, const struct oob_start_in *,
+		    struct oob_view *);
+
+/*
+ * The terminal's view of its request: state and, while pending, the
+ * code. Fails with OOB_ERR_UNKNOWN_REQUEST unless the request belongs
+ * to session_id.
+ */
+enum oob_error	oob_view(const struct oob_ctx *, const char *request_id,
+		    const char *session_id, struct oob_view *);
+
+/*
+ * Turns an approved request of session_id into a login (single use).
+ * @param view	receives user, binding and level of assurance
+ */
+enum oob_error	oob_consume(const struct oob_ctx *, const char *request_id,
+		    const char *session_id, struct oob_view *);
+
+/* Cancels the session's pending request (the user switches device). */
+enum oob_error	oob_cancel(const struct oob_ctx *, const char *request_id,
+		    const char *session_id);
+
+/*
+ * Authenticates a device request (docs/protocol.md §2).
+ * @param b	receives the binding on success
+ */
+enum oob_error	oob_device_auth(const struct oob_ctx *,
+		    const struct oob_device_in *, struct binding *b);
+
+/* Reports the binding's pending requests and recent alerts. */
+enum oob_error	oob_pending(const struct oob_ctx *, const struct binding *,
+		    const struct oob_pending_cb *, int *count);
+
+/* Records an approval or denial (8.4, 8.5). */
+enum oob_error	oob_decide(const struct oob_ctx *, const struct binding *,
+		    const struct oob_decide_in *, uint32_t *state);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * Session records.
+ */
+#include <string.h>
+
+#include "codec.h"
+#include "crypto.h"
+#include "store_session.h"
+
+#define SESSION_RECORD_VERSION	1
+
+void
+store_session_key(const char *session_id, char *key)
+{
+	crypto_sha256_hex(session_id, strlen(session_id), key);
+}
+
+int
+store_session_put(struct store_txn *txn, const struct session *s)
+{
+	struct codec_writer	w;
+	int			rc;
+
+	codec_writer_init(&w, SESSION_RECORD_VERSION);
+	codec_put_str(&w, s->user_id);
+	codec_put_str(&w, s->request_id);
+	codec_put_str(&w, s->binding_id);
+	codec_put_str(&w, s->return_to);
+	codec_put_str(&w, s->rp);
+	codec_put_str(&w, s->amr);
+	codec_put_u32(&w, s->loa);
+	codec_put_u32(&w, s->binding_index);
+	codec_put_u64(&w, s->auth_time);
+	codec_put_u64(&w, s->created);
+	codec_put_u64(&w, s->expires);
+	if (strlen(s->key) != SESSION_KEY_LEN || codec_writer_ok(&w) == -1) {
+		store_txn_fail(txn);
+		rc = -1;
+	} else
+		rc = store_put(txn, STORE_SESSIONS, s->key, SESSION_KEY_LEN,
+		    w.data, w.len, 0);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_session_get(struct store_txn *txn, const char *key, uint64_t now,
+    struct session *s)
+{
+	struct store_val	val;
+	struct codec_reader	r;
+	int			rc;
+
+	memset(s, 0, sizeof(*s));
+	if (strlen(key) != SESSION_KEY_LEN)
+		return (STORE_NOTFOUND);
+	if ((rc = store_get(txn, STORE_SESSIONS, key, SESSION_KEY_LEN,
+	    &val)) != 0)
+		return (rc);
+	memcpy(s->key, key, SESSION_KEY_LEN);
+	codec_reader_init(&r, val.data, val.len, SESSION_RECORD_VERSION);
+	codec_get_str(&r, s->user_id, sizeof(s->user_id));
+	codec_get_str(&r, s->request_id, sizeof(s->request_id));
+	codec_get_str(&r, s->binding_id, sizeof(s->binding_id));
+	codec_get_str(&r, s->return_to, sizeof(s->return_to));
+	codec_get_str(&r, s->rp, sizeof(s->rp));
+	codec_get_str(&r, s->amr, sizeof(s->amr));
+	s->loa = codec_get_u32(&r);
+	s->binding_index = codec_get_u32(&r);
+	s->auth_time = codec_get_u64(&r);
+	s->created = codec_get_u64(&r);
+	s->expires = codec_get_u64(&r);
+	if (codec_reader_done(&r) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	if (s->expires <= now) {
+		if (txn->write)
+			store_session_del(txn, key);
+		memset(s, 0, sizeof(*s));
+		return (STORE_NOTFOUND);
+	}
+	return (0);
+}
+
+int
+store_session_del(struct store_txn *txn, const char *key)
+{
+	return (store_del(txn, STORE_SESSIONS, key, strlen(key)));
+}

@@ -1,0 +1,57 @@
+/*
+ * store_session.c: browser sessions at the IdP (STORE_SESSIONS).
+ *
+ * The key is SHA-256 of the session cookie, so the store never holds a
+ * value that would let a reader of the database take over a session.
+ */
+#ifndef MUTUA_STORE_SESSION_H
+#define MUTUA_STORE_SESSION_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "store_oob.h"
+#include "store_user.h"
+
+#define SESSION_ID_LEN		64	/* hex of 32 random bytes */
+#define SESSION_KEY_LEN		(2 * CRYPTO_SHA256_LEN)
+#define SESSION_RETURN_MAX	1024
+#define SESSION_AMR_MAX		32
+
+/* Authentication methods (OIDC amr) and what they are worth. */
+#define SESSION_LOA_NONE	0
+#define SESSION_LOA_PASSWORD	1	/* opens /account only */
+
+struct session {
+	char		key[SESSION_KEY_LEN + 1];	/* hex SHA-256(id) */
+	char		user_id[USER_ID_MAX];
+	char		request_id[OOB_REQUEST_ID_LEN + 1];
+	char		binding_id[BINDING_ID_LEN + 1];
+	char		return_to[SESSION_RETURN_MAX];
+	char		rp[OOB_RP_MAX];
+	char		amr[SESSION_AMR_MAX];	/* "oob", "pwd" */
+	uint32_t	loa;			/* 0 = not authenticated */
+	uint32_t	binding_index;		/* which authenticator */
+	uint64_t	auth_time;
+	uint64_t	created;
+	uint64_t	expires;
+};
+
+/* Hex SHA-256 of a session ID into key[SESSION_KEY_LEN + 1]. */
+void	store_session_key(const char *session_id, char *key);
+
+/* Writes the session under s->key. @return 0 or -1. */
+int	store_session_put(struct store_txn *, const struct session *);
+
+/*
+ * Reads the session with key. An expired session is reported as
+ * STORE_NOTFOUND (and deleted when the transaction is a write one).
+ * @return 0, STORE_NOTFOUND, or -1.
+ */
+int	store_session_get(struct store_txn *, const char *key, uint64_t now,
+	    struct session *);
+
+/* @return 0, STORE_NOTFOUND, or -1. */
+int	store_session_del(struct store_txn *, const char *key);
+
+#endif

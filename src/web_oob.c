@@ -1,0 +1,331 @@
+/*
+ * The authenticator API (docs/protocol.md): /oob/v1/register,
+ * /oob/v1/pending (long poll) and /oob/v1/approve.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "web.h"
+
+#define OOB_BODY_MAX		(16 * 1024)
+#define OOB_WAIT_MAX		30
+#define OOB_POLL_MS		250
+
+int	web_oob_register(struct http_request *);
+int	web_oob_pending(struct http_request *);
+int	web_oob_approve(struct http_request *);
+
+static void	web_oob_error(struct http_request *, enum oob_error);
+static void	web_oob_send(struct http_request *, int, json_t *);
+static json_t	*web_oob_json(struct http_request *, char **, size_t *);
+static const char	*web_oob_str(json_t *, const char *);
+static enum oob_error	web_oob_device(struct http_request *,
+		    const struct oob_ctx *, const void *, size_t,
+		    struct binding *);
+static void	web_oob_add_request(void *, const struct oob_request *);
+static void	web_oob_add_alert(void *, const struct oob_alert *);
+static void	web_oob_wake(void *, u_int64_t);
+
+static void
+web_oob_send(struct http_request *req, int status, json_t *doc)
+{
+	char	*text;
+
+	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		web_oob_error(req, OOB_ERR_STORE);
+		return;
+	}
+	web_respond_json(req, status, text);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+}
+
+static void
+web_oob_error(struct http_request *req, enum oob_error e)
+{
+	json_t	*doc;
+	char	*text;
+
+	doc = json_pack("{s:s, s:s}", "error", oob_error_name(e),
+	    "error_description", oob_error_description(e));
+	if (e == OOB_ERR_RATE)
+		http_response_header(req, "retry-after", "600");
+	if (doc == NULL || (text = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		json_decref(doc);
+		web_respond_json(req, 500, "{\"error\":\"server_error\"}");
+		return;
+	}
+	web_respond_json(req, oob_error_status(e), text);
+	free(text);
+	json_decref(doc);
+}
+
+/* Reads and parses the JSON object body; NULL after answering an error. */
+static json_t *
+web_oob_json(struct http_request *req, char **body, size_t *len)
+{
+	json_t		*doc;
+	json_error_t	 err;
+
+	if ((*body = web_body(req, OOB_BODY_MAX, len)) == NULL) {
+		web_respond_json(req, 413, "{\"error\":\"invalid_request\","
+		    "\"error_description\":\"body larger than 16 KiB\"}");
+		return (NULL);
+	}
+	doc = json_loadb(*body, *len, JSON_REJECT_DUPLICATES, &err);
+	if (doc == NULL || !json_is_object(doc)) {
+		json_decref(doc);
+		kore_free(*body);
+		*body = NULL;
+		web_oob_error(req, OOB_ERR_INVALID);
+		return (NULL);
+	}
+	return (doc);
+}
+
+/* A string member, or NULL when missing or not a string. */
+static const char *
+web_oob_str(json_t *doc, const char *name)
+{
+	return (json_string_value(json_object_get(doc, name)));
+}
+
+static enum oob_error
+web_oob_device(struct http_request *req, const struct oob_ctx *oc,
+    const void *body, size_t len, struct binding *b)
+{
+	struct oob_device_in	in;
+	char			path[HTTP_URI_LEN + 2];
+
+	memset(&in, 0, sizeof(in));
+	http_request_header(req, "x-mutua-binding", &in.binding_id);
+	http_request_header(req, "x-mutua-timestamp", &in.timestamp);
+	http_request_header(req, "x-mutua-signature", &in.signature);
+	/* The signature covers the path and query exactly as sent. */
+	snprintf(path, sizeof(path), "%s%s%s", req->path,
+	    req->query_string != NULL ? "?" : "",
+	    req->query_string != NULL ? req->query_string : "");
+	in.method = http_method_text(req->method);
+	in.path = path;
+	in.body = body;
+	in.bodylen = len;
+	return (oob_device_auth(oc, &in, b));
+}
+
+int
+web_oob_register(struct http_request *req)
+{
+	struct oob_ctx		oc;
+	struct oob_register_in	in;
+	struct oob_register_out	out;
+	enum oob_error		e;
+	json_t			*doc, *resp;
+	char			*body, key[64];
+	size_t			 len;
+
+	web_oob_ctx(req, &oc);
+	if (req->method != HTTP_METHOD_POST) {
+		web_oob_error(req, OOB_ERR_INVALID);
+		return (KORE_RESULT_OK);
+	}
+	if ((doc = web_oob_json(req, &body, &len)) == NULL)
+		return (KORE_RESULT_OK);
+	in.code = web_oob_str(doc, "code");
+	in.authenticator_id = web_oob_str(doc, "authenticator_id");
+	in.device_public_key = web_oob_str(doc, "device_public_key");
+	in.label = web_oob_str(doc, "label");
+	in.signature = web_oob_str(doc, "signature");
+
+	e = oob_register(&oc, &in, &out);
+	OPENSSL_cleanse(body, len);
+	kore_free(body);
+	json_decref(doc);
+	if (e != OOB_OK) {
+		web_oob_error(req, e);
+		return (KORE_RESULT_OK);
+	}
+	crypto_b64url_encode(out.key, sizeof(out.key), key, sizeof(key));
+	resp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+	    "binding_id", out.binding_id, "user_id", out.user_id,
+	    "issuer", web.cfg.base_url, "verification_key", key,
+	    "suite", OFFSET_SUITE, "comparison",
+	    web.cfg.comparison == CONFIG_COMPARE_ENTER ? "enter" :
+	    web.cfg.comparison == CONFIG_COMPARE_SELECT ? "select" : "compare",
+	    "code_lifetime", (int)web.cfg.oob_code_lifetime,
+	    "loa", (int)out.loa);
+	OPENSSL_cleanse(&out, sizeof(out));
+	OPENSSL_cleanse(key, sizeof(key));
+	if (resp == NULL) {
+		web_oob_error(req, OOB_ERR_STORE);
+		return (KORE_RESULT_OK);
+	}
+	web_oob_send(req, 201, resp);
+	json_decref(resp);
+	return (KORE_RESULT_OK);
+}
+
+struct web_oob_list {
+	json_t		*requests;
+	json_t		*alerts;
+	const char	*comparison;
+};
+
+static void
+web_oob_add_request(void *arg, const struct oob_request *r)
+{
+	struct web_oob_list	*l = arg;
+
+	json_array_append_new(l->requests, json_pack("{s:s, s:s, s:I, s:s}",
+	    "request_id", r->id, "offset", r->offset, "expires_at",
+	    (json_int_t)r->expires, "comparison", l->comparison));
+}
+
+static void
+web_oob_add_alert(void *arg, const struct oob_alert *a)
+{
+	struct web_oob_list	*l = arg;
+
+	json_array_append_new(l->alerts, json_pack("{s:I, s:s, s:s}",
+	    "time", (json_int_t)a->time, "event", "denied_not_me",
+	    "offset", a->offset));
+}
+
+static void
+web_oob_wake(void *arg, u_int64_t now)
+{
+	struct http_request	*req = arg;
+	struct web_ctx		*ctx = req->hdlr_extra;
+
+	ctx->timer = NULL;
+	http_request_wakeup(req);
+}
+
+/*
+ * Long poll: the first call authenticates the device; later calls (woken
+ * by a timer every OOB_POLL_MS) only look again, until a request is
+ * pending or the deadline passes. No transaction is held across a sleep.
+ */
+int
+web_oob_pending(struct http_request *req)
+{
+	struct web_ctx		*ctx;
+	struct oob_ctx		 oc;
+	struct binding		 b;
+	struct oob_pending_cb	 cb;
+	struct web_oob_list	 list;
+	struct store_txn	 txn;
+	enum oob_error		 e;
+	json_t			*doc;
+	const char		*wait;
+	int			 count, rc, err;
+	long long		 w;
+
+	web_oob_ctx(req, &oc);
+	ctx = req->hdlr_extra;
+	if (ctx->binding_id[0] == '\0') {
+		if (req->method != HTTP_METHOD_GET) {
+			web_oob_error(req, OOB_ERR_INVALID);
+			return (KORE_RESULT_OK);
+		}
+		if ((e = web_oob_device(req, &oc, "", 0, &b)) != OOB_OK) {
+			web_oob_error(req, e);
+			return (KORE_RESULT_OK);
+		}
+		w = 0;
+		http_populate_qs(req);
+		if (http_argument_get_string(req, "wait", &wait)) {
+			w = kore_strtonum(wait, 10, 0, OOB_WAIT_MAX, &err);
+			if (err != KORE_RESULT_OK) {
+				OPENSSL_cleanse(&b, sizeof(b));
+				web_oob_error(req, OOB_ERR_INVALID);
+				return (KORE_RESULT_OK);
+			}
+		}
+		strcpy(ctx->binding_id, b.id);
+		ctx->deadline = kore_time_ms() + (uint64_t)w * 1000;
+	} else {
+		if (store_txn_begin(web.store, &txn, 0) == -1) {
+			web_oob_error(req, OOB_ERR_STORE);
+			return (KORE_RESULT_OK);
+		}
+		rc = store_binding_get(&txn, ctx->binding_id, &b);
+		store_txn_abort(&txn);
+		if (rc != 0 || b.state != BINDING_ACTIVE) {
+			OPENSSL_cleanse(&b, sizeof(b));
+			web_oob_error(req, rc == 0 ? OOB_ERR_INACTIVE :
+			    OOB_ERR_STORE);
+			return (KORE_RESULT_OK);
+		}
+	}
+
+	list.requests = json_array();
+	list.alerts = json_array();
+	list.comparison = web.cfg.comparison == CONFIG_COMPARE_ENTER ?
+	    "enter" : web.cfg.comparison == CONFIG_COMPARE_SELECT ? "select" :
+	    "compare";
+	cb.request = web_oob_add_request;
+	cb.alert = web_oob_add_alert;
+	cb.arg = &list;
+	e = oob_pending(&oc, &b, &cb, &count);
+	OPENSSL_cleanse(&b, sizeof(b));
+	if (e == OOB_OK && count == 0 && kore_time_ms() < ctx->deadline) {
+		json_decref(list.requests);
+		json_decref(list.alerts);
+		ctx->timer = kore_timer_add(web_oob_wake, OOB_POLL_MS, req,
+		    KORE_TIMER_ONESHOT);
+		http_request_sleep(req);
+		return (KORE_RESULT_RETRY);
+	}
+	if (e != OOB_OK) {
+		json_decref(list.requests);
+		json_decref(list.alerts);
+		web_oob_error(req, e);
+		return (KORE_RESULT_OK);
+	}
+	doc = json_pack("{s:o, s:o}", "requests", list.requests, "alerts",
+	    list.alerts);
+	web_oob_send(req, 200, doc);
+	json_decref(doc);
+	return (KORE_RESULT_OK);
+}
+
+int
+web_oob_approve(struct http_request *req)
+{
+	struct oob_ctx		oc;
+	struct oob_decide_in	in;
+	struct binding		b;
+	enum oob_error		e;
+	json_t			*doc;
+	char			*body;
+	size_t			 len;
+	uint32_t		 state;
+
+	web_oob_ctx(req, &oc);
+	if (req->method != HTTP_METHOD_POST) {
+		web_oob_error(req, OOB_ERR_INVALID);
+		return (KORE_RESULT_OK);
+	}
+	if ((doc = web_oob_json(req, &body, &len)) == NULL)
+		return (KORE_RESULT_OK);
+	e = web_oob_device(req, &oc, body, len, &b);
+	kore_free(body);
+	if (e == OOB_OK) {
+		in.request_id = web_oob_str(doc, "request_id");
+		in.decision = web_oob_str(doc, "decision");
+		in.code = web_oob_str(doc, "code");
+		in.reason = web_oob_str(doc, "reason");
+		in.signature = web_oob_str(doc, "signature");
+		e = oob_decide(&oc, &b, &in, &state);
+		OPENSSL_cleanse(&b, sizeof(b));
+	}
+	json_decref(doc);
+	if (e != OOB_OK) {
+		web_oob_error(req, e);
+		return (KORE_RESULT_OK);
+	}
+	web_respond_json(req, 200, state == OOB_APPROVED ?
+	    "{\"status\":\"approved\"}" : "{\"status\":\"denied\"}");
+	return (KORE_RESULT_OK);
+}

@@ -1,0 +1,142 @@
+/*
+ * The session cookie, CSRF protection and session lookup.
+ *
+ * The cookie holds 32 random bytes as hex; the store keys the session by
+ * its SHA-256. It is HttpOnly, SameSite=Lax (sent on top-level GET
+ * navigations from service providers, never on cross-site POSTs) and,
+ * with an https base URL, Secure with the __Host- prefix.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/hmac.h>
+
+#include "web.h"
+
+#define WEB_COOKIE		"mutua"
+#define WEB_COOKIE_HOST		"__Host-mutua"
+
+static const char	*web_cookie_name(void);
+static void		 web_session_set(struct http_request *, const char *,
+			    int);
+
+void
+web_session_init(void)
+{
+	unsigned int	len;
+
+	len = sizeof(web.csrf_key);
+	if (HMAC(EVP_sha256(), web.master.key, sizeof(web.master.key),
+	    (const unsigned char *)"mutua-csrf-v1", 13, web.csrf_key,
+	    &len) == NULL)
+		fatal("cannot derive the CSRF key");
+}
+
+static const char *
+web_cookie_name(void)
+{
+	return (web.cfg.https ? WEB_COOKIE_HOST : WEB_COOKIE);
+}
+
+int
+web_session_cookie(struct http_request *req, char *sid)
+{
+	char		*value;
+	size_t		 i;
+
+	http_populate_cookies(req);
+	if (!http_request_cookie(req, web_cookie_name(), &value))
+		return (0);
+	if (strlen(value) != SESSION_ID_LEN)
+		return (0);
+	for (i = 0; i < SESSION_ID_LEN; i++) {
+		if (!((value[i] >= '0' && value[i] <= '9') ||
+		    (value[i] >= 'a' && value[i] <= 'f')))
+			return (0);
+	}
+	memcpy(sid, value, SESSION_ID_LEN + 1);
+	return (1);
+}
+
+static void
+web_session_set(struct http_request *req, const char *value, int max_age)
+{
+	char	header[256];
+
+	snprintf(header, sizeof(header), "%s=%s; Path=/; Max-Age=%d; "
+	    "HttpOnly; SameSite=Lax%s", web_cookie_name(), value, max_age,
+	    web.cfg.https ? "; Secure" : "");
+	http_response_header(req, "set-cookie", header);
+}
+
+void
+web_session_ensure(struct http_request *req, char *sid)
+{
+	if (web_session_cookie(req, sid))
+		return;
+	web_session_rotate(req, sid);
+}
+
+void
+web_session_rotate(struct http_request *req, char *sid)
+{
+	if (crypto_random_hex(sid, SESSION_ID_LEN + 1,
+	    SESSION_ID_LEN / 2) == -1)
+		fatal("no randomness");
+	web_session_set(req, sid, (int)web.cfg.session_lifetime);
+}
+
+void
+web_session_clear_cookie(struct http_request *req)
+{
+	web_session_set(req, "", 0);
+}
+
+void
+web_csrf_token(const char *sid, char *token)
+{
+	unsigned char	mac[CRYPTO_SHA256_LEN];
+	unsigned int	len;
+
+	len = sizeof(mac);
+	HMAC(EVP_sha256(), web.csrf_key, sizeof(web.csrf_key),
+	    (const unsigned char *)sid, strlen(sid), mac, &len);
+	crypto_hex(mac, sizeof(mac), token);
+}
+
+int
+web_csrf_valid(struct http_request *req, const char *sid)
+{
+	char		*sent;
+	char		 want[WEB_CSRF_LEN + 1];
+
+	if (!http_argument_get_string(req, "csrf", &sent))
+		return (0);
+	web_csrf_token(sid, want);
+	return (crypto_str_equal(sent, want));
+}
+
+int
+web_session_authenticated(struct http_request *req, uint32_t min_loa,
+    char *sid, struct session *s)
+{
+	struct store_txn	txn;
+	char			key[SESSION_KEY_LEN + 1];
+	int			rc;
+
+	if (!web_session_cookie(req, sid))
+		return (0);
+	store_session_key(sid, key);
+	if (store_txn_begin(web.store, &txn, 0) == -1)
+		return (0);
+	rc = store_session_get(&txn, key, (uint64_t)time(NULL), s);
+	store_txn_abort(&txn);
+	return (rc == 0 && s->loa >= min_loa && s->loa > SESSION_LOA_NONE);
+}
+
+void
+web_redirect(struct http_request *req, const char *path)
+{
+	http_response_header(req, "location", path);
+	web_respond(req, 303, "text/plain", NULL, 0);
+}
