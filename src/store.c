@@ -24,7 +24,7 @@ static const char	*store_db_names[STORE_DB_COUNT] = {
 	"meta", "users", "bindings", "bindings_by_user", "registrations",
 	"oob_requests", "oob_pending", "sessions", "saml_replay",
 	"oauth_codes", "oauth_tokens", "vetting", "vetting_events", "audit",
-	"ratelimit", "alerts"
+	"ratelimit", "alerts", "continuations"
 };
 
 static int	store_schema_check(struct store *, MDB_txn *, char *, size_t);

@@ -7,7 +7,8 @@
 #include "crypto.h"
 #include "store_session.h"
 
-#define SESSION_RECORD_VERSION	1
+#define SESSION_RECORD_VERSION		1
+#define CONTINUATION_RECORD_VERSION	1
 
 void
 store_session_key(const char *session_id, char *key)
@@ -87,4 +88,55 @@ int
 store_session_del(struct store_txn *txn, const char *key)
 {
 	return (store_del(txn, STORE_SESSIONS, key, strlen(key)));
+}
+
+int
+store_continuation_add(struct store_txn *txn, struct continuation *c)
+{
+	struct codec_writer	w;
+	int			rc;
+
+	if (crypto_random_hex(c->id, sizeof(c->id),
+	    CONTINUATION_ID_LEN / 2) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	codec_writer_init(&w, CONTINUATION_RECORD_VERSION);
+	codec_put_str(&w, c->rp);
+	codec_put_str(&w, c->return_to);
+	codec_put_u64(&w, c->expires);
+	if (codec_writer_ok(&w) == -1) {
+		store_txn_fail(txn);
+		rc = -1;
+	} else
+		rc = store_put(txn, STORE_CONTINUATIONS, c->id,
+		    CONTINUATION_ID_LEN, w.data, w.len, 0);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_continuation_get(struct store_txn *txn, const char *id, uint64_t now,
+    struct continuation *c)
+{
+	struct store_val	val;
+	struct codec_reader	r;
+	int			rc;
+
+	memset(c, 0, sizeof(*c));
+	if (strlen(id) != CONTINUATION_ID_LEN)
+		return (STORE_NOTFOUND);
+	if ((rc = store_get(txn, STORE_CONTINUATIONS, id,
+	    CONTINUATION_ID_LEN, &val)) != 0)
+		return (rc);
+	memcpy(c->id, id, CONTINUATION_ID_LEN);
+	codec_reader_init(&r, val.data, val.len, CONTINUATION_RECORD_VERSION);
+	codec_get_str(&r, c->rp, sizeof(c->rp));
+	codec_get_str(&r, c->return_to, sizeof(c->return_to));
+	c->expires = codec_get_u64(&r);
+	if (codec_reader_done(&r) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	return (c->expires > now ? 0 : STORE_NOTFOUND);
 }

@@ -37,6 +37,31 @@ struct session {
 	uint64_t	expires;
 };
 
+/*
+ * A login continuation (STORE_CONTINUATIONS): where a SAML or OIDC flow
+ * that needed a login resumes, and for which relying party. Keyed by a
+ * random ID carried through the login page.
+ */
+#define CONTINUATION_ID_LEN	32	/* hex */
+#define CONTINUATION_LIFETIME	1800	/* seconds */
+
+struct continuation {
+	char		id[CONTINUATION_ID_LEN + 1];
+	char		rp[OOB_RP_MAX];
+	char		return_to[SESSION_RETURN_MAX];
+	uint64_t	expires;
+};
+
+/* Stores c under a new random c->id. @return 0 or -1. */
+int	store_continuation_add(struct store_txn *, struct continuation *c);
+
+/*
+ * Reads continuation id (expired ones are STORE_NOTFOUND).
+ * @return 0, STORE_NOTFOUND, or -1.
+ */
+int	store_continuation_get(struct store_txn *, const char *id,
+	    uint64_t now, struct continuation *c);
+
 /* Hex SHA-256 of a session ID into key[SESSION_KEY_LEN + 1]. */
 void	store_session_key(const char *session_id, char *key);
 

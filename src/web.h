@@ -131,6 +131,13 @@ int	web_csrf_valid(struct http_request *, const char *sid);
 int	web_session_authenticated(struct http_request *, uint32_t min_loa,
 	    char *sid, struct session *s);
 
+/*
+ * Sends the browser to the login page, to come back to return_to (a
+ * local path) for relying party rp once authenticated (web_login.c).
+ */
+void	web_login_redirect(struct http_request *, const char *rp,
+	    const char *return_to);
+
 /* Sends a 303 redirect to a local path. */
 void	web_redirect(struct http_request *, const char *path);
 

@@ -27,7 +27,7 @@ int	web_login_password(struct http_request *);
 int	web_logout(struct http_request *);
 
 static void	web_login_form(struct http_request *, int, const char *,
-		    const char *, const char *);
+		    const char *, const char *, const char *);
 static int	web_login_session(struct http_request *, char *,
 		    struct session *);
 static void	web_login_begin_oob(struct http_request *, const char *,
@@ -39,30 +39,65 @@ static int	web_login_establish(struct http_request *, const char *,
 		    const char *, const char *);
 static int	web_login_post(struct http_request *, char *);
 
-/* Renders the user ID form with a fresh CSRF token for sid. */
+/*
+ * Renders the user ID form with a fresh CSRF token for sid, carrying the
+ * continuation c (may be empty) of the flow that needs the login.
+ */
 static void
 web_login_form(struct http_request *req, int status, const char *sid,
-    const char *user, const char *error)
+    const char *c, const char *user, const char *error)
 {
 	char			csrf[WEB_CSRF_LEN + 1];
-	struct template_var	vars[3];
+	struct template_var	vars[4];
 
 	web_csrf_token(sid, csrf);
 	vars[0] = (struct template_var){ "csrf", csrf, 0 };
 	vars[1] = (struct template_var){ "user", user, 0 };
 	vars[2] = (struct template_var){ "error", error, 0 };
-	web_page_send(req, status, WEB_PAGE_LOGIN, vars, 3);
+	vars[3] = (struct template_var){ "c", c, 0 };
+	web_page_send(req, status, WEB_PAGE_LOGIN, vars, 4);
 }
 
 int
 web_login_page(struct http_request *req)
 {
-	char	sid[SESSION_ID_LEN + 1];
+	char	sid[SESSION_ID_LEN + 1], *c;
 
 	web_begin(req);
+	http_populate_qs(req);
+	if (!http_argument_get_string(req, "c", &c))
+		c = "";
 	web_session_ensure(req, sid);
-	web_login_form(req, 200, sid, "", "");
+	web_login_form(req, 200, sid, c, "", "");
 	return (KORE_RESULT_OK);
+}
+
+void
+web_login_redirect(struct http_request *req, const char *rp,
+    const char *return_to)
+{
+	struct store_txn	txn;
+	struct continuation	c;
+	char			location[64];
+
+	memset(&c, 0, sizeof(c));
+	if (strlen(rp) >= sizeof(c.rp) ||
+	    strlen(return_to) >= sizeof(c.return_to)) {
+		web_page_error(req, 400, "Request too large",
+		    "The sign-in request is too large.");
+		return;
+	}
+	strcpy(c.rp, rp);
+	strcpy(c.return_to, return_to);
+	c.expires = (uint64_t)time(NULL) + CONTINUATION_LIFETIME;
+	if (store_txn_begin(web.store, &txn, 1) == -1 ||
+	    store_continuation_add(&txn, &c) == -1 ||
+	    store_txn_commit(&txn) == -1) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	snprintf(location, sizeof(location), "/login?c=%s", c.id);
+	web_redirect(req, location);
 }
 
 /*
@@ -106,23 +141,26 @@ web_login_start(struct http_request *req)
 	struct store_txn	 txn;
 	struct session		 s;
 	struct user		 u;
+	struct continuation	 cont;
 	char			 sid[SESSION_ID_LEN + 1], user[USER_ID_MAX];
-	char			*p, *arg;
-	int			 rc, active;
+	char			*p, *arg, *c;
+	int			 rc, active, found;
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
+	if (!http_argument_get_string(req, "c", &c))
+		c = "";
 	if (!http_argument_get_string(req, "user", &arg) ||
 	    strlen(arg) >= sizeof(user)) {
-		web_login_form(req, 400, sid, "", "Enter your user ID.");
+		web_login_form(req, 400, sid, c, "", "Enter your user ID.");
 		return (KORE_RESULT_OK);
 	}
 	for (p = user; *arg != '\0'; arg++)
 		*p++ = (char)tolower((unsigned char)*arg);
 	*p = '\0';
 	if (!store_user_id_valid(user)) {
-		web_login_form(req, 400, sid, user, "That is not a valid user "
-		    "ID.");
+		web_login_form(req, 400, sid, c, user, "That is not a valid "
+		    "user ID.");
 		return (KORE_RESULT_OK);
 	}
 
@@ -133,7 +171,15 @@ web_login_start(struct http_request *req)
 	rc = store_user_get(&txn, user, &u);
 	active = rc == 0 && !(u.flags & USER_DISABLED) ?
 	    store_binding_count_active(&txn, user) : 0;
+	found = c[0] != '\0' ? store_continuation_get(&txn, c,
+	    (uint64_t)time(NULL), &cont) : STORE_NOTFOUND;
 	store_txn_abort(&txn);
+	if (c[0] != '\0' && found != 0) {
+		web_page_error(req, 400, "Sign-in expired", "The sign-in "
+		    "request of the service has expired. Go back to the "
+		    "service and start again.");
+		return (KORE_RESULT_OK);
+	}
 	memset(&u, 0, sizeof(u));
 
 	/*
@@ -148,7 +194,11 @@ web_login_start(struct http_request *req)
 
 	memset(&s, 0, sizeof(s));
 	strcpy(s.user_id, user);
-	snprintf(s.rp, sizeof(s.rp), "%s", web.cfg.base_url);
+	if (found == 0) {
+		strcpy(s.rp, cont.rp);
+		strcpy(s.return_to, cont.return_to);
+	} else
+		snprintf(s.rp, sizeof(s.rp), "%s", web.cfg.base_url);
 	web_login_begin_oob(req, sid, &s);
 	return (KORE_RESULT_OK);
 }
@@ -190,7 +240,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 		    "waiting for approval on the authenticator. Approve or "
 		    "deny it there, or try again in %u seconds.",
 		    view.retry_after);
-		web_login_form(req, 409, sid, s->user_id, msg);
+		web_login_form(req, 409, sid, "", s->user_id, msg);
 		return;
 	}
 	if (e == OOB_ERR_RATE) {
@@ -415,7 +465,7 @@ web_login_password(struct http_request *req)
 	if (!http_argument_get_string(req, "user", &user) ||
 	    !http_argument_get_string(req, "password", &password) ||
 	    !store_user_id_valid(user)) {
-		web_login_form(req, 400, sid, "", "Enter your user ID.");
+		web_login_form(req, 400, sid, "", "", "Enter your user ID.");
 		return (KORE_RESULT_OK);
 	}
 	now = (uint64_t)time(NULL);
