@@ -33,6 +33,8 @@ static int	config_string(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_url(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_base_url(struct config *,
+		    const struct config_directive *, char *, const char **);
 static int	config_seconds(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_map_size(struct config *,
@@ -42,7 +44,6 @@ static int	config_comparison(struct config *,
 static int	config_proxy(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_number(const char *, size_t, size_t, size_t *);
-static int	config_check(struct config *, const char **);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
 		    ...);
@@ -52,7 +53,7 @@ static void	config_error(char *, size_t, const char *, int, const char *,
 
 static const struct config_directive config_directives[] = {
 	{ "entity_id",		 config_url,	 STR(entity_id), 0, 1, 0 },
-	{ "base_url",		 config_url,	 STR(base_url), 0, 1, 0 },
+	{ "base_url",		 config_base_url, STR(base_url), 0, 1, 0 },
 	{ "data_dir",		 config_string,	 STR(data_dir), 0, 1, 0 },
 	{ "map_size_mb",	 config_map_size, NUM(map_size, 1, 1048576), 0, 0 },
 	{ "master_key",		 config_string,	 STR(master_key), 0, 1, 0 },
@@ -165,10 +166,6 @@ config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	if (config_check(cfg, &reason) == -1) {
-		config_error(err, errlen, path, 0, "%s", reason);
-		goto out;
-	}
 	ret = 0;
 
 out:
@@ -196,7 +193,10 @@ config_is_trusted_proxy(const struct config *cfg, int family,
 		}
 		if (bits >= 8)
 			continue;
-		mask = bits == 0 ? 0 : (unsigned char)(0xff << (8 - bits));
+		/* A whole-byte prefix has matched: a[i] is past the end. */
+		if (bits == 0)
+			return (1);
+		mask = (unsigned char)(0xff << (8 - bits));
 		if ((a[i] & mask) == (p->addr[i] & mask))
 			return (1);
 	}
@@ -226,7 +226,8 @@ config_defaults(struct config *cfg)
  * other base URL must be https.
  */
 static int
-config_check(struct config *cfg, const char **reason)
+config_base_url(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
 {
 	static const char	*loopback[] = {
 		"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
@@ -235,22 +236,30 @@ config_check(struct config *cfg, const char **reason)
 	const char		**lp;
 	size_t			  n;
 
-	n = strlen(cfg->base_url);
-	if (n > 0 && cfg->base_url[n - 1] == '/') {
-		*reason = "base_url must not end with '/'";
+	n = strlen(value);
+	if (n > 0 && value[n - 1] == '/') {
+		*reason = "must not end with '/'";
 		return (-1);
 	}
-	if (strncmp(cfg->base_url, "https://", 8) == 0) {
+	/* "http://127.0.0.1:80@evil.example" is not on the loopback. */
+	if (strchr(value, '@') != NULL) {
+		*reason = "must not contain '@'";
+		return (-1);
+	}
+	if (strncmp(value, "https://", 8) == 0)
 		cfg->https = 1;
-		return (0);
+	else {
+		for (lp = loopback; *lp != NULL; lp++) {
+			if (strncmp(value, *lp, strlen(*lp)) == 0)
+				break;
+		}
+		if (*lp == NULL) {
+			*reason = "must be https:// (http only on 127.0.0.1, "
+			    "localhost or [::1])";
+			return (-1);
+		}
 	}
-	for (lp = loopback; *lp != NULL; lp++) {
-		if (strncmp(cfg->base_url, *lp, strlen(*lp)) == 0)
-			return (0);
-	}
-	*reason = "base_url must be https:// (http only on 127.0.0.1, "
-	    "localhost or [::1])";
-	return (-1);
+	return (config_url(cfg, d, value, reason));
 }
 
 static int

@@ -377,11 +377,12 @@ crypto_password_verify(const char *password, const char *stored)
 	char		salthex[2 * SCRYPT_SALT_LEN + 1];
 	char		hashhex[2 * SCRYPT_HASH_LEN + 1];
 	unsigned long	n, r, p;
-	int		ok;
+	int		ok, end;
 
 	ok = 0;
-	if (sscanf(stored, "scrypt$%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]",
-	    &n, &r, &p, salthex, hashhex) != 5)
+	end = 0;
+	if (sscanf(stored, "scrypt$%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]%n",
+	    &n, &r, &p, salthex, hashhex, &end) != 5 || stored[end] != '\0')
 		return (0);
 	/* Bound the cost a corrupt record could make us pay. */
 	if (n < 1024 || n > 1048576 || r < 1 || r > 16 || p < 1 || p > 4)

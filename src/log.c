@@ -9,6 +9,7 @@
 #include "log.h"
 
 static int	log_needs_quotes(const char *);
+static size_t	log_escape(char, char *);
 
 void
 log_event(const char *event, ...)
@@ -49,35 +50,57 @@ log_eventv(const char *event, va_list ap)
 void
 log_append_pair(char *buf, size_t len, const char *key, const char *value)
 {
-	size_t		 off;
-	int		 quote;
 	const char	*p;
 	char		 esc[8];
+	size_t		 off, head, vlen, elen;
+	int		 quote;
 
 	if (value == NULL || *value == '\0')
 		value = "-";
 	off = strlen(buf);
 	quote = log_needs_quotes(value);
+	head = 1 + strlen(key) + 1 + quote;	/* ' ' key '=' ['"'] */
+	vlen = 0;
+	for (p = value; *p != '\0'; p++)
+		vlen += log_escape(*p, esc);
 
-	if (off + strlen(key) + 2 >= len)
+	/* A pair that fits is written whole. */
+	if (off + head + vlen + quote < len) {
+		off += snprintf(buf + off, len - off, " %s=%s", key,
+		    quote ? "\"" : "");
+		for (p = value; *p != '\0'; p++) {
+			elen = log_escape(*p, esc);
+			memcpy(buf + off, esc, elen);
+			off += elen;
+		}
+		snprintf(buf + off, len - off, "%s", quote ? "\"" : "");
+		return;
+	}
+	/* Otherwise cut between escapes, or leave it out altogether. */
+	if (off + head + 3 + quote >= len)
 		return;
 	off += snprintf(buf + off, len - off, " %s=%s", key, quote ? "\"" : "");
-
 	for (p = value; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)*p);
-		else
-			snprintf(esc, sizeof(esc), "%c", *p);
-		if (off + strlen(esc) + 5 >= len) {
-			off += snprintf(buf + off, len - off, "...");
+		elen = log_escape(*p, esc);
+		if (off + elen + 3 + quote >= len)
 			break;
-		}
-		off += snprintf(buf + off, len - off, "%s", esc);
+		memcpy(buf + off, esc, elen);
+		off += elen;
 	}
-	if (quote && off + 1 < len)
-		snprintf(buf + off, len - off, "\"");
+	snprintf(buf + off, len - off, "...%s", quote ? "\"" : "");
+}
+
+/* Writes c as it appears in a value into esc[8]; returns its length. */
+static size_t
+log_escape(char c, char *esc)
+{
+	if (c == '"' || c == '\\')
+		return ((size_t)snprintf(esc, 8, "\\%c", c));
+	if ((unsigned char)c < 0x20 || c == 0x7f)
+		return ((size_t)snprintf(esc, 8, "\\x%02x", (unsigned char)c));
+	esc[0] = c;
+	esc[1] = '\0';
+	return (1);
 }
 
 static int

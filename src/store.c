@@ -4,9 +4,12 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -380,17 +383,44 @@ store_check(struct store *st)
 int
 store_backup(struct store *st, const char *path, char *err, size_t errlen)
 {
-	int		rc;
+	char		file[PATH_MAX];
+	int		fd, rc;
 
 	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	if ((rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT)) != 0) {
-		snprintf(err, errlen, "%s: %s", path, mdb_strerror(rc));
+	rc = snprintf(file, sizeof(file), "%s/data.mdb", path);
+	if (rc < 0 || (size_t)rc >= sizeof(file)) {
+		snprintf(err, errlen, "%s: path too long", path);
 		return (-1);
 	}
+	/* The copy holds what the environment holds: owner only, 0600. */
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return (-1);
+	}
+	if ((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) != 0) {
+		snprintf(err, errlen, "%s: %s", file, mdb_strerror(rc));
+		goto fail;
+	}
+	if (fsync(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		goto fail;
+	}
 	return (0);
+
+fail:
+	if (fd != -1)
+		close(fd);
+	(void)unlink(file);
+	return (-1);
 }
 
 const char *

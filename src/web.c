@@ -37,11 +37,17 @@ KORE_SECCOMP_FILTER("mutua",
 
 struct web_state	web;
 
+int		mutua_onload(int);
+static void	web_load_config(void);
 static void	web_request_done(struct http_request *);
 static void	web_client_addr(struct http_request *, struct web_ctx *);
 
-void
-kore_parent_configure(int argc, char **argv)
+/*
+ * Reads idp.conf, the master key and the templates into web. fatal() on
+ * any error: at start-up that stops the server with "file:line: message".
+ */
+static void
+web_load_config(void)
 {
 	const char	*path;
 	char		 err[CONFIG_ERR_MAX];
@@ -55,27 +61,41 @@ kore_parent_configure(int argc, char **argv)
 		fatal("%s", err);
 	web_page_load();
 	web_session_init();
-	log_event("start", "config", path, "base_url", web.cfg.base_url,
-	    "entity_id", web.cfg.entity_id, (char *)NULL);
 }
 
+/* The parent checks everything once so that a bad setup fails at once. */
 void
-kore_worker_configure(void)
+kore_parent_configure(int argc, char **argv)
+{
+	web_load_config();
+	log_event("start", "config", web.cfg.path, "base_url",
+	    web.cfg.base_url, "entity_id", web.cfg.entity_id, (char *)NULL);
+	crypto_master_key_wipe(&web.master);
+}
+
+/*
+ * Kore calls this in each worker after fork (KORE_MODULE_LOAD), and on
+ * SIGHUP it unloads the module (KORE_MODULE_UNLOAD), dlclose()s and
+ * reloads it, so every global starts from zero and is built again here:
+ * that is how SIGHUP reloads SP metadata and OAuth clients. The store is
+ * opened per process, never inherited (LMDB handles do not survive fork).
+ */
+int
+mutua_onload(int action)
 {
 	char		err[CONFIG_ERR_MAX];
 
-	/* The environment is opened after fork: LMDB handles are per process. */
+	if (action == KORE_MODULE_UNLOAD) {
+		store_close(web.store);
+		web.store = NULL;
+		crypto_master_key_wipe(&web.master);
+		return (KORE_RESULT_OK);
+	}
+	web_load_config();
 	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size, err,
 	    sizeof(err)) == -1)
 		fatal("store: %s", err);
-}
-
-void
-kore_worker_teardown(void)
-{
-	store_close(web.store);
-	web.store = NULL;
-	crypto_master_key_wipe(&web.master);
+	return (KORE_RESULT_OK);
 }
 
 struct web_ctx *
