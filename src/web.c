@@ -30,9 +30,9 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_ALLOW(getdents64),
 	KORE_SYSCALL_ALLOW(fstatfs),
-	KORE_SYSCALL_ALLOW(msync),
 	KORE_SYSCALL_ALLOW(mkdir),
-	KORE_SYSCALL_ALLOW(flock),
+	/* Kore's filemap resolves paths with realpath(). */
+	KORE_SYSCALL_ALLOW(faccessat2),
 );
 
 struct web_state	web;

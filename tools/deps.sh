@@ -6,7 +6,7 @@ set -eu
 PACKAGES="build-essential pkg-config kore liblasso3-dev liboauth2-dev
 libcjose-dev libjansson-dev liblmdb-dev lmdb-utils libcmocka-dev libssl-dev
 libqrencode-dev openssl curl nginx-light python3-pysaml2 python3-requests
-python3-lasso xmlsec1 nodejs npm chromium"
+python3-lasso xmlsec1 python3-pytest python3-cryptography chromium"
 
 missing=""
 for p in $PACKAGES; do
@@ -22,6 +22,15 @@ if [ -n "$missing" ]; then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 	    --no-install-recommends $missing
+fi
+
+# Node.js and npm: the machine's own when present (its nodejs package may
+# bundle npm, which then conflicts with Debian's npm package), else Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	    --no-install-recommends nodejs npm
 fi
 
 # Test peers from npm (openid-client, playwright-core): pinned in

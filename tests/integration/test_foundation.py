@@ -55,3 +55,11 @@ def test_start_fails_on_world_readable_master_key(new_server):
     os.chmod(s.path("keys", "master.key"), 0o644)
     assert s.start(expect_failure=True) != 0
     assert "must not be accessible by group or others" in s.read_log()
+
+
+def test_asset_directory_request_does_not_kill_a_worker(server):
+    # Kore's filemap calls realpath() (faccessat2) inside the sandbox.
+    r = requests.get(server.base + "/assets/")
+    assert r.status_code in (403, 404)
+    assert requests.get(server.base + "/assets/mutua.css").status_code == 200
+    assert requests.get(server.base + "/healthz").status_code == 200
