@@ -27,7 +27,8 @@ static const char	*store_db_names[STORE_DB_COUNT] = {
 	"meta", "users", "bindings", "bindings_by_user", "registrations",
 	"oob_requests", "oob_pending", "sessions", "saml_replay",
 	"oauth_codes", "oauth_tokens", "vetting", "vetting_events", "audit",
-	"ratelimit", "alerts", "continuations"
+	"ratelimit", "alerts", "continuations", "saml_requests",
+	"saml_nameids", "saml_participants"
 };
 
 static int	store_schema_check(struct store *, MDB_txn *, char *, size_t);
@@ -69,6 +70,11 @@ store_open(struct store **out, const char *dir, size_t map_size,
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
 		goto lmdb_fail;
 	for (i = 0; i < STORE_DB_COUNT; i++) {
+		/* A name missing from the table would open the main database. */
+		if (store_db_names[i] == NULL) {
+			snprintf(err, errlen, "database %d has no name", i);
+			goto fail;
+		}
 		if ((rc = mdb_dbi_open(txn, store_db_names[i], MDB_CREATE,
 		    &st->dbi[i])) != 0)
 			goto lmdb_fail;

@@ -40,6 +40,8 @@ struct web_state	web;
 int		mutua_onload(int);
 static void	web_load_config(void);
 static void	web_request_done(struct http_request *);
+static void	web_send(struct http_request *, int, const char *,
+		    const void *, size_t, const char *, int);
 static void	web_client_addr(struct http_request *, struct web_ctx *);
 
 /*
@@ -86,6 +88,7 @@ mutua_onload(int action)
 	char		err[CONFIG_ERR_MAX];
 
 	if (action == KORE_MODULE_UNLOAD) {
+		web_saml_fini();
 		store_close(web.store);
 		web.store = NULL;
 		crypto_master_key_wipe(&web.master);
@@ -95,6 +98,7 @@ mutua_onload(int action)
 	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size, err,
 	    sizeof(err)) == -1)
 		fatal("store: %s", err);
+	web_saml_init();
 	return (KORE_RESULT_OK);
 }
 
@@ -189,24 +193,56 @@ web_request_done(struct http_request *req)
 	    ctx != NULL ? ctx->client_addr : NULL, (char *)NULL);
 }
 
-void
-web_respond(struct http_request *req, int status, const char *type,
-    const void *body, size_t len)
+/*
+ * Sends a response with the security headers. form_action is the CSP
+ * form-action source ('self' unless a page posts elsewhere, such as a
+ * SAML response to an SP); max_age > 0 makes it publicly cacheable.
+ */
+static void
+web_send(struct http_request *req, int status, const char *type,
+    const void *body, size_t len, const char *form_action, int max_age)
 {
+	char	csp[1024], cache[48];
+
+	snprintf(csp, sizeof(csp), "default-src 'none'; script-src 'self'; "
+	    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+	    "form-action %s; frame-ancestors 'none'; base-uri 'none'; "
+	    "manifest-src 'self'; worker-src 'self'", form_action);
+	if (max_age > 0)
+		snprintf(cache, sizeof(cache), "public, max-age=%d", max_age);
+	else
+		snprintf(cache, sizeof(cache), "no-store");
 	http_response_header(req, "content-type", type);
-	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "cache-control", cache);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy", "no-referrer");
 	http_response_header(req, "x-frame-options", "DENY");
-	http_response_header(req, "content-security-policy",
-	    "default-src 'none'; script-src 'self'; style-src 'self'; "
-	    "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
-	    "frame-ancestors 'none'; base-uri 'none'; "
-	    "manifest-src 'self'; worker-src 'self'");
+	http_response_header(req, "content-security-policy", csp);
 	if (web.cfg.https)
 		http_response_header(req, "strict-transport-security",
 		    "max-age=31536000");
 	http_response(req, status, body, len);
+}
+
+void
+web_respond(struct http_request *req, int status, const char *type,
+    const void *body, size_t len)
+{
+	web_send(req, status, type, body, len, "'self'", 0);
+}
+
+void
+web_respond_cached(struct http_request *req, const char *type,
+    const void *body, size_t len, int max_age)
+{
+	web_send(req, 200, type, body, len, "'self'", max_age);
+}
+
+void
+web_respond_post_page(struct http_request *req, const char *target,
+    const void *body, size_t len)
+{
+	web_send(req, 200, "text/html; charset=utf-8", body, len, target, 0);
 }
 
 void

@@ -54,6 +54,17 @@ struct web_ctx	*web_begin(struct http_request *);
 void	web_respond(struct http_request *, int status, const char *type,
 	    const void *body, size_t len);
 
+/* As web_respond() with status 200, cacheable for max_age seconds. */
+void	web_respond_cached(struct http_request *, const char *type,
+	    const void *body, size_t len, int max_age);
+
+/*
+ * Sends an HTML page whose form posts to target (a URL that must not
+ * hold spaces, ';' or ','), allowed by the page's CSP form-action.
+ */
+void	web_respond_post_page(struct http_request *, const char *target,
+	    const void *body, size_t len);
+
 /* Sends a JSON document (a NUL-terminated string). */
 void	web_respond_json(struct http_request *, int status, const char *json);
 
@@ -75,11 +86,19 @@ enum web_page {
 	WEB_PAGE_LOGIN_PASSWORD,
 	WEB_PAGE_ACCOUNT,
 	WEB_PAGE_ACCOUNT_REGISTER,
+	WEB_PAGE_SAML_POST,
 	WEB_PAGE_COUNT
 };
 
 /* Reads every template; fatal() on a missing or unreadable one. */
 void	web_page_load(void);
+
+/*
+ * Renders page with vars (plus "base_url").
+ * @return the page (free()) and its length, or NULL.
+ */
+char	*web_page_render(enum web_page, const struct template_var *vars,
+	    size_t nvars, size_t *len);
 
 /*
  * Renders page with vars (plus "base_url") and sends it with status.
@@ -91,6 +110,10 @@ void	web_page_send(struct http_request *, int status, enum web_page,
 /* Sends the error page with a title and a message for the user. */
 void	web_page_error(struct http_request *, int status, const char *title,
 	    const char *message);
+
+/* web_saml.c: builds (and on SIGHUP rebuilds) the worker's SAML IdP. */
+void	web_saml_init(void);
+void	web_saml_fini(void);
 
 /* web_session.c: the IdP's session cookie, CSRF tokens, sessions. */
 

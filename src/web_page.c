@@ -16,6 +16,7 @@ static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"login_password.html",
 	"account.html",
 	"account_register.html",
+	"saml_post.html",
 };
 
 static struct template	web_pages[WEB_PAGE_COUNT];
@@ -33,24 +34,30 @@ web_page_load(void)
 	}
 }
 
-void
-web_page_send(struct http_request *req, int status, enum web_page page,
-    const struct template_var *vars, size_t nvars)
+char *
+web_page_render(enum web_page page, const struct template_var *vars,
+    size_t nvars, size_t *len)
 {
 	struct template_var	 all[WEB_PAGE_VARS_MAX];
-	char			*html;
-	size_t			 len;
 
 	if (nvars >= WEB_PAGE_VARS_MAX)
-		fatal("web_page_send: too many variables");
+		fatal("web_page_render: too many variables");
 	all[0].name = "base_url";
 	all[0].value = web.cfg.base_url;
 	all[0].flags = 0;
 	if (nvars > 0)
 		memcpy(all + 1, vars, nvars * sizeof(*vars));
+	return (template_render(&web_pages[page], all, nvars + 1, len));
+}
 
-	if ((html = template_render(&web_pages[page], all, nvars + 1,
-	    &len)) == NULL) {
+void
+web_page_send(struct http_request *req, int status, enum web_page page,
+    const struct template_var *vars, size_t nvars)
+{
+	char		*html;
+	size_t		 len;
+
+	if ((html = web_page_render(page, vars, nvars, &len)) == NULL) {
 		web_respond(req, 500, "text/plain", "internal error\n", 15);
 		return;
 	}

@@ -53,3 +53,34 @@ class Terminal:
     def continue_login(self):
         page = self.get("/login/code").text
         return self.post("/login/continue", {"csrf": field(page, "csrf")})
+
+
+def login_through(t, location, user, authenticator):
+    """Follows a relying party's redirect through the X.1280 login.
+
+    location is where the RP sent the browser (the IdP's SSO or
+    authorization URL); returns the response that ends the login (the
+    redirect back into the RP's flow), with .rp set to the RP the
+    authenticator was shown.
+    """
+    r = t.s.get(location, allow_redirects=False)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    return login_from(t, r.headers["location"], user, authenticator)
+
+
+def login_from(t, login, user, authenticator):
+    """Completes the login page at login ("/login?c=...")."""
+    from oob_client import parse_offset
+    assert login.startswith("/login?c="), login
+    page = t.get(login).text
+    r = t.post("/login/start", {"csrf": field(page, "csrf"), "user": user,
+                                "c": field(page, "c")})
+    assert r.headers.get("location") == "/login/code", r.text[:300]
+    reqs = authenticator.pending().json()["requests"]
+    assert len(reqs) == 1
+    rp = parse_offset(reqs[0]["offset"])["rp"]
+    assert authenticator.decide(reqs[0]["request_id"],
+                                reqs[0]["offset"]).status_code == 200
+    r = t.continue_login()
+    r.rp = rp
+    return r

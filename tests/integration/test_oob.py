@@ -14,7 +14,9 @@ PASSWORD = "correct horse battery"
 
 
 def add_user(server, user="alice"):
-    server.mutuactl("user", "add", "-p", user, input=PASSWORD + "\n")
+    server.mutuactl("user", "add", "-p", "-e", user + "@example.org", "-n",
+                    user.capitalize() + " Example", user,
+                    input=PASSWORD + "\n")
 
 
 def enrol(server, user="alice"):

@@ -1,0 +1,159 @@
+/*
+ * saml*.c: the SAML 2.0 identity provider, on lasso (docs/saml.md).
+ *
+ * saml.c: per-worker lasso server and the Web SSO profile.
+ * saml_sp.c: the federation's service providers (federation/sp/).
+ * saml_metadata.c: mutua's own signed metadata.
+ * saml_slo.c: Single Logout.
+ * None of these include Kore; web_saml.c holds the HTTP handlers.
+ */
+#ifndef MUTUA_SAML_H
+#define MUTUA_SAML_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lasso/lasso.h>
+
+#include "config.h"
+#include "store_saml.h"
+#include "store_user.h"
+
+#define SAML_ACS_MAX		8
+#define SAML_URL_MAX		512
+/* Caps applied before lasso sees a message (lasso.md §9). */
+#define SAML_POST_MAX		(64 * 1024)
+#define SAML_QUERY_MAX		(16 * 1024)
+#define SAML_REQUEST_MAX_AGE	300	/* seconds, plus clock_skew */
+#define SAML_ASSERTION_LIFETIME	300	/* seconds */
+
+#define SAML_BINDING_REDIRECT	1
+#define SAML_BINDING_POST	2
+
+#define SAML_ATTR_MAIL		0x01
+#define SAML_ATTR_DISPLAYNAME	0x02
+#define SAML_ATTR_EPPN		0x04
+#define SAML_ATTR_UID		0x08
+
+enum saml_nameid {
+	SAML_NAMEID_TRANSIENT,
+	SAML_NAMEID_PERSISTENT,
+	SAML_NAMEID_EMAIL
+};
+
+/* One service provider of the federation. */
+struct saml_sp {
+	char		entity_id[SAML_ENTITY_MAX];
+	char		file[PATH_MAX];
+	char		acs[SAML_ACS_MAX][SAML_URL_MAX];
+	size_t		nacs;
+	int		want_signed;	/* AuthnRequests must be signed */
+	int		encrypt;	/* encrypt assertions */
+	int		has_slo;
+	enum saml_nameid	nameid;		/* default NameID format */
+	uint32_t	attributes;	/* SAML_ATTR_* released */
+};
+
+/* Everything one worker needs: built at start and on SIGHUP. */
+struct saml_idp {
+	const struct config	*cfg;
+	LassoServer		*server;
+	LassoKey		*key;
+	char			*metadata;	/* signed, for /saml/metadata */
+	struct saml_sp		*sps;
+	size_t			 nsps;
+};
+
+/* What the IdP knows about the signed-in user for an assertion. */
+struct saml_subject {
+	const struct user	*user;
+	const char		*session_key;	/* for SLO bookkeeping */
+	uint32_t		 loa;
+	uint64_t		 auth_time;
+};
+
+/* Outcome of looking at an AuthnRequest (saml_sso_*). */
+enum saml_result {
+	SAML_ISSUE,		/* answer (assertion or SAML error status) */
+	SAML_NEED_LOGIN,	/* no (fresh enough) session: log in first */
+	SAML_REJECT		/* error page: never answer an untrusted ACS */
+};
+
+/* An answer ready for the browser: an auto-submitted POST form. */
+struct saml_post {
+	char	*url;		/* ACS or SLO endpoint (g_free) */
+	char	*field;		/* "SAMLResponse" or "SAMLRequest" */
+	char	*body;		/* base64 (g_free) */
+	char	*relay_state;	/* may be NULL (g_free) */
+};
+
+/* A parsed AuthnRequest, between checks and answer. */
+struct saml_sso {
+	LassoLogin	*login;
+	const struct saml_sp	*sp;
+	char		 request_id[SAML_ID_MAX];
+	int		 force_authn;
+	int		 is_passive;
+	uint32_t	 loa_mask;	/* acceptable levels: bit n = LoA n */
+	const char	*error;		/* why, for SAML_REJECT */
+};
+
+/*
+ * Builds the worker's IdP: lasso server, cached signing key, signed
+ * metadata, SPs. A broken SP file is logged and skipped.
+ * @return 0, or -1 with a reason in err.
+ */
+int	saml_init(struct saml_idp *, const struct config *, char *err,
+	    size_t errlen);
+
+/* Releases everything saml_init() built. */
+void	saml_free(struct saml_idp *);
+
+/* saml_sp.c: loads federation/sp/ into idp->sps. @return 0 or -1. */
+int	saml_sp_load(struct saml_idp *, char *err, size_t errlen);
+
+/* Finds an SP by entity ID, or NULL. */
+const struct saml_sp	*saml_sp_find(const struct saml_idp *, const char *);
+
+/* saml_metadata.c: builds and signs idp->metadata. @return 0 or -1. */
+int	saml_metadata_build(struct saml_idp *, const char *cert_pem,
+	    char *err, size_t errlen);
+
+/*
+ * Parses and checks an AuthnRequest (signature, SP, ACS, age, replay when
+ * check_replay, RequestedAuthnContext). msg is the raw query string for
+ * the Redirect binding, the base64 SAMLRequest for POST.
+ * @return SAML_REJECT (sso->error says why) or SAML_ISSUE; on
+ *	   SAML_ISSUE release sso with saml_sso_free().
+ */
+enum saml_result	saml_sso_parse(struct saml_idp *, struct store *,
+			    int binding, const char *msg,
+			    const char *relay_state, int check_replay,
+			    uint64_t now, struct saml_sso *sso);
+
+/* Releases a parsed request. */
+void	saml_sso_free(struct saml_sso *);
+
+/*
+ * Builds the answer for an authenticated subject: a signed assertion,
+ * or an error status (NoAuthnContext when the LoA does not meet the
+ * request). Records the participant for SLO.
+ * @return 0 with post filled (saml_post_free), or -1.
+ */
+int	saml_sso_answer(struct saml_idp *, struct store *, struct saml_sso *,
+	    const struct saml_subject *, uint64_t now, struct saml_post *);
+
+/* Answers with a status (e.g. NoPassive) and no assertion. */
+int	saml_sso_status(struct saml_idp *, struct saml_sso *,
+	    const char *second_level, struct saml_post *);
+
+/* The AuthnContextClassRef of a level of assurance. */
+const char	*saml_loa_uri(const struct config *, uint32_t loa);
+
+/* 1 when a session at level loa meets the request's authn context. */
+int	saml_loa_acceptable(const struct saml_sso *, uint32_t loa);
+
+void	saml_post_free(struct saml_post *);
+
+#endif

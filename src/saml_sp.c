@@ -1,0 +1,313 @@
+/*
+ * The federation's service providers: federation/sp/NAME.xml (SAML
+ * metadata) with an optional federation/sp/NAME.conf (release policy).
+ * Each file is checked on its own: a broken one is logged with its name
+ * and reason and skipped, and the others load (docs/saml.md).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "log.h"
+#include "saml.h"
+
+#define SAML_SPS_MAX		1024
+#define SAML_BINDING_POST_URI	"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+
+static int	saml_sp_read_xml(struct saml_sp *, const char *,
+		    const char **);
+static int	saml_sp_read_conf(struct saml_sp *, const char *,
+		    const char **, int *);
+static int	saml_sp_attributes(struct saml_sp *, char *, const char **);
+static int	saml_sp_add(struct saml_idp *, const char *, const char *);
+static xmlXPathObjectPtr	saml_sp_xpath(xmlXPathContextPtr,
+		    const char *);
+
+static xmlXPathObjectPtr
+saml_sp_xpath(xmlXPathContextPtr ctx, const char *expr)
+{
+	return (xmlXPathEvalExpression((const xmlChar *)expr, ctx));
+}
+
+/* Reads what mutua itself checks from the metadata (lasso.md §1, §7). */
+static int
+saml_sp_read_xml(struct saml_sp *sp, const char *path, const char **why)
+{
+	xmlDocPtr		 doc;
+	xmlXPathContextPtr	 ctx;
+	xmlXPathObjectPtr	 o;
+	xmlChar			*v;
+	int			 i, ret;
+
+	ret = -1;
+	ctx = NULL;
+	*why = "not well-formed XML (or a DTD, which is refused)";
+	if ((doc = xmlReadFile(path, NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING)) == NULL)
+		return (-1);
+	if (doc->intSubset != NULL)
+		goto out;
+	if ((ctx = xmlXPathNewContext(doc)) == NULL)
+		goto out;
+	xmlXPathRegisterNs(ctx, (const xmlChar *)"md",
+	    (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:metadata");
+
+	*why = "no EntityDescriptor with an entityID";
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/@entityID");
+	if (o == NULL || o->nodesetval == NULL ||
+	    o->nodesetval->nodeNr != 1) {
+		xmlXPathFreeObject(o);
+		goto out;
+	}
+	v = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+	xmlXPathFreeObject(o);
+	if (v == NULL || strlen((char *)v) >= sizeof(sp->entity_id) ||
+	    v[0] == '\0') {
+		xmlFree(v);
+		goto out;
+	}
+	strcpy(sp->entity_id, (char *)v);
+	xmlFree(v);
+
+	*why = "no HTTP-POST AssertionConsumerService";
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
+	    "md:AssertionConsumerService[@Binding='" SAML_BINDING_POST_URI
+	    "']/@Location");
+	for (i = 0; o != NULL && o->nodesetval != NULL &&
+	    i < o->nodesetval->nodeNr && sp->nacs < SAML_ACS_MAX; i++) {
+		v = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+		if (v != NULL && strlen((char *)v) < SAML_URL_MAX &&
+		    (strncmp((char *)v, "https://", 8) == 0 ||
+		    strncmp((char *)v, "http://", 7) == 0))
+			strcpy(sp->acs[sp->nacs++], (char *)v);
+		xmlFree(v);
+	}
+	xmlXPathFreeObject(o);
+	if (sp->nacs == 0)
+		goto out;
+
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor"
+	    "[@AuthnRequestsSigned='true' or @AuthnRequestsSigned='1']");
+	sp->want_signed = o != NULL && o->nodesetval != NULL &&
+	    o->nodesetval->nodeNr > 0;
+	xmlXPathFreeObject(o);
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
+	    "md:KeyDescriptor[@use='encryption']");
+	sp->encrypt = o != NULL && o->nodesetval != NULL &&
+	    o->nodesetval->nodeNr > 0;
+	xmlXPathFreeObject(o);
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
+	    "md:SingleLogoutService");
+	sp->has_slo = o != NULL && o->nodesetval != NULL &&
+	    o->nodesetval->nodeNr > 0;
+	xmlXPathFreeObject(o);
+	ret = 0;
+
+out:
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return (ret);
+}
+
+static int
+saml_sp_attributes(struct saml_sp *sp, char *value, const char **why)
+{
+	static const struct {
+		const char	*name;
+		uint32_t	 bit;
+	} names[] = {
+		{ "mail", SAML_ATTR_MAIL },
+		{ "displayName", SAML_ATTR_DISPLAYNAME },
+		{ "eduPersonPrincipalName", SAML_ATTR_EPPN },
+		{ "uid", SAML_ATTR_UID },
+	};
+	char		*tok, *save;
+	size_t		 i;
+
+	sp->attributes = 0;
+	for (tok = strtok_r(value, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strcmp(names[i].name, tok) == 0)
+				break;
+		}
+		if (i == sizeof(names) / sizeof(names[0])) {
+			*why = "unknown attribute (mail, displayName, "
+			    "eduPersonPrincipalName, uid)";
+			return (-1);
+		}
+		sp->attributes |= names[i].bit;
+	}
+	return (0);
+}
+
+/*
+ * Reads NAME.conf: "attributes a b c", "nameid_format persistent|
+ * transient|email", "require_signed_requests yes|no",
+ * "encrypt_assertions yes|no". A missing file keeps the defaults.
+ */
+static int
+saml_sp_read_conf(struct saml_sp *sp, const char *path, const char **why,
+    int *lineno)
+{
+	FILE	*fp;
+	char	 line[512], *key, *value, *p;
+	int	 ret, yes;
+
+	*lineno = 0;
+	if ((fp = fopen(path, "r")) == NULL)
+		return (0);
+	ret = -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		(*lineno)++;
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		line[strcspn(line, "\r\n")] = '\0';
+		for (key = line; isspace((unsigned char)*key); key++)
+			;
+		if (*key == '\0')
+			continue;
+		value = key + strcspn(key, " \t");
+		if (*value != '\0')
+			*value++ = '\0';
+		while (isspace((unsigned char)*value))
+			value++;
+		yes = strcmp(value, "yes") == 0;
+		if (strcmp(key, "attributes") == 0) {
+			if (saml_sp_attributes(sp, value, why) == -1)
+				goto out;
+		} else if (strcmp(key, "nameid_format") == 0) {
+			if (strcmp(value, "persistent") == 0)
+				sp->nameid = SAML_NAMEID_PERSISTENT;
+			else if (strcmp(value, "transient") == 0)
+				sp->nameid = SAML_NAMEID_TRANSIENT;
+			else if (strcmp(value, "email") == 0)
+				sp->nameid = SAML_NAMEID_EMAIL;
+			else {
+				*why = "nameid_format: persistent, transient "
+				    "or email";
+				goto out;
+			}
+		} else if (strcmp(key, "require_signed_requests") == 0 &&
+		    (yes || strcmp(value, "no") == 0)) {
+			sp->want_signed |= yes;
+		} else if (strcmp(key, "encrypt_assertions") == 0 &&
+		    (yes || strcmp(value, "no") == 0)) {
+			sp->encrypt = sp->encrypt && yes;
+		} else {
+			*why = "unknown key or bad value";
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	fclose(fp);
+	return (ret);
+}
+
+static int
+saml_sp_add(struct saml_idp *idp, const char *dir, const char *name)
+{
+	struct saml_sp	*sp;
+	LassoProvider	*provider;
+	char		 xml[PATH_MAX], conf[PATH_MAX];
+	const char	*why;
+	size_t		 len;
+	int		 line, rc;
+
+	len = strlen(name);
+	sp = &idp->sps[idp->nsps];
+	memset(sp, 0, sizeof(*sp));
+	sp->nameid = SAML_NAMEID_TRANSIENT;
+	sp->attributes = SAML_ATTR_MAIL | SAML_ATTR_DISPLAYNAME |
+	    SAML_ATTR_EPPN;
+	snprintf(xml, sizeof(xml), "%s/%s", dir, name);
+	snprintf(conf, sizeof(conf), "%s/%.*s.conf", dir, (int)(len - 4),
+	    name);
+	snprintf(sp->file, sizeof(sp->file), "%s", xml);
+
+	if (saml_sp_read_xml(sp, xml, &why) == -1) {
+		log_event("saml.sp.error", "file", xml, "reason", why,
+		    (char *)NULL);
+		return (-1);
+	}
+	if (saml_sp_read_conf(sp, conf, &why, &line) == -1) {
+		snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf),
+		    ":%d", line);
+		log_event("saml.sp.error", "file", conf, "reason", why,
+		    (char *)NULL);
+		return (-1);
+	}
+	if (saml_sp_find(idp, sp->entity_id) != NULL) {
+		log_event("saml.sp.error", "file", xml, "reason",
+		    "entityID already loaded from another file", (char *)NULL);
+		return (-1);
+	}
+	rc = lasso_server_add_provider(idp->server, LASSO_PROVIDER_ROLE_SP,
+	    xml, NULL, NULL);
+	provider = rc == 0 ? lasso_server_get_provider(idp->server,
+	    sp->entity_id) : NULL;
+	if (provider == NULL) {
+		log_event("saml.sp.error", "file", xml, "reason",
+		    rc != 0 ? lasso_strerror(rc) : "entityID mismatch",
+		    (char *)NULL);
+		return (-1);
+	}
+	/* Sign with the cached key: no key re-read per message (lasso.md §3). */
+	lasso_provider_set_server_signing_key(provider, idp->key);
+	if (sp->encrypt) {
+		lasso_provider_set_encryption_mode(provider,
+		    LASSO_ENCRYPTION_MODE_ASSERTION);
+		lasso_provider_set_encryption_sym_key_type(provider,
+		    LASSO_ENCRYPTION_SYM_KEY_TYPE_AES_256);
+	}
+	idp->nsps++;
+	log_event("saml.sp.loaded", "file", xml, "entity_id", sp->entity_id,
+	    (char *)NULL);
+	return (0);
+}
+
+int
+saml_sp_load(struct saml_idp *idp, char *err, size_t errlen)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 len;
+
+	if ((d = opendir(idp->cfg->sp_dir)) == NULL) {
+		/* No SP directory: a federation without SAML SPs. */
+		return (0);
+	}
+	if ((idp->sps = calloc(SAML_SPS_MAX, sizeof(*idp->sps))) == NULL) {
+		closedir(d);
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL && idp->nsps < SAML_SPS_MAX) {
+		len = strlen(de->d_name);
+		if (len < 5 || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + len - 4, ".xml") != 0)
+			continue;
+		saml_sp_add(idp, idp->cfg->sp_dir, de->d_name);
+	}
+	closedir(d);
+	return (0);
+}
+
+const struct saml_sp *
+saml_sp_find(const struct saml_idp *idp, const char *entity_id)
+{
+	size_t		i;
+
+	for (i = 0; i < idp->nsps; i++) {
+		if (strcmp(idp->sps[i].entity_id, entity_id) == 0)
+			return (&idp->sps[i]);
+	}
+	return (NULL);
+}

@@ -1,0 +1,231 @@
+/*
+ * SAML records: replay cache, waiting requests, NameIDs, participants.
+ */
+#include <string.h>
+
+#include "codec.h"
+#include "crypto.h"
+#include "store_saml.h"
+
+#define SAML_RECORD_VERSION	1
+
+struct participant_list {
+	struct saml_participant	*out;
+	int			 max;
+	int			 n;
+	size_t			 prefixlen;
+};
+
+static void	store_saml_pair_key(struct codec_writer *, const char *,
+		    const char *);
+static int	store_saml_participant_one(void *, const struct store_val *,
+		    const struct store_val *);
+
+/* Key "a" 0x00 "b" (b may be NULL for the prefix). */
+static void
+store_saml_pair_key(struct codec_writer *k, const char *a, const char *b)
+{
+	codec_writer_init_key(k);
+	codec_put_raw(k, a, strlen(a));
+	codec_put_u8(k, 0);
+	if (b != NULL)
+		codec_put_raw(k, b, strlen(b));
+}
+
+int
+store_saml_replay_add(struct store_txn *txn, const char *id,
+    uint64_t expires, uint64_t now)
+{
+	struct store_val	val;
+	unsigned char		buf[8];
+	int			rc;
+
+	if (strlen(id) == 0 || strlen(id) >= SAML_ID_MAX) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	rc = store_get(txn, STORE_SAML_REPLAY, id, strlen(id), &val);
+	if (rc == -1)
+		return (-1);
+	if (rc == 0 && val.len == 8 && codec_from_be64(val.data) > now)
+		return (STORE_EXISTS);
+	codec_be64(buf, expires);
+	return (store_put(txn, STORE_SAML_REPLAY, id, strlen(id), buf,
+	    sizeof(buf), 0));
+}
+
+int
+store_saml_pending_add(struct store_txn *txn, struct saml_pending *p)
+{
+	struct codec_writer	w;
+	int			rc;
+
+	if (crypto_random_hex(p->id, sizeof(p->id),
+	    SAML_REQUEST_KEY_LEN / 2) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	codec_writer_init(&w, SAML_RECORD_VERSION);
+	codec_put_u32(&w, p->binding);
+	codec_put_str(&w, p->msg);
+	codec_put_str(&w, p->relay_state);
+	codec_put_u64(&w, p->received);
+	codec_put_u64(&w, p->expires);
+	if (codec_writer_ok(&w) == -1) {
+		store_txn_fail(txn);
+		rc = -1;
+	} else
+		rc = store_put(txn, STORE_SAML_REQUESTS, p->id,
+		    SAML_REQUEST_KEY_LEN, w.data, w.len, 0);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_saml_pending_take(struct store_txn *txn, const char *id, uint64_t now,
+    struct saml_pending *p)
+{
+	struct store_val	val;
+	struct codec_reader	r;
+	int			rc;
+
+	memset(p, 0, sizeof(*p));
+	if (strlen(id) != SAML_REQUEST_KEY_LEN)
+		return (STORE_NOTFOUND);
+	if ((rc = store_get(txn, STORE_SAML_REQUESTS, id,
+	    SAML_REQUEST_KEY_LEN, &val)) != 0)
+		return (rc);
+	memcpy(p->id, id, SAML_REQUEST_KEY_LEN);
+	codec_reader_init(&r, val.data, val.len, SAML_RECORD_VERSION);
+	p->binding = codec_get_u32(&r);
+	codec_get_str(&r, p->msg, sizeof(p->msg));
+	codec_get_str(&r, p->relay_state, sizeof(p->relay_state));
+	p->received = codec_get_u64(&r);
+	p->expires = codec_get_u64(&r);
+	if (codec_reader_done(&r) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	if (store_del(txn, STORE_SAML_REQUESTS, id, SAML_REQUEST_KEY_LEN) ==
+	    -1)
+		return (-1);
+	return (p->expires > now ? 0 : STORE_NOTFOUND);
+}
+
+int
+store_saml_nameid(struct store_txn *txn, const char *user_id,
+    const char *sp, char *out, size_t outlen)
+{
+	struct codec_writer	k;
+	struct store_val	val;
+	char			id[2 * 20 + 2];
+	int			rc;
+
+	store_saml_pair_key(&k, user_id, sp);
+	rc = codec_writer_ok(&k) == -1 ? -1 :
+	    store_get(txn, STORE_SAML_NAMEIDS, k.data, k.len, &val);
+	if (rc == 0) {
+		if (val.len >= outlen) {
+			store_txn_fail(txn);
+			rc = -1;
+		} else {
+			memcpy(out, val.data, val.len);
+			out[val.len] = '\0';
+		}
+	} else if (rc == STORE_NOTFOUND) {
+		/* Random, not derived: it cannot be linked across SPs. */
+		id[0] = '_';
+		if (crypto_random_hex(id + 1, sizeof(id) - 1, 20) == -1 ||
+		    strlen(id) >= outlen)
+			rc = -1;
+		else if ((rc = store_put(txn, STORE_SAML_NAMEIDS, k.data,
+		    k.len, id, strlen(id), 0)) == 0)
+			strcpy(out, id);
+	}
+	codec_writer_free(&k);
+	if (rc == -1)
+		store_txn_fail(txn);
+	return (rc);
+}
+
+int
+store_saml_participant_add(struct store_txn *txn, const char *session_key,
+    const struct saml_participant *p)
+{
+	struct codec_writer	k, w;
+	int			rc;
+
+	store_saml_pair_key(&k, session_key, p->sp);
+	codec_writer_init(&w, SAML_RECORD_VERSION);
+	codec_put_str(&w, p->name_id);
+	codec_put_str(&w, p->format);
+	codec_put_str(&w, p->session_index);
+	if (codec_writer_ok(&k) == -1 || codec_writer_ok(&w) == -1) {
+		store_txn_fail(txn);
+		rc = -1;
+	} else
+		rc = store_put(txn, STORE_SAML_PARTICIPANTS, k.data, k.len,
+		    w.data, w.len, 0);
+	codec_writer_free(&k);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+static int
+store_saml_participant_one(void *arg, const struct store_val *key,
+    const struct store_val *val)
+{
+	struct participant_list	*l = arg;
+	struct saml_participant	*p;
+	struct codec_reader	 r;
+	size_t			 splen;
+
+	p = &l->out[l->n];
+	memset(p, 0, sizeof(*p));
+	splen = key->len - l->prefixlen;
+	if (splen >= sizeof(p->sp))
+		return (-1);
+	memcpy(p->sp, (const char *)key->data + l->prefixlen, splen);
+	codec_reader_init(&r, val->data, val->len, SAML_RECORD_VERSION);
+	codec_get_str(&r, p->name_id, sizeof(p->name_id));
+	codec_get_str(&r, p->format, sizeof(p->format));
+	codec_get_str(&r, p->session_index, sizeof(p->session_index));
+	if (codec_reader_done(&r) == -1)
+		return (-1);
+	l->n++;
+	return (l->n == l->max ? 1 : 0);
+}
+
+int
+store_saml_participants(struct store_txn *txn, const char *session_key,
+    struct saml_participant *out, int max)
+{
+	struct codec_writer	k;
+	struct participant_list	l;
+	int			rc;
+
+	store_saml_pair_key(&k, session_key, NULL);
+	l.out = out;
+	l.max = max;
+	l.n = 0;
+	l.prefixlen = k.len;
+	rc = codec_writer_ok(&k) == -1 || max <= 0 ? -1 :
+	    store_scan(txn, STORE_SAML_PARTICIPANTS, k.data, k.len, NULL, 0,
+	    store_saml_participant_one, &l);
+	codec_writer_free(&k);
+	return (rc == -1 ? -1 : l.n);
+}
+
+int
+store_saml_participant_del(struct store_txn *txn, const char *session_key,
+    const char *sp)
+{
+	struct codec_writer	k;
+	int			rc;
+
+	store_saml_pair_key(&k, session_key, sp);
+	rc = codec_writer_ok(&k) == -1 ? -1 :
+	    store_del(txn, STORE_SAML_PARTICIPANTS, k.data, k.len);
+	codec_writer_free(&k);
+	return (rc);
+}

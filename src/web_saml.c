@@ -1,0 +1,272 @@
+/*
+ * SAML 2.0 endpoints: /saml/metadata, /saml/sso (Redirect and POST
+ * bindings), /saml/sso/resume (after the X.1280 login). The protocol
+ * work is in saml.c; these handlers validate, decide and render.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "saml.h"
+#include "store_saml.h"
+#include "web.h"
+
+int	web_saml_metadata(struct http_request *);
+int	web_saml_sso(struct http_request *);
+int	web_saml_resume(struct http_request *);
+
+static struct saml_idp	saml;
+
+static void	web_saml_send(struct http_request *, struct saml_post *);
+static void	web_saml_continue(struct http_request *, struct saml_sso *,
+		    int, const char *, const char *, uint64_t);
+static int	web_saml_subject_issue(struct http_request *,
+		    struct saml_sso *, const char *, const struct session *,
+		    uint64_t);
+
+void
+web_saml_init(void)
+{
+	char	err[1024];
+
+	if (saml_init(&saml, &web.cfg, err, sizeof(err)) == -1)
+		fatal("saml: %s", err);
+}
+
+void
+web_saml_fini(void)
+{
+	saml_free(&saml);
+}
+
+int
+web_saml_metadata(struct http_request *req)
+{
+	web_begin(req);
+	web_respond_cached(req, "application/samlmetadata+xml",
+	    saml.metadata, strlen(saml.metadata), 3600);
+	return (KORE_RESULT_OK);
+}
+
+/* Renders the auto-submitted form that carries a SAML message. */
+static void
+web_saml_send(struct http_request *req, struct saml_post *post)
+{
+	struct template_var	 vars[5];
+	char			*html;
+	size_t			 len;
+
+	if (strpbrk(post->url, " ;,'\"") != NULL) {
+		web_page_error(req, 500, "Error", "The service provider's "
+		    "endpoint cannot be used.");
+		return;
+	}
+	vars[0] = (struct template_var){ "url", post->url, 0 };
+	vars[1] = (struct template_var){ "field", post->field, 0 };
+	vars[2] = (struct template_var){ "value", post->body, 0 };
+	vars[3] = (struct template_var){ "relay_state",
+	    post->relay_state != NULL ? post->relay_state : "", 0 };
+	vars[4] = (struct template_var){ "relay_disabled",
+	    post->relay_state != NULL ? "" : "disabled", 0 };
+	if ((html = web_page_render(WEB_PAGE_SAML_POST, vars, 5,
+	    &len)) == NULL) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	web_respond_post_page(req, post->url, html, len);
+	free(html);
+}
+
+/*
+ * Issues for the session s: loads the user and answers. A user that was
+ * disabled meanwhile gets RequestDenied.
+ */
+static int
+web_saml_subject_issue(struct http_request *req, struct saml_sso *sso,
+    const char *sid, const struct session *s, uint64_t now)
+{
+	struct store_txn	txn;
+	struct saml_subject	subj;
+	struct saml_post	post;
+	struct user		u;
+	char			key[SESSION_KEY_LEN + 1];
+	int			rc;
+
+	if (store_txn_begin(web.store, &txn, 0) == -1)
+		return (-1);
+	rc = store_user_get(&txn, s->user_id, &u);
+	store_txn_abort(&txn);
+	if (rc != 0)
+		return (-1);
+	store_session_key(sid, key);
+	subj.user = &u;
+	subj.session_key = key;
+	subj.loa = s->loa;
+	subj.auth_time = s->auth_time;
+	if (u.flags & USER_DISABLED)
+		rc = saml_sso_status(&saml, sso,
+		    LASSO_SAML2_STATUS_CODE_REQUEST_DENIED, &post);
+	else
+		rc = saml_sso_answer(&saml, web.store, sso, &subj, now, &post);
+	OPENSSL_cleanse(&u, sizeof(u));
+	if (rc == -1)
+		return (-1);
+	web_saml_send(req, &post);
+	saml_post_free(&post);
+	return (0);
+}
+
+/*
+ * Decides what a parsed request gets: an assertion for a session that
+ * meets it, a status (NoPassive, NoAuthnContext), or the login first.
+ */
+static void
+web_saml_continue(struct http_request *req, struct saml_sso *sso,
+    int binding, const char *msg, const char *relay, uint64_t now)
+{
+	struct store_txn	txn;
+	struct saml_pending	*p;
+	struct saml_post	post;
+	struct session		s;
+	char			sid[SESSION_ID_LEN + 1];
+	char			resume[64];
+	int			have;
+
+	have = web_session_authenticated(req, 2, sid, &s) &&
+	    !sso->force_authn;
+	if (have) {
+		if (web_saml_subject_issue(req, sso, sid, &s, now) == -1)
+			web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	if (sso->is_passive) {
+		if (saml_sso_status(&saml, sso,
+		    LASSO_SAML2_STATUS_CODE_NO_PASSIVE, &post) == -1) {
+			web_page_error(req, 500, "Error", "Please try again.");
+			return;
+		}
+		web_saml_send(req, &post);
+		saml_post_free(&post);
+		return;
+	}
+
+	/* Keep the request; it is parsed again after the login. */
+	p = kore_calloc(1, sizeof(*p));
+	p->binding = (uint32_t)binding;
+	snprintf(p->msg, sizeof(p->msg), "%s", msg);
+	snprintf(p->relay_state, sizeof(p->relay_state), "%s",
+	    relay != NULL ? relay : "");
+	p->received = now;
+	p->expires = now + CONTINUATION_LIFETIME;
+	if (store_txn_begin(web.store, &txn, 1) == -1 ||
+	    store_saml_pending_add(&txn, p) == -1 ||
+	    store_txn_commit(&txn) == -1) {
+		kore_free(p);
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	snprintf(resume, sizeof(resume), "/saml/sso/resume?r=%s", p->id);
+	kore_free(p);
+	web_login_redirect(req, sso->sp->entity_id, resume);
+}
+
+int
+web_saml_sso(struct http_request *req)
+{
+	struct saml_sso	 sso;
+	const char	*msg;
+	char		*post_msg, *relay;
+	int		 binding;
+	uint64_t	 now;
+
+	web_begin(req);
+	now = (uint64_t)time(NULL);
+	relay = NULL;
+	if (req->method == HTTP_METHOD_GET) {
+		binding = SAML_BINDING_REDIRECT;
+		msg = req->query_string;
+		/* lasso reads RelayState from the query itself. */
+	} else if (req->method == HTTP_METHOD_POST) {
+		binding = SAML_BINDING_POST;
+		http_populate_post(req);
+		if (!http_argument_get_string(req, "SAMLRequest", &post_msg))
+			post_msg = NULL;
+		msg = post_msg;
+		if (!http_argument_get_string(req, "RelayState", &relay))
+			relay = NULL;
+	} else {
+		web_page_error(req, 405, "Method not allowed",
+		    "Use the HTTP-Redirect or HTTP-POST binding.");
+		return (KORE_RESULT_OK);
+	}
+	if (msg == NULL || *msg == '\0') {
+		web_page_error(req, 400, "Bad request",
+		    "No (valid) SAMLRequest in this request.");
+		return (KORE_RESULT_OK);
+	}
+	if (saml_sso_parse(&saml, web.store, binding, msg, relay, 1, now,
+	    &sso) == SAML_REJECT) {
+		log_event("saml.request.rejected", "reason", sso.error,
+		    (char *)NULL);
+		web_page_error(req, 400, "Sign-in request refused", sso.error);
+		return (KORE_RESULT_OK);
+	}
+	web_saml_continue(req, &sso, binding, msg, relay, now);
+	saml_sso_free(&sso);
+	return (KORE_RESULT_OK);
+}
+
+int
+web_saml_resume(struct http_request *req)
+{
+	struct store_txn	 txn;
+	struct saml_pending	*p;
+	struct saml_sso		 sso;
+	struct session		 s;
+	char			 sid[SESSION_ID_LEN + 1], *r;
+	uint64_t		 now;
+	int			 rc;
+
+	web_begin(req);
+	now = (uint64_t)time(NULL);
+	http_populate_qs(req);
+	if (!http_argument_get_string(req, "r", &r)) {
+		web_page_error(req, 400, "Bad request", "Missing request.");
+		return (KORE_RESULT_OK);
+	}
+	p = kore_calloc(1, sizeof(*p));
+	if (store_txn_begin(web.store, &txn, 1) == -1) {
+		kore_free(p);
+		web_page_error(req, 500, "Error", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
+	/* Single use: a second resume finds nothing. */
+	rc = store_saml_pending_take(&txn, r, now, p);
+	if (store_txn_commit(&txn) == -1 || rc != 0) {
+		kore_free(p);
+		web_page_error(req, 400, "Sign-in expired", "The sign-in "
+		    "request has expired or was used. Go back to the service "
+		    "and start again.");
+		return (KORE_RESULT_OK);
+	}
+	/* The login must have happened after the request (ForceAuthn too). */
+	if (!web_session_authenticated(req, 2, sid, &s) ||
+	    s.auth_time < p->received) {
+		kore_free(p);
+		web_redirect(req, "/login");
+		return (KORE_RESULT_OK);
+	}
+	if (saml_sso_parse(&saml, web.store, (int)p->binding, p->msg,
+	    p->relay_state[0] != '\0' ? p->relay_state : NULL, 0, now,
+	    &sso) == SAML_REJECT) {
+		kore_free(p);
+		web_page_error(req, 400, "Sign-in request refused", sso.error);
+		return (KORE_RESULT_OK);
+	}
+	kore_free(p);
+	if (web_saml_subject_issue(req, &sso, sid, &s, now) == -1)
+		web_page_error(req, 500, "Error", "Please try again.");
+	saml_sso_free(&sso);
+	return (KORE_RESULT_OK);
+}
