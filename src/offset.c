@@ -1,6 +1,7 @@
 /*
  * The X.1280 offset: building, parsing, and the code derived from it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,21 @@ static int	offset_put(char *, size_t, size_t *, const char *,
 		    const char *);
 static int	offset_get(const char **, const char *, char *, size_t);
 static int	offset_unreserved(unsigned char);
+static int	offset_hex32(const char *);
+
+/* SID and N are 32 lower-case hex digits (docs/protocol.md §3). */
+static int
+offset_hex32(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return (0);
+	}
+	return (i == 32);
+}
 
 static int
 offset_unreserved(unsigned char c)
@@ -104,8 +120,8 @@ offset_get(const char **p, const char *name, char *out, size_t cap)
 			return (-1);
 	}
 	out[n] = '\0';
-	if (*s == '&')
-		s++;
+	if (*s == '&' && *++s == '\0')
+		return (-1);	/* a trailing '&' is not the format */
 	*p = s;
 	return (0);
 }
@@ -130,10 +146,12 @@ offset_parse(const char *offset, struct offset_fields *f)
 	    offset_get(&p, "t", t, sizeof(t)) == -1 ||
 	    offset_get(&p, "n", f->n, sizeof(f->n)) == -1 || *p != '\0')
 		return (-1);
-	if (t[0] < '1' || t[0] > '9')
+	if (t[0] < '1' || t[0] > '9' || !offset_hex32(f->sid) ||
+	    !offset_hex32(f->n))
 		return (-1);
+	errno = 0;
 	f->t = strtoull(t, &end, 10);
-	if (*end != '\0')
+	if (*end != '\0' || errno == ERANGE)
 		return (-1);
 	return (0);
 }
