@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "vetting.h"
 
 #define CONFIG_LINE_MAX		2048
 
@@ -43,6 +44,8 @@ static int	config_comparison(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_proxy(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_actions(struct config *,
+		    const struct config_directive *, char *, const char **);
 static int	config_number(const char *, size_t, size_t, size_t *);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
@@ -71,6 +74,11 @@ static const struct config_directive config_directives[] = {
 	{ "loa3_uri",		 config_url,	 STR(loa3_uri), 0, 0, 0 },
 	{ "comparison",		 config_comparison, 0, 0, 0, 0, 0 },
 	{ "trusted_proxy",	 config_proxy,	 0, 0, 0, 0, 1 },
+	{ "vetting_code_lifetime", config_seconds, NUM(vetting_code_lifetime, 600, 7776000), 0, 0 },
+	{ "eligibility_max_age", config_seconds, NUM(eligibility_max_age, 60, 31536000), 0, 0 },
+	{ "vetting_loa2_actions", config_actions, NUM(vetting_loa2_actions, 0, 0), 0, 0 },
+	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
+	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -219,6 +227,10 @@ config_defaults(struct config *cfg)
 	    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered");
 	strcpy(cfg->loa3_uri,
 	    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract");
+	cfg->vetting_code_lifetime = 14 * 86400;
+	cfg->eligibility_max_age = VETTING_ELIGIBILITY_MAX_AGE;
+	cfg->vetting_loa2_actions = VETTING_LOA2_DEFAULT;
+	cfg->vetting_loa3_actions = VETTING_LOA3_DEFAULT;
 }
 
 /*
@@ -397,6 +409,19 @@ config_proxy(struct config *cfg, const struct config_directive *d,
 	}
 	p->prefix = (unsigned int)prefix;
 	cfg->nproxies++;
+	return (0);
+}
+
+/* A comma-separated list of X.1254 action codes (vetting.h). */
+static int
+config_actions(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	uint32_t	mask;
+
+	if (vetting_mask_parse(value, &mask, reason) == -1)
+		return (-1);
+	*(uint32_t *)(void *)((char *)cfg + d->offset) = mask;
 	return (0);
 }
 

@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONFIG_URL_MAX		512
 #define CONFIG_URI_MAX		256
@@ -53,6 +54,12 @@ struct config {
 	enum config_comparison	comparison;
 	struct config_proxy	proxies[CONFIG_PROXIES_MAX];
 	size_t		nproxies;
+	/* X.1254 vetting (vetting.h, docs/configuration.md). */
+	unsigned int	vetting_code_lifetime;	/* seconds */
+	unsigned int	eligibility_max_age;	/* seconds */
+	uint32_t	vetting_loa2_actions;	/* VETTING_BIT() mask */
+	uint32_t	vetting_loa3_actions;	/* VETTING_BIT() mask */
+	char		outbox_dir[PATH_MAX];	/* "" = no e-mail */
 };
 
 /*

@@ -27,7 +27,9 @@
 enum binding_state {
 	BINDING_ACTIVE = 1,
 	BINDING_SUSPENDED = 2,
-	BINDING_REVOKED = 3
+	BINDING_REVOKED = 3,
+	/* Registered at the desk, usable after X.1254 B_ACTIVATE. */
+	BINDING_PENDING = 4
 };
 
 #define BINDING_BACKUP		0x01	/* registered as a backup */
