@@ -627,6 +627,45 @@ out:
 	return (claims);
 }
 
+int
+jose_peek_claim(const char *compact, const char *name, char *out,
+    size_t outlen)
+{
+	const char	*dot1, *dot2, *v;
+	unsigned char	*raw;
+	char		*seg;
+	json_t		*claims;
+	size_t		 len;
+	int		 n, rc;
+
+	rc = -1;
+	if (strlen(compact) > JOSE_COMPACT_MAX ||
+	    (dot1 = strchr(compact, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL)
+		return (-1);
+	len = (size_t)(dot2 - dot1 - 1);
+	seg = malloc(len + 1);
+	raw = malloc(len + 1);
+	if (seg == NULL || raw == NULL)
+		goto out;
+	memcpy(seg, dot1 + 1, len);
+	seg[len] = '\0';
+	if ((n = crypto_b64url_decode(seg, raw, len + 1)) <= 0 ||
+	    (claims = json_loadb((const char *)raw, (size_t)n,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		goto out;
+	v = json_string_value(json_object_get(claims, name));
+	if (v != NULL && strlen(v) < outlen) {
+		strcpy(out, v);
+		rc = 0;
+	}
+	json_decref(claims);
+out:
+	free(seg);
+	free(raw);
+	return (rc);
+}
+
 void
 jose_half_hash(const char *token, char *out)
 {

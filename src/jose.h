@@ -101,6 +101,14 @@ json_t	*jose_verify(const char *compact, const struct jose_key *keys,
 	    size_t nkeys, enum jose_alg alg, char *err, size_t errlen);
 
 /*
+ * Reads the string claim name of a compact JWS *without verifying it*,
+ * only to learn which keys to verify it with (a client assertion's iss).
+ * @return 0, or -1 when absent, not a string or longer than outlen - 1.
+ */
+int	jose_peek_claim(const char *compact, const char *name, char *out,
+	    size_t outlen);
+
+/*
  * OpenID Connect Core §3.1.3.6 at_hash: base64url of the left half of
  * SHA-256(token) into out[JOSE_HALF_HASH_LEN + 1].
  */

@@ -89,6 +89,7 @@ mutua_onload(int action)
 
 	if (action == KORE_MODULE_UNLOAD) {
 		web_saml_fini();
+		web_oidc_unload();
 		store_close(web.store);
 		web.store = NULL;
 		crypto_master_key_wipe(&web.master);
@@ -99,6 +100,7 @@ mutua_onload(int action)
 	    sizeof(err)) == -1)
 		fatal("store: %s", err);
 	web_saml_init();
+	web_oidc_load();
 	return (KORE_RESULT_OK);
 }
 

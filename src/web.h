@@ -87,6 +87,8 @@ enum web_page {
 	WEB_PAGE_ACCOUNT,
 	WEB_PAGE_ACCOUNT_REGISTER,
 	WEB_PAGE_SAML_POST,
+	WEB_PAGE_OIDC_CONTINUE,
+	WEB_PAGE_OIDC_LOGOUT,
 	WEB_PAGE_COUNT
 };
 
@@ -163,5 +165,16 @@ void	web_login_redirect(struct http_request *, const char *rp,
 
 /* Sends a 303 redirect to a local path. */
 void	web_redirect(struct http_request *, const char *path);
+
+/*
+ * web_oidc.c: builds the OpenID provider of this worker (signing keys,
+ * federation/clients, discovery); fatal() when the keys cannot be
+ * loaded. Broken client files are logged and left out. Called when the
+ * module is loaded, which Kore repeats on SIGHUP.
+ */
+void	web_oidc_load(void);
+
+/* Releases the provider (before the module is unloaded). */
+void	web_oidc_unload(void);
 
 #endif

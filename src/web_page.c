@@ -17,6 +17,8 @@ static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"account.html",
 	"account_register.html",
 	"saml_post.html",
+	"oidc_continue.html",
+	"oidc_logout.html",
 };
 
 static struct template	web_pages[WEB_PAGE_COUNT];

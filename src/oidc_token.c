@@ -1,0 +1,627 @@
+/*
+ * The token endpoint (authorization_code and refresh_token grants),
+ * ID tokens, userinfo, introspection (RFC 7662) and revocation
+ * (RFC 7009).
+ *
+ * Every code redemption starts a grant family. A replayed code or a
+ * reused refresh token revokes the family, so every access and refresh
+ * token it issued stops working at once (RFC 6749 §4.1.2, OAuth 2.0
+ * Security BCP §4.14.2). Each grant runs in one write transaction, so
+ * two workers cannot both redeem one code or rotate one refresh token.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "audit.h"
+#include "oidc.h"
+#include "store_user.h"
+
+#define OIDC_VERIFIER_MIN	43
+#define OIDC_VERIFIER_MAX	128
+
+struct oidc_issued {
+	char	access[OIDC_TOKEN_LEN + 8];
+	char	refresh[OIDC_TOKEN_LEN + 8];
+	char	family[OAUTH_FAMILY_LEN + 1];
+};
+
+static int	oidc_scope_has(const char *, const char *);
+static int	oidc_scope_subset(const char *, const char *);
+static int	oidc_pkce_ok(const char *, const char *);
+static json_t	*oidc_id_token(struct oidc_ctx *, const struct client *,
+		    const struct oauth_grant *, const char *, const char *);
+static int	oidc_issue(struct oidc_ctx *, struct store_txn *,
+		    const struct client *, const struct oauth_grant *,
+		    const char *, const char *, int, struct oidc_issued *,
+		    struct oidc_response *);
+static void	oidc_grant_code(struct oidc_ctx *, const struct client *,
+		    const struct oidc_token_in *, struct oidc_response *);
+static void	oidc_grant_refresh(struct oidc_ctx *, const struct client *,
+		    const struct oidc_token_in *, struct oidc_response *);
+static int	oidc_token_live(struct oidc_ctx *, struct store_txn *,
+		    const char *, struct oauth_token *);
+static void	oidc_user_claims(json_t *, const struct client *,
+		    const struct user *, const char *);
+static void	oidc_audit(struct store_txn *, const char *, const char *,
+		    const char *, const char *, struct oidc_ctx *,
+		    const char *);
+
+static int
+oidc_scope_has(const char *scope, const char *word)
+{
+	const char	*p, *end;
+	size_t		 len;
+
+	len = strlen(word);
+	for (p = scope; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		end = p + strcspn(p, " ");
+		if ((size_t)(end - p) == len && memcmp(p, word, len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* 1 when every scope of want is in have (RFC 6749 §6). */
+static int
+oidc_scope_subset(const char *want, const char *have)
+{
+	const char	*p, *end;
+	char		 word[OAUTH_SCOPE_MAX];
+
+	if (want[0] == '\0' || want[0] == ' ')
+		return (0);
+	for (p = want; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		end = p + strcspn(p, " ");
+		if (end == p || (size_t)(end - p) >= sizeof(word))
+			return (0);
+		memcpy(word, p, end - p);
+		word[end - p] = '\0';
+		if (!oidc_scope_has(have, word))
+			return (0);
+	}
+	return (1);
+}
+
+/* RFC 7636 §4.6: BASE64URL(SHA256(verifier)) == challenge. */
+static int
+oidc_pkce_ok(const char *verifier, const char *challenge)
+{
+	unsigned char	digest[CRYPTO_SHA256_LEN];
+	char		b64[4 * ((CRYPTO_SHA256_LEN + 2) / 3) + 1];
+	size_t		len;
+
+	len = strlen(verifier);
+	if (len < OIDC_VERIFIER_MIN || len > OIDC_VERIFIER_MAX ||
+	    strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst"
+	    "uvwxyz0123456789-._~") != len)
+		return (0);
+	crypto_sha256(verifier, len, digest);
+	crypto_b64url_encode(digest, sizeof(digest), b64, sizeof(b64));
+	return (crypto_str_equal(b64, challenge));
+}
+
+static void
+oidc_audit(struct store_txn *txn, const char *event, const char *user,
+    const char *client, const char *outcome, struct oidc_ctx *ctx,
+    const char *more)
+{
+	char	detail[256];
+
+	snprintf(detail, sizeof(detail), "client=%s addr=%s%s%s", client,
+	    ctx->addr, more != NULL ? " " : "", more != NULL ? more : "");
+	audit_write(txn, event, user, client, outcome, detail);
+}
+
+/* OpenID Connect Core §2, §3.1.3.6. nonce and access may be NULL. */
+static json_t *
+oidc_id_token(struct oidc_ctx *ctx, const struct client *c,
+    const struct oauth_grant *g, const char *nonce, const char *access)
+{
+	json_t	*t, *amr;
+	char	 sub[OIDC_SUB_MAX], half[JOSE_HALF_HASH_LEN + 1];
+
+	oidc_subject(ctx->op, c, g->user_id, sub, sizeof(sub));
+	/* amr (RFC 8176): the X.1280 out-of-band approval, signed by the
+	 * device key after the PIN or biometric check on the device. */
+	if (strcmp(g->amr, "oob") == 0)
+		amr = json_pack("[sss]", "oob", "swk", "mfa");
+	else
+		amr = json_pack("[s]", g->amr);
+	t = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}",
+	    "iss", ctx->op->cfg->base_url,
+	    "sub", sub,
+	    "aud", c->id,
+	    "exp", (json_int_t)(ctx->now + OIDC_ID_TOKEN_LIFETIME),
+	    "iat", (json_int_t)ctx->now,
+	    "auth_time", (json_int_t)g->auth_time,
+	    "acr", oidc_acr(ctx->op, g->loa),
+	    "amr", amr);
+	if (t == NULL)
+		return (NULL);
+	if (nonce != NULL && nonce[0] != '\0')
+		json_object_set_new(t, "nonce", json_string(nonce));
+	if (access != NULL) {
+		jose_half_hash(access, half);
+		json_object_set_new(t, "at_hash", json_string(half));
+	}
+	return (t);
+}
+
+/*
+ * Issues an access token (and a refresh token when refresh) in family
+ * and fills resp with the token response. @return 0 or -1.
+ */
+static int
+oidc_issue(struct oidc_ctx *ctx, struct store_txn *txn,
+    const struct client *c, const struct oauth_grant *g, const char *family,
+    const char *nonce, int refresh, struct oidc_issued *out,
+    struct oidc_response *resp)
+{
+	struct oauth_family	 f;
+	struct oauth_token	 t;
+	json_t			*doc, *claims;
+	char			*id_token;
+	int			 rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if (store_oauth_family_get(txn, family, &f) != 0 ||
+	    oidc_random_token(out->access, sizeof(out->access)) == -1 ||
+	    (refresh && oidc_random_token(out->refresh,
+	    sizeof(out->refresh)) == -1))
+		return (-1);
+	memset(&t, 0, sizeof(t));
+	t.type = OAUTH_TOKEN_ACCESS;
+	t.g = *g;
+	strcpy(t.family, family);
+	t.issued = ctx->now;
+	t.expires = ctx->now + OIDC_ACCESS_LIFETIME;
+	if (t.expires > f.expires)
+		t.expires = f.expires;
+	store_oauth_token_put(txn, out->access, &t);
+	if (refresh) {
+		t.type = OAUTH_TOKEN_REFRESH;
+		t.expires = f.expires;
+		store_oauth_token_put(txn, out->refresh, &t);
+	}
+
+	doc = json_pack("{s:s, s:s, s:I, s:s}", "access_token", out->access,
+	    "token_type", "Bearer", "expires_in",
+	    (json_int_t)(t.issued + OIDC_ACCESS_LIFETIME > f.expires ?
+	    f.expires - t.issued : OIDC_ACCESS_LIFETIME), "scope", g->scope);
+	if (doc == NULL)
+		return (-1);
+	if (refresh)
+		json_object_set_new(doc, "refresh_token",
+		    json_string(out->refresh));
+	rc = 0;
+	if (oidc_scope_has(g->scope, "openid")) {
+		claims = oidc_id_token(ctx, c, g, nonce, out->access);
+		id_token = claims == NULL ? NULL : jose_sign(
+		    jose_keyset_signer(&ctx->op->keys, c->id_token_alg),
+		    claims);
+		json_decref(claims);
+		if (id_token == NULL)
+			rc = -1;
+		else
+			json_object_set_new(doc, "id_token",
+			    json_string(id_token));
+		free(id_token);
+	}
+	resp->status = 200;
+	resp->body = rc == 0 ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return (resp->body == NULL ? -1 : 0);
+}
+
+static void
+oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
+    const struct oidc_token_in *in, struct oidc_response *resp)
+{
+	struct store_txn	txn;
+	struct oauth_code	code;
+	struct oauth_family	f;
+	struct oidc_issued	out;
+	struct user		u;
+	const char		*why;
+	int			rc;
+
+	memset(&out, 0, sizeof(out));
+	if (in->code == NULL || in->redirect_uri == NULL) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "code and redirect_uri are required");
+		return;
+	}
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		goto fail;
+	rc = store_oauth_code_get(&txn, in->code, &code);
+	if (rc == -1)
+		goto fail;
+	why = NULL;
+	if (rc == STORE_NOTFOUND)
+		why = "unknown code";
+	else if (code.used) {
+		/* RFC 6749 §4.1.2: revoke what the code already issued. */
+		store_oauth_family_revoke(&txn, code.family);
+		oidc_audit(&txn, "oauth.code_replay", code.g.user_id,
+		    c->id, "revoked", ctx, code.family);
+		why = "code already used";
+	} else if (code.expires <= ctx->now)
+		why = "code expired";
+	else if (strcmp(code.g.client_id, c->id) != 0)
+		why = "code issued to another client";
+	else if (strcmp(code.redirect_uri, in->redirect_uri) != 0)
+		why = "redirect_uri differs from the authorization request";
+	else if (code.challenge[0] != '\0' && (in->code_verifier == NULL ||
+	    !oidc_pkce_ok(in->code_verifier, code.challenge)))
+		why = "PKCE verification failed";
+	else if (code.challenge[0] == '\0' && in->code_verifier != NULL)
+		why = "code_verifier without code_challenge";
+	else if (store_user_get(&txn, code.g.user_id, &u) != 0 ||
+	    (u.flags & USER_DISABLED))
+		why = "account disabled";
+	OPENSSL_cleanse(&u, sizeof(u));
+	if (why != NULL) {
+		if (rc == 0 && code.used)
+			store_txn_commit(&txn);
+		else
+			store_txn_abort(&txn);
+		oidc_response_error(resp, 400, OIDC_INVALID_GRANT, why);
+		return;
+	}
+
+	memset(&f, 0, sizeof(f));
+	if (crypto_random_hex(f.id, sizeof(f.id), OAUTH_FAMILY_LEN / 2) == -1)
+		goto fail_txn;
+	strcpy(f.client_id, c->id);
+	strcpy(f.user_id, code.g.user_id);
+	f.expires = ctx->now + (c->refresh ? OIDC_REFRESH_LIFETIME :
+	    OIDC_ACCESS_LIFETIME);
+	store_oauth_family_put(&txn, &f);
+	code.used = 1;
+	strcpy(code.family, f.id);
+	store_oauth_code_put(&txn, in->code, &code);
+	if (oidc_issue(ctx, &txn, c, &code.g, f.id, code.nonce, c->refresh,
+	    &out, resp) == -1)
+		goto fail_txn;
+	oidc_audit(&txn, "oauth.token", code.g.user_id, c->id, "issued", ctx,
+	    "grant=authorization_code");
+	store_oauth_sweep(&txn, ctx->now);
+	if (store_txn_commit(&txn) == -1)
+		goto fail;
+	OPENSSL_cleanse(&out, sizeof(out));
+	return;
+
+fail_txn:
+	store_txn_abort(&txn);
+fail:
+	free(resp->body);
+	OPENSSL_cleanse(&out, sizeof(out));
+	oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
+
+static void
+oidc_grant_refresh(struct oidc_ctx *ctx, const struct client *c,
+    const struct oidc_token_in *in, struct oidc_response *resp)
+{
+	struct store_txn	txn;
+	struct oauth_token	old;
+	struct oauth_family	f;
+	struct oauth_grant	g;
+	struct oidc_issued	out;
+	struct user		u;
+	const char		*why;
+	int			rc;
+
+	memset(&out, 0, sizeof(out));
+	if (in->refresh_token == NULL) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "refresh_token is required");
+		return;
+	}
+	if (!c->refresh) {
+		oidc_response_error(resp, 400, OIDC_UNAUTHORIZED_CLIENT,
+		    "the client is not registered for refresh_token");
+		return;
+	}
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		goto fail;
+	rc = store_oauth_token_get(&txn, in->refresh_token, ctx->now, &old);
+	if (rc == -1)
+		goto fail_txn;
+	why = NULL;
+	if (rc == STORE_NOTFOUND || old.type != OAUTH_TOKEN_REFRESH)
+		why = "unknown or expired refresh token";
+	else if (strcmp(old.g.client_id, c->id) != 0)
+		why = "refresh token issued to another client";
+	else if ((rc = store_oauth_family_get(&txn, old.family, &f)) != 0 ||
+	    f.revoked || f.expires <= ctx->now)
+		why = "refresh token revoked";
+	else if (old.used) {
+		/* Reuse of a rotated token: someone else holds the family. */
+		store_oauth_family_revoke(&txn, old.family);
+		oidc_audit(&txn, "oauth.refresh_reuse", old.g.user_id, c->id,
+		    "revoked", ctx, old.family);
+		why = "refresh token already used";
+	} else if (in->scope != NULL &&
+	    !oidc_scope_subset(in->scope, old.g.scope)) {
+		store_txn_abort(&txn);
+		oidc_response_error(resp, 400, OIDC_INVALID_SCOPE,
+		    "scope exceeds the original grant");
+		return;
+	} else if (store_user_get(&txn, old.g.user_id, &u) != 0 ||
+	    (u.flags & USER_DISABLED)) {
+		store_oauth_family_revoke(&txn, old.family);
+		why = "account disabled";
+	}
+	OPENSSL_cleanse(&u, sizeof(u));
+	if (why != NULL) {
+		if (store_txn_commit(&txn) == -1)
+			goto fail;
+		oidc_response_error(resp, 400, OIDC_INVALID_GRANT, why);
+		return;
+	}
+
+	old.used = 1;
+	store_oauth_token_put(&txn, in->refresh_token, &old);
+	g = old.g;
+	if (in->scope != NULL)
+		snprintf(g.scope, sizeof(g.scope), "%s", in->scope);
+	/* OIDC Core §12.2: same sub and auth_time, no nonce. */
+	if (oidc_issue(ctx, &txn, c, &g, old.family, NULL, 1, &out,
+	    resp) == -1)
+		goto fail_txn;
+	oidc_audit(&txn, "oauth.token", g.user_id, c->id, "issued", ctx,
+	    "grant=refresh_token");
+	if (store_txn_commit(&txn) == -1)
+		goto fail;
+	OPENSSL_cleanse(&out, sizeof(out));
+	return;
+
+fail_txn:
+	store_txn_abort(&txn);
+fail:
+	free(resp->body);
+	OPENSSL_cleanse(&out, sizeof(out));
+	oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
+
+void
+oidc_token(struct oidc_ctx *ctx, const struct oidc_token_in *in,
+    struct oidc_response *resp)
+{
+	const struct client	*c;
+
+	memset(resp, 0, sizeof(*resp));
+	if (in->malformed) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "a parameter is repeated, too long or malformed");
+		return;
+	}
+	if (oidc_client_authenticate(ctx, &in->cred, &c, resp) != OIDC_OK)
+		return;
+	if (in->grant_type == NULL)
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "grant_type is required");
+	else if (strcmp(in->grant_type, "authorization_code") == 0)
+		oidc_grant_code(ctx, c, in, resp);
+	else if (strcmp(in->grant_type, "refresh_token") == 0)
+		oidc_grant_refresh(ctx, c, in, resp);
+	else
+		oidc_response_error(resp, 400, OIDC_UNSUPPORTED_GRANT_TYPE,
+		    NULL);
+}
+
+/*
+ * Reads a token that is valid now: unexpired and its family neither
+ * revoked nor expired. @return 0, STORE_NOTFOUND, or -1.
+ */
+static int
+oidc_token_live(struct oidc_ctx *ctx, struct store_txn *txn,
+    const char *token, struct oauth_token *t)
+{
+	struct oauth_family	f;
+	int			rc;
+
+	if (strlen(token) != OIDC_TOKEN_LEN)
+		return (STORE_NOTFOUND);
+	if ((rc = store_oauth_token_get(txn, token, ctx->now, t)) != 0)
+		return (rc);
+	if ((rc = store_oauth_family_get(txn, t->family, &f)) != 0)
+		return (rc);
+	if (f.revoked || f.expires <= ctx->now ||
+	    (t->type == OAUTH_TOKEN_REFRESH && t->used))
+		return (STORE_NOTFOUND);
+	return (0);
+}
+
+/* The claims of the scopes granted, as far as the client may see them. */
+static void
+oidc_user_claims(json_t *o, const struct client *c, const struct user *u,
+    const char *scope)
+{
+	if (oidc_scope_has(scope, "profile")) {
+		if ((c->claims & CLIENT_CLAIM_NAME) && u->display_name[0])
+			json_object_set_new(o, "name",
+			    json_string(u->display_name));
+		if (c->claims & CLIENT_CLAIM_USERNAME)
+			json_object_set_new(o, "preferred_username",
+			    json_string(u->id));
+	}
+	if (oidc_scope_has(scope, "email") && (c->claims & CLIENT_CLAIM_EMAIL) &&
+	    u->email[0] != '\0')
+		json_object_set_new(o, "email", json_string(u->email));
+}
+
+void
+oidc_userinfo(struct oidc_ctx *ctx, const char *authorization,
+    struct oidc_response *resp)
+{
+	struct store_txn	 txn;
+	struct oauth_token	 t;
+	struct user		 u;
+	const struct client	*c;
+	const char		*token;
+	json_t			*o;
+	char			 sub[OIDC_SUB_MAX];
+	int			 rc;
+
+	memset(resp, 0, sizeof(*resp));
+	/* RFC 6750 §3: no credentials, no error code. */
+	if (authorization == NULL ||
+	    strncasecmp(authorization, "Bearer ", 7) != 0) {
+		resp->status = 401;
+		resp->bearer_challenge = 1;
+		resp->body = strdup("{}");
+		return;
+	}
+	token = authorization + 7;
+	while (*token == ' ')
+		token++;
+	if (store_txn_begin(ctx->store, &txn, 0) == -1) {
+		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+		return;
+	}
+	rc = oidc_token_live(ctx, &txn, token, &t);
+	if (rc == 0 && t.type != OAUTH_TOKEN_ACCESS)
+		rc = STORE_NOTFOUND;
+	if (rc == 0 && (c = client_find(&ctx->op->clients,
+	    t.g.client_id)) == NULL)
+		rc = STORE_NOTFOUND;
+	if (rc == 0 && (store_user_get(&txn, t.g.user_id, &u) != 0 ||
+	    (u.flags & USER_DISABLED)))
+		rc = STORE_NOTFOUND;
+	store_txn_abort(&txn);
+	if (rc != 0) {
+		oidc_response_error(resp, 401, OIDC_INVALID_TOKEN,
+		    "the access token is invalid, expired or revoked");
+		resp->bearer_challenge = 1;
+		return;
+	}
+	if (!oidc_scope_has(t.g.scope, "openid")) {
+		OPENSSL_cleanse(&u, sizeof(u));
+		oidc_response_error(resp, 403, OIDC_INSUFFICIENT_SCOPE,
+		    "the openid scope is required");
+		resp->bearer_challenge = 1;
+		return;
+	}
+	oidc_subject(ctx->op, c, u.id, sub, sizeof(sub));
+	o = json_pack("{s:s}", "sub", sub);
+	if (o != NULL)
+		oidc_user_claims(o, c, &u, t.g.scope);
+	OPENSSL_cleanse(&u, sizeof(u));
+	resp->status = 200;
+	resp->body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (resp->body == NULL)
+		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
+
+void
+oidc_introspect(struct oidc_ctx *ctx, const struct oidc_token_in *in,
+    struct oidc_response *resp)
+{
+	struct store_txn	 txn;
+	struct oauth_token	 t;
+	const struct client	*c;
+	json_t			*o;
+	char			 sub[OIDC_SUB_MAX];
+	int			 rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if (in->malformed) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "a parameter is repeated, too long or malformed");
+		return;
+	}
+	if (oidc_client_authenticate(ctx, &in->cred, &c, resp) != OIDC_OK)
+		return;
+	if (in->token == NULL) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "token is required");
+		return;
+	}
+	if (store_txn_begin(ctx->store, &txn, 0) == -1) {
+		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+		return;
+	}
+	rc = oidc_token_live(ctx, &txn, in->token, &t);
+	store_txn_abort(&txn);
+	/* RFC 7662 §2.2: another client's token is simply not active. */
+	if (rc != 0 || strcmp(t.g.client_id, c->id) != 0)
+		o = json_pack("{s:b}", "active", 0);
+	else {
+		oidc_subject(ctx->op, c, t.g.user_id, sub, sizeof(sub));
+		o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:s}",
+		    "active", 1, "scope", t.g.scope, "client_id", c->id,
+		    "sub", sub, "aud", c->id, "exp", (json_int_t)t.expires,
+		    "iat", (json_int_t)t.issued, "iss",
+		    ctx->op->cfg->base_url);
+		if (o != NULL)
+			json_object_set_new(o, "token_type", json_string(
+			    t.type == OAUTH_TOKEN_ACCESS ? "Bearer" :
+			    "refresh_token"));
+	}
+	resp->status = 200;
+	resp->body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (resp->body == NULL)
+		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
+
+void
+oidc_revoke(struct oidc_ctx *ctx, const struct oidc_token_in *in,
+    struct oidc_response *resp)
+{
+	struct store_txn	 txn;
+	struct oauth_token	 t;
+	const struct client	*c;
+	int			 rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if (in->malformed) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "a parameter is repeated, too long or malformed");
+		return;
+	}
+	if (oidc_client_authenticate(ctx, &in->cred, &c, resp) != OIDC_OK)
+		return;
+	if (in->token == NULL) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "token is required");
+		return;
+	}
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		goto fail;
+	rc = strlen(in->token) == OIDC_TOKEN_LEN ?
+	    store_oauth_token_get(&txn, in->token, ctx->now, &t) :
+	    STORE_NOTFOUND;
+	if (rc == -1)
+		goto fail_txn;
+	/*
+	 * RFC 7009 §2.2: an unknown token is answered 200 as well. A
+	 * refresh token takes its whole grant with it (§2.1, SHOULD).
+	 */
+	if (rc == 0 && strcmp(t.g.client_id, c->id) == 0) {
+		if (t.type == OAUTH_TOKEN_REFRESH)
+			store_oauth_family_revoke(&txn, t.family);
+		else
+			store_oauth_token_del(&txn, in->token);
+		oidc_audit(&txn, "oauth.revoke", t.g.user_id, c->id, "ok", ctx,
+		    t.type == OAUTH_TOKEN_REFRESH ? "type=refresh_token" :
+		    "type=access_token");
+	}
+	if (store_txn_commit(&txn) == -1)
+		goto fail;
+	resp->status = 200;
+	resp->body = strdup("{}");
+	return;
+
+fail_txn:
+	store_txn_abort(&txn);
+fail:
+	oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
