@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "device.h"
 #include "oob.h"
+#include "enrolment.h"
 #include "ratelimit.h"
 
 #define OOB_SIGNED_MAX		(OFFSET_MAX + 256)
@@ -320,6 +321,12 @@ oob_register(const struct oob_ctx *ctx, const struct oob_register_in *in,
 	b.flags = reg.flags;
 	b.created = ctx->now;
 	b.last_used = ctx->now;
+	/* X.1254 B_FACTOR_AND_ID of the case the code was made for. */
+	if (reg.vetting_case[0] != '\0' &&
+	    enrolment_bound(ctx, &txn, &b) == -1) {
+		e = OOB_ERR_INVALID_CODE;
+		goto out;
+	}
 	if (store_binding_put(&txn, &b) == -1) {
 		e = OOB_ERR_STORE;
 		goto out;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "enrolment.h"
 #include "qr.h"
 #include "web.h"
 
@@ -41,7 +42,7 @@ web_account_rows(const char *user_id)
 	size_t			 len, cap;
 	int			 n, i, j;
 	static const char	*states[] = { "?", "active", "suspended",
-				    "revoked" };
+				    "revoked", "awaiting activation" };
 
 	out = NULL;
 	len = cap = 0;
@@ -62,7 +63,7 @@ web_account_rows(const char *user_id)
 		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
 		cells[0] = list[i].label;
 		cells[1] = loa;
-		cells[2] = states[list[i].state <= 3 ? list[i].state : 0];
+		cells[2] = states[list[i].state <= 4 ? list[i].state : 0];
 		cells[3] = created;
 		cells[4] = used;
 		if (template_append(&out, &len, &cap, "<tr>", 4) == -1)
@@ -121,9 +122,9 @@ web_account_register(struct http_request *req)
 	struct session		 s;
 	struct store_txn	 txn;
 	struct template_var	 vars[4];
-	enum oob_error		 e;
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 code[OOB_REG_CODE_LEN + 1];
+	char			 case_id[VETTING_ID_LEN + 1];
 	char			 link[CONFIG_URL_MAX + 96], minutes[16], *svg;
 	int			 active;
 
@@ -152,9 +153,12 @@ web_account_register(struct http_request *req)
 		    "one you have, or the help desk.");
 		return (KORE_RESULT_OK);
 	}
-	e = oob_registration_create(&oc, s.user_id, ACCOUNT_SELF_SERVICE_LOA,
-	    active > 0 ? BINDING_BACKUP : 0, s.user_id, NULL, code);
-	if (e != OOB_OK) {
+	/*
+	 * X.1254 C_USE_EXISTING_FACTOR and I_REQUEST_FACTOR: a vetting case
+	 * records how this self-service (LoA2) binding came to be.
+	 */
+	if (enrolment_self_service(&oc, s.user_id, s.amr, active > 0,
+	    case_id, code) != VETTING_OK) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "enrolment.h"
 #include "qr.h"
 #include "ratelimit.h"
 #include "web.h"
@@ -413,6 +414,8 @@ web_login_continue(struct http_request *req)
 		web_redirect(req, "/login/code");
 		return (KORE_RESULT_OK);
 	}
+	/* X.1254 C_USE_NEW_FACTOR: the first approval proves a new factor. */
+	enrolment_factor_used(&oc, view.binding_id);
 	web_login_establish(req, sid, view.user_id, view.loa, "oob",
 	    view.binding_id, s.rp, s.return_to);
 	return (KORE_RESULT_OK);
