@@ -74,7 +74,7 @@ static const struct config_directive config_directives[] = {
 	{ "loa3_uri",		 config_url,	 STR(loa3_uri), 0, 0, 0 },
 	{ "comparison",		 config_comparison, 0, 0, 0, 0, 0 },
 	{ "trusted_proxy",	 config_proxy,	 0, 0, 0, 0, 1 },
-	{ "vetting_code_lifetime", config_seconds, NUM(vetting_code_lifetime, 600, 7776000), 0, 0 },
+	{ "vetting_code_lifetime", config_seconds, NUM(vetting_code_lifetime, 5, 7776000), 0, 0 },
 	{ "eligibility_max_age", config_seconds, NUM(eligibility_max_age, 60, 31536000), 0, 0 },
 	{ "vetting_loa2_actions", config_actions, NUM(vetting_loa2_actions, 0, 0), 0, 0 },
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },

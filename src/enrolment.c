@@ -42,8 +42,6 @@ static enum vetting_error	enrolment_load(const struct oob_ctx *,
 				    struct store_txn *,
 				    const struct enrolment_action *,
 				    struct vetting_case *);
-static void	enrolment_refused(const struct oob_ctx *, const char *,
-		    const char *, uint32_t, enum vetting_error);
 static int	enrolment_undo(const struct oob_ctx *, struct store_txn *,
 		    struct vetting_case *, int, const char *);
 static int	enrolment_binding_state(struct store_txn *, const char *,
@@ -208,17 +206,16 @@ enrolment_binding_state(struct store_txn *txn, const char *binding_id,
 	return (0);
 }
 
-/* A refused action leaves an audit record, in its own transaction. */
-static void
+void
 enrolment_refused(const struct oob_ctx *ctx, const char *actor,
     const char *subject, uint32_t action, enum vetting_error e)
 {
 	struct store_txn	txn;
 	char			detail[128];
 
-	snprintf(detail, sizeof(detail), "action=%s reason=%d",
+	snprintf(detail, sizeof(detail), "action=%s reason=%s",
 	    vetting_action_name(action) ? vetting_action_name(action) : "?",
-	    (int)e);
+	    vetting_error_name(e));
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		return;
 	audit_write(&txn, "vetting.refused", actor, subject, "denied", detail);

@@ -134,6 +134,13 @@ int	enrolment_bound(const struct oob_ctx *, struct store_txn *,
  */
 void	enrolment_factor_used(const struct oob_ctx *, const char *binding_id);
 
+/*
+ * Leaves the audit record of a refused action ("vetting.refused"), in
+ * its own transaction: the refusal is kept although nothing changed.
+ */
+void	enrolment_refused(const struct oob_ctx *, const char *actor,
+	    const char *case_id, uint32_t action, enum vetting_error);
+
 /* Reads a case. @return VETTING_OK, VETTING_ERR_NOTFOUND or _STORE. */
 enum vetting_error	enrolment_get(const struct oob_ctx *, const char *id,
 			    struct vetting_case *);

@@ -228,6 +228,20 @@ vetting_error_text(enum vetting_error e)
 	return ("the request is malformed");
 }
 
+const char *
+vetting_error_name(enum vetting_error e)
+{
+	static const char	*names[] = { "ok", "store", "not_found",
+				    "closed", "order", "late", "repeat",
+				    "eligibility", "channel", "applicant",
+				    "evidence", "code", "expired", "rate",
+				    "stale_form", "invalid" };
+
+	if ((size_t)e >= sizeof(names) / sizeof(names[0]))
+		return ("invalid");
+	return (names[e]);
+}
+
 int
 vetting_mask_parse(const char *list, uint32_t *mask, const char **reason)
 {

@@ -203,6 +203,7 @@ const char	*vetting_channel_name(uint32_t);	/* "desk", ... */
 const char	*vetting_purpose_name(uint32_t);	/* "enrol", ... */
 const char	*vetting_role_name(uint32_t);		/* "staff", ... */
 const char	*vetting_error_text(enum vetting_error);
+const char	*vetting_error_name(enum vetting_error);	/* "order" */
 
 /*
  * Parses a comma-separated list of action codes into a mask.

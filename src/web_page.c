@@ -7,7 +7,7 @@
 #include "web.h"
 
 #define WEB_TEMPLATE_DIR	"assets/templates"
-#define WEB_PAGE_VARS_MAX	32
+#define WEB_PAGE_VARS_MAX	64	/* the help-desk case page has 38 */
 
 static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"login.html",
@@ -19,6 +19,12 @@ static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"saml_post.html",
 	"oidc_continue.html",
 	"oidc_logout.html",
+	"helpdesk.html",
+	"helpdesk_user.html",
+	"helpdesk_case.html",
+	"helpdesk_register.html",
+	"helpdesk_identity.html",
+	"account_vetting.html",
 };
 
 static struct template	web_pages[WEB_PAGE_COUNT];

@@ -1,8 +1,14 @@
 /*
  * mutuactl: administration of a mutua instance, working directly on its
- * LMDB environment (safe while the server runs: LMDB serialises writers).
+ * LMDB environment (safe while the server runs: LMDB serialises writers,
+ * readers never block). See docs/mutuactl.8.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +23,25 @@
 #include "store.h"
 #include "store_binding.h"
 #include "store_user.h"
+#include "store_vetting.h"
+#include "vetting.h"
 
 #define MUTUACTL_DEFAULT_CONFIG	"federation/idp.conf"
 #define PASSWORD_MAX		256
+
+#define CMD_NOSTORE	0x01	/* runs without opening the store */
 
 struct command {
 	const char	*name;
 	const char	*sub;
 	int		 args;	/* required positional arguments */
 	int		(*run)(struct store *, int, char **);
+	int		 flags;
+};
+
+struct role_change {
+	uint32_t	 role;
+	int		 grant;
 };
 
 static void	usage(void) __attribute__((noreturn));
@@ -48,23 +64,48 @@ static int	set_password(struct user *, void *);
 static int	print_user(void *, const struct user *);
 static int	print_audit(void *, const struct audit_record *);
 static void	json_string(FILE *, const char *);
+static int	cmd_role_grant(struct store *, int, char **);
+static int	cmd_role_revoke(struct store *, int, char **);
+static int	role_set(struct store *, char **, int);
+static int	change_role(struct user *, void *);
+static int	cmd_vetting_list(struct store *, int, char **);
+static int	cmd_vetting_show(struct store *, int, char **);
+static int	cmd_vetting_export(struct store *, int, char **);
+static int	print_case(void *, const struct vetting_case *);
+static int	print_event(void *, const struct vetting_event *);
+static int	print_event_json(void *, const struct vetting_event *);
+static int	cmd_backup(struct store *, int, char **);
+static int	cmd_restore(struct store *, int, char **);
+static int	dir_state(const char *);
+static int	copy_file(const char *, const char *);
+static const char	*roles_text(uint32_t, char *, size_t);
+static const char	*date_text(uint64_t, char *, size_t);
 
 static const struct command commands[] = {
-	{ "init",	NULL,		0, cmd_init },
-	{ "user",	"add",		1, cmd_user_add },
-	{ "user",	"list",		0, cmd_user_list },
-	{ "user",	"disable",	1, cmd_user_disable },
-	{ "user",	"set-password",	1, cmd_user_password },
-	{ "audit",	"export",	0, cmd_audit_export },
-	{ "binding",	"list",		1, cmd_binding_list },
-	{ "binding",	"suspend",	1, cmd_binding_suspend },
-	{ "binding",	"revoke",	1, cmd_binding_revoke },
-	{ NULL,		NULL,		0, NULL }
+	{ "init",	NULL,		0, cmd_init, 0 },
+	{ "user",	"add",		1, cmd_user_add, 0 },
+	{ "user",	"list",		0, cmd_user_list, 0 },
+	{ "user",	"disable",	1, cmd_user_disable, 0 },
+	{ "user",	"set-password",	1, cmd_user_password, 0 },
+	{ "role",	"grant",	2, cmd_role_grant, 0 },
+	{ "role",	"revoke",	2, cmd_role_revoke, 0 },
+	{ "audit",	"export",	0, cmd_audit_export, 0 },
+	{ "binding",	"list",		1, cmd_binding_list, 0 },
+	{ "binding",	"suspend",	1, cmd_binding_suspend, 0 },
+	{ "binding",	"revoke",	1, cmd_binding_revoke, 0 },
+	{ "vetting",	"list",		0, cmd_vetting_list, 0 },
+	{ "vetting",	"show",		1, cmd_vetting_show, 0 },
+	{ "vetting",	"export",	0, cmd_vetting_export, 0 },
+	{ "backup",	NULL,		1, cmd_backup, 0 },
+	{ "restore",	NULL,		1, cmd_restore, CMD_NOSTORE },
+	{ NULL,		NULL,		0, NULL, 0 }
 };
 
 static const char	*opt_name = "";
 static const char	*opt_email = "";
+static const char	*opt_user;
 static int		 opt_password_stdin;
+static struct config	 cfg;
 
 static void
 usage(void)
@@ -76,8 +117,14 @@ usage(void)
 	    "       mutuactl [-c config] user disable id\n"
 	    "       mutuactl [-c config] user set-password [-p] id\n"
 	    "       mutuactl [-c config] audit export\n"
+	    "       mutuactl [-c config] role grant|revoke user helpdesk|admin\n"
 	    "       mutuactl [-c config] binding list user\n"
-	    "       mutuactl [-c config] binding suspend|revoke binding-id\n");
+	    "       mutuactl [-c config] binding suspend|revoke binding-id\n"
+	    "       mutuactl [-c config] vetting list [-u user]\n"
+	    "       mutuactl [-c config] vetting show case-id\n"
+	    "       mutuactl [-c config] vetting export\n"
+	    "       mutuactl [-c config] backup directory\n"
+	    "       mutuactl [-c config] restore directory\n");
 	exit(EXIT_FAILURE);
 }
 
@@ -85,7 +132,6 @@ int
 main(int argc, char **argv)
 {
 	const struct command	*cmd;
-	struct config		 cfg;
 	struct store		*st;
 	const char		*path;
 	char			 err[CONFIG_ERR_MAX];
@@ -122,8 +168,11 @@ main(int argc, char **argv)
 	argc -= shift;
 	argv += shift;
 	optind = 0;	/* glibc: restart scanning from argv[1] */
-	while ((ch = getopt(argc, argv, "n:e:p")) != -1) {
+	while ((ch = getopt(argc, argv, "n:e:pu:")) != -1) {
 		switch (ch) {
+		case 'u':
+			opt_user = optarg;
+			break;
 		case 'n':
 			opt_name = optarg;
 			break;
@@ -146,6 +195,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "mutuactl: %s\n", err);
 		return (EXIT_FAILURE);
 	}
+	if (cmd->flags & CMD_NOSTORE)
+		return (cmd->run(NULL, argc, argv) == 0 ? EXIT_SUCCESS :
+		    EXIT_FAILURE);
 	if (store_open(&st, cfg.data_dir, cfg.map_size, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "mutuactl: store: %s\n", err);
@@ -237,11 +289,42 @@ cmd_user_add(struct store *st, int argc, char **argv)
 static int
 print_user(void *arg, const struct user *u)
 {
-	printf("%s\t%s\t%s\t%s\n", u->id,
+	char	roles[32];
+
+	printf("%s\t%s\t%s\t%s\t%s\n", u->id,
 	    (u->flags & USER_DISABLED) ? "disabled" : "active",
 	    u->email[0] ? u->email : "-",
-	    u->display_name[0] ? u->display_name : "-");
+	    u->display_name[0] ? u->display_name : "-",
+	    roles_text(u->roles, roles, sizeof(roles)));
 	return (0);
+}
+
+static const char *
+roles_text(uint32_t roles, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", (roles & USER_ROLE_HELPDESK) ?
+	    "helpdesk" : "", (roles & USER_ROLE_HELPDESK) &&
+	    (roles & USER_ROLE_ADMIN) ? "," : "",
+	    (roles & USER_ROLE_ADMIN) ? "admin" : "");
+	if (buf[0] == '\0')
+		snprintf(buf, len, "-");
+	return (buf);
+}
+
+static const char *
+date_text(uint64_t t, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		tt;
+
+	if (t == 0) {
+		snprintf(buf, len, "-");
+		return (buf);
+	}
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return (buf);
 }
 
 static int
@@ -376,7 +459,7 @@ static int
 cmd_binding_list(struct store *st, int argc, char **argv)
 {
 	static const char	*states[] = { "?", "active", "suspended",
-				    "revoked" };
+				    "revoked", "pending" };
 	struct store_txn	 txn;
 	struct binding		 list[BINDINGS_PER_USER_MAX];
 	int			 n, i;
@@ -387,7 +470,7 @@ cmd_binding_list(struct store *st, int argc, char **argv)
 	store_txn_abort(&txn);
 	for (i = 0; i < n; i++) {
 		printf("%s\t%s\tLoA%u\t%s\t%s\n", list[i].id,
-		    states[list[i].state <= 3 ? list[i].state : 0],
+		    states[list[i].state <= 4 ? list[i].state : 0],
 		    list[i].loa, (list[i].flags & BINDING_BACKUP) ?
 		    "backup" : "primary", list[i].label);
 	}
@@ -444,4 +527,284 @@ cmd_binding_revoke(struct store *st, int argc, char **argv)
 {
 	return (binding_set_state(st, argv[0], BINDING_REVOKED,
 	    "binding.revoked"));
+}
+
+static int
+change_role(struct user *u, void *arg)
+{
+	const struct role_change	*rc = arg;
+
+	if (rc->grant)
+		u->roles |= rc->role;
+	else
+		u->roles &= ~rc->role;
+	return (0);
+}
+
+/* Roles live on the user record: the first help-desk admin comes from here. */
+static int
+role_set(struct store *st, char **argv, int grant)
+{
+	struct role_change	rc;
+	char			event[48];
+
+	if (strcmp(argv[1], "helpdesk") == 0)
+		rc.role = USER_ROLE_HELPDESK;
+	else if (strcmp(argv[1], "admin") == 0)
+		rc.role = USER_ROLE_ADMIN;
+	else {
+		fprintf(stderr, "mutuactl: unknown role \"%s\" (helpdesk, "
+		    "admin)\n", argv[1]);
+		return (-1);
+	}
+	rc.grant = grant;
+	snprintf(event, sizeof(event), "role.%s.%s", argv[1],
+	    rc.grant ? "granted" : "revoked");
+	return (user_update(st, argv[0], event, change_role, &rc));
+}
+
+static int
+cmd_role_grant(struct store *st, int argc, char **argv)
+{
+	return (role_set(st, argv, 1));
+}
+
+static int
+cmd_role_revoke(struct store *st, int argc, char **argv)
+{
+	return (role_set(st, argv, 0));
+}
+
+static int
+print_case(void *arg, const struct vetting_case *c)
+{
+	char	updated[32];
+
+	printf("%s\t%s\tLoA%u\t%s\t%s\t%s\t%s\n", c->id,
+	    c->user_id[0] ? c->user_id : "-", c->loa,
+	    vetting_purpose_name(c->purpose), vetting_channel_name(c->channel),
+	    vetting_state_name(c->state),
+	    date_text(c->updated, updated, sizeof(updated)));
+	return (0);
+}
+
+static int
+cmd_vetting_list(struct store *st, int argc, char **argv)
+{
+	struct store_txn	txn;
+	int			rc;
+
+	if (opt_user != NULL && !store_user_id_valid(opt_user)) {
+		fprintf(stderr, "mutuactl: invalid user ID \"%s\"\n", opt_user);
+		return (-1);
+	}
+	if (store_txn_begin(st, &txn, 0) == -1)
+		return (-1);
+	rc = store_vetting_scan(&txn, opt_user, print_case, NULL);
+	store_txn_abort(&txn);
+	return (rc);
+}
+
+static int
+print_event(void *arg, const struct vetting_event *ev)
+{
+	char	when[32];
+
+	printf("  %llu\t%s\t%s\t%s\t%s:%s\t%s\n", (unsigned long long)ev->seq,
+	    date_text(ev->time, when, sizeof(when)),
+	    vetting_action_name(ev->action), vetting_outcome_name(ev->outcome),
+	    vetting_role_name(ev->role), ev->actor,
+	    ev->evidence[0] ? ev->evidence : "-");
+	return (0);
+}
+
+static int
+cmd_vetting_show(struct store *st, int argc, char **argv)
+{
+	struct store_txn	 txn;
+	struct vetting_case	 c;
+	char			 a[32], b[32], e[32];
+	int			 rc;
+
+	if (store_txn_begin(st, &txn, 0) == -1)
+		return (-1);
+	if ((rc = store_vetting_get(&txn, argv[0], &c)) != 0) {
+		store_txn_abort(&txn);
+		fprintf(stderr, "mutuactl: %s\n", rc == STORE_NOTFOUND ?
+		    "no such vetting case" : "store error");
+		return (-1);
+	}
+	printf("case\t%s\napplicant\t%s\nloa\t%u\npurpose\t%s\nchannel\t%s\n"
+	    "state\t%s\nopened\t%s by %s\nupdated\t%s\neligibility\t%s\n"
+	    "staff\t%s\nfactor\t%s\nbinding\t%s\nevents:\n", c.id,
+	    c.user_id[0] ? c.user_id : "-", c.loa,
+	    vetting_purpose_name(c.purpose), vetting_channel_name(c.channel),
+	    vetting_state_name(c.state), date_text(c.created, a, sizeof(a)),
+	    c.opened_by, date_text(c.updated, b, sizeof(b)),
+	    date_text(c.eligibility_at, e, sizeof(e)),
+	    c.staff[0] ? c.staff : "-", c.factor[0] ? c.factor : "-",
+	    c.binding_id[0] ? c.binding_id : "-");
+	rc = store_vetting_event_scan(&txn, c.id, 0, print_event, NULL);
+	store_txn_abort(&txn);
+	return (rc);
+}
+
+static int
+print_event_json(void *arg, const struct vetting_event *ev)
+{
+	printf("{\"seq\":%llu,\"time\":%llu,\"case\":",
+	    (unsigned long long)ev->seq, (unsigned long long)ev->time);
+	json_string(stdout, ev->case_id);
+	printf(",\"action\":");
+	json_string(stdout, vetting_action_name(ev->action));
+	printf(",\"outcome\":");
+	json_string(stdout, vetting_outcome_name(ev->outcome));
+	printf(",\"role\":");
+	json_string(stdout, vetting_role_name(ev->role));
+	printf(",\"actor\":");
+	json_string(stdout, ev->actor);
+	printf(",\"evidence\":");
+	json_string(stdout, ev->evidence);
+	printf("}\n");
+	return (0);
+}
+
+static int
+cmd_vetting_export(struct store *st, int argc, char **argv)
+{
+	struct store_txn	txn;
+	int			rc;
+
+	if (store_txn_begin(st, &txn, 0) == -1)
+		return (-1);
+	rc = store_vetting_event_scan(&txn, NULL, 0, print_event_json, NULL);
+	store_txn_abort(&txn);
+	return (rc);
+}
+
+/* @return 0 when path is missing, 1 when an empty directory, -1 else. */
+static int
+dir_state(const char *path)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 n;
+
+	if ((d = opendir(path)) == NULL)
+		return (errno == ENOENT ? 0 : -1);
+	n = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	}
+	closedir(d);
+	return (n == 0 ? 1 : -1);
+}
+
+/*
+ * An online backup: a compacted copy made in one read transaction, so
+ * it is consistent while the server writes (mdb_env_copy2).
+ */
+static int
+cmd_backup(struct store *st, int argc, char **argv)
+{
+	char	err[PATH_MAX + 128];
+
+	if (dir_state(argv[0]) == -1) {
+		fprintf(stderr, "mutuactl: backup: %s exists and is not an "
+		    "empty directory\n", argv[0]);
+		return (-1);
+	}
+	if (store_backup(st, argv[0], err, sizeof(err)) == -1) {
+		fprintf(stderr, "mutuactl: backup: %s\n", err);
+		return (-1);
+	}
+	printf("backup written to %s\n", argv[0]);
+	return (0);
+}
+
+/* Copies src to the new file dst (mode 0600) and syncs it. */
+static int
+copy_file(const char *src, const char *dst)
+{
+	char		buf[65536];
+	ssize_t		n;
+	int		in, out, ret;
+
+	ret = -1;
+	if ((in = open(src, O_RDONLY)) == -1)
+		return (-1);
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+		close(in);
+		return (-1);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n)
+			goto out;
+	}
+	if (n == 0 && fsync(out) == 0)
+		ret = 0;
+out:
+	if (close(out) == -1)
+		ret = -1;
+	close(in);
+	return (ret);
+}
+
+/*
+ * Restores a backup into the configured data_dir, which must be missing
+ * or empty: the server is stopped (a running server would have created
+ * its environment there), and nothing is ever overwritten.
+ */
+static int
+cmd_restore(struct store *unused, int argc, char **argv)
+{
+	struct store	*st;
+	char		 src[PATH_MAX], dst[PATH_MAX], err[PATH_MAX + 128];
+	int		 state;
+
+	if ((size_t)snprintf(src, sizeof(src), "%s/data.mdb", argv[0]) >=
+	    sizeof(src) || (size_t)snprintf(dst, sizeof(dst), "%s/data.mdb",
+	    cfg.data_dir) >= sizeof(dst)) {
+		fprintf(stderr, "mutuactl: restore: path too long\n");
+		return (-1);
+	}
+	if (access(src, R_OK) == -1) {
+		fprintf(stderr, "mutuactl: restore: %s: %s\n", src,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((state = dir_state(cfg.data_dir)) == -1) {
+		fprintf(stderr, "mutuactl: restore: %s is not empty; stop the "
+		    "server and move it away first\n", cfg.data_dir);
+		return (-1);
+	}
+	if (state == 0 && mkdir(cfg.data_dir, 0700) == -1) {
+		fprintf(stderr, "mutuactl: restore: %s: %s\n", cfg.data_dir,
+		    strerror(errno));
+		return (-1);
+	}
+	if (copy_file(src, dst) == -1) {
+		fprintf(stderr, "mutuactl: restore: copy to %s: %s\n", dst,
+		    strerror(errno));
+		unlink(dst);
+		return (-1);
+	}
+	/* The copy must open as a store of this schema, or it is removed. */
+	if (store_open(&st, cfg.data_dir, cfg.map_size, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "mutuactl: restore: %s\n", err);
+		unlink(dst);
+		return (-1);
+	}
+	state = store_check(st);
+	store_close(st);
+	if (state == -1) {
+		fprintf(stderr, "mutuactl: restore: %s is not a mutua store\n",
+		    argv[0]);
+		unlink(dst);
+		return (-1);
+	}
+	printf("restored %s into %s\n", argv[0], cfg.data_dir);
+	return (0);
 }
