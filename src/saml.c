@@ -35,6 +35,8 @@
 #define SAML_LOA_ALL		((1u << 2) | (1u << 3))
 
 static int	saml_read_file(const char *, char **, char *, size_t);
+static void	saml_glib_log(const gchar *, GLogLevelFlags, const gchar *,
+		    gpointer);
 static int	saml_time(const char *, uint64_t *);
 static void	saml_time_str(uint64_t, char *, size_t);
 static void	saml_new_id(char *);
@@ -63,6 +65,21 @@ saml_read_file(const char *path, char **out, char *err, size_t errlen)
 	return (0);
 }
 
+/*
+ * lasso reports through GLib. GLib's own handler probes stderr with
+ * getpeername() (is it journald?), which the worker sandbox forbids; and
+ * the messages may quote attacker input. They go to the escaped
+ * key=value log instead.
+ */
+static void
+saml_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+    gpointer arg)
+{
+	if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+		return;
+	log_event("lasso", "domain", domain, "message", msg, (char *)NULL);
+}
+
 int
 saml_init(struct saml_idp *idp, const struct config *cfg, char *err,
     size_t errlen)
@@ -82,6 +99,7 @@ saml_init(struct saml_idp *idp, const struct config *cfg, char *err,
 	 */
 	setenv("SSL_CERT_FILE", "/nonexistent", 1);
 	setenv("SSL_CERT_DIR", "/nonexistent", 1);
+	g_log_set_default_handler(saml_glib_log, NULL);
 	if (lasso_init() != 0) {
 		snprintf(err, errlen, "lasso_init failed");
 		return (-1);
@@ -300,9 +318,18 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 	rc = lasso_login_process_authn_request_msg(sso->login, copy);
 	g_free(copy);
 	if (rc != 0) {
-		sso->error = rc == LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND ?
-		    "the service provider is not in the federation" :
-		    "the request is malformed or not allowed";
+		if (rc == LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND ||
+		    rc == LASSO_PROFILE_ERROR_UNKNOWN_PROVIDER)
+			sso->error = "the service provider is not in the "
+			    "federation";
+		else if (rc == LASSO_PROFILE_ERROR_INVALID_PROTOCOLPROFILE)
+			sso->error = "the AssertionConsumerServiceURL or "
+			    "binding is not in the service provider's metadata";
+		else if (rc == LASSO_DS_ERROR_SIGNATURE_VERIFICATION_FAILED ||
+		    rc == LASSO_DS_ERROR_INVALID_SIGNATURE)
+			sso->error = "the request signature does not verify";
+		else
+			sso->error = "the request is malformed or not allowed";
 		goto reject;
 	}
 	/* From here on, lasso has parsed it; attacker values still abound. */

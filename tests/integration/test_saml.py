@@ -71,3 +71,257 @@ def test_sp_initiated_sso_redirect_binding(fed):
     classref = authn.authn_info()[0][0]
     # The harness keeps the default LoA2 URI of config.c.
     assert classref == LOA2
+
+
+def raw_request(server, acs=ACS, issuer=SP_ENTITY, req_id=None,
+                instant=None, extra="", dtd=""):
+    """An unsigned AuthnRequest built by hand, for the failure paths."""
+    import datetime
+    import uuid
+    req_id = req_id or "_" + uuid.uuid4().hex
+    instant = instant or datetime.datetime.utcnow().strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    return req_id, (
+        '%s<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:'
+        'protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+        'ID="%s" Version="2.0" IssueInstant="%s" '
+        'AssertionConsumerServiceURL="%s" ProtocolBinding="urn:oasis:'
+        'names:tc:SAML:2.0:bindings:HTTP-POST"><saml:Issuer>%s'
+        '</saml:Issuer>%s</samlp:AuthnRequest>' % (
+            dtd, req_id, instant, acs, issuer, extra))
+
+
+def redirect_url(server, xml, relay=None):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = c.compress(xml.encode() if isinstance(xml, str) else xml) + \
+        c.flush()
+    q = {"SAMLRequest": base64.b64encode(data).decode()}
+    if relay:
+        q["RelayState"] = relay
+    return server.base + "/saml/sso?" + urllib.parse.urlencode(q)
+
+
+@pytest.fixture
+def open_fed(fed):
+    """An SP that does not sign its requests, for hand-made requests."""
+    return fed(sign_requests=False)
+
+
+def assert_refused(server, r, words):
+    assert r.status_code == 400, (r.status_code, r.text[:300])
+    assert words in r.text
+    assert "SAMLResponse" not in r.text
+
+
+def test_post_binding_and_persistent_nameid_is_stable(fed):
+    server, sp, a = fed()
+    ids = []
+    for _ in range(2):
+        t, reqid, fields, _ = sso(server, sp, a, binding=BINDING_HTTP_POST,
+                                  nameid_format=PERSISTENT)
+        authn = sp.parse_response(fields["SAMLResponse"], reqid)
+        assert authn.name_id.format == PERSISTENT
+        ids.append(authn.name_id.text)
+    assert ids[0] == ids[1] and "alice" not in ids[0]
+
+
+def test_attribute_release_follows_sp_policy(fed):
+    server, sp, a = fed(sp_conf="attributes uid\nnameid_format email\n")
+    t, reqid, fields, _ = sso(server, sp, a)
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    assert authn.ava == {"uid": ["alice"]}
+    assert authn.name_id.text == "alice@example.org"
+
+
+def test_encrypted_assertion_when_sp_publishes_a_key(fed):
+    server, sp, a = fed(encrypt=True)
+    t, reqid, fields, _ = sso(server, sp, a)
+    assert "EncryptedAssertion" in base64.b64decode(
+        fields["SAMLResponse"]).decode()
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    assert authn.ava["mail"] == ["alice@example.org"]
+
+
+def test_session_is_reused_without_a_second_login(fed):
+    server, sp, a = fed()
+    t, _, _, _ = sso(server, sp, a)
+    reqid, url = sp.authn_request()
+    r = t.s.get(url, allow_redirects=False)
+    action, fields = post_form(r.text)
+    assert action == ACS
+    assert sp.parse_response(fields["SAMLResponse"], reqid) is not None
+    assert a.pending().json()["requests"] == []
+
+
+def test_force_authn_requires_a_new_out_of_band_login(fed):
+    server, sp, a = fed()
+    t, _, _, _ = sso(server, sp, a)
+    reqid, url = sp.authn_request(force_authn="true")
+    r = t.s.get(url, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(
+        "/login?c=")
+
+
+def test_is_passive_without_session_answers_no_passive(fed):
+    server, sp, a = fed()
+    t = Terminal(server.base)
+    reqid, url = sp.authn_request(is_passive="true")
+    action, fields = post_form(t.s.get(url, allow_redirects=False).text)
+    assert action == ACS
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "status:NoPassive" in xml and "Assertion" not in xml
+
+
+def test_unmet_authn_context_answers_no_authn_context(fed):
+    from saml2.samlp import RequestedAuthnContext
+    from saml2.saml import AuthnContextClassRef
+    server, sp, a = fed()
+    rac = RequestedAuthnContext(
+        authn_context_class_ref=[AuthnContextClassRef(LOA3)],
+        comparison="minimum")
+    t = Terminal(server.base)
+    reqid, url = sp.authn_request(requested_authn_context=rac)
+    r = login_through(t, url, "alice", a)
+    action, fields = post_form(t.get(r.headers["location"]).text)
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "status:NoAuthnContext" in xml and "<saml:Assertion" not in xml
+
+
+def test_unknown_sp_gets_an_error_page(open_fed):
+    server, sp, a = open_fed
+    _, xml = raw_request(server, issuer="https://unknown.test/sp")
+    assert_refused(server, requests.get(redirect_url(server, xml),
+                   allow_redirects=False), "not in the federation")
+
+
+def test_acs_url_not_in_metadata_gets_an_error_page(open_fed):
+    server, sp, a = open_fed
+    _, xml = raw_request(server, acs="https://evil.test/acs")
+    assert_refused(server, requests.get(redirect_url(server, xml),
+                   allow_redirects=False), "AssertionConsumerServiceURL")
+
+
+def test_unsigned_request_refused_when_sp_signs(fed):
+    server, sp, a = fed(sign_requests=True)
+    _, xml = raw_request(server)
+    assert_refused(server, requests.get(redirect_url(server, xml),
+                   allow_redirects=False), "must sign")
+
+
+def test_replayed_request_id_is_refused(open_fed):
+    server, sp, a = open_fed
+    rid, xml = raw_request(server)
+    url = redirect_url(server, xml)
+    assert requests.get(url, allow_redirects=False).status_code == 303
+    assert_refused(server, requests.get(url, allow_redirects=False),
+                   "replay")
+
+
+def test_expired_request_is_refused(open_fed):
+    server, sp, a = open_fed
+    _, xml = raw_request(server, instant="2020-01-01T00:00:00Z")
+    assert_refused(server, requests.get(redirect_url(server, xml),
+                   allow_redirects=False), "expired")
+
+
+def test_doctype_and_external_entities_are_refused(open_fed):
+    server, sp, a = open_fed
+    dtd = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
+           '"file:///etc/passwd">]>')
+    _, xml = raw_request(server, dtd=dtd, extra="<x>&e;</x>")
+    r = requests.get(redirect_url(server, xml), allow_redirects=False)
+    assert_refused(server, r, "malformed")
+    assert "root:" not in r.text
+
+
+def test_deflate_bomb_is_refused(open_fed):
+    server, sp, a = open_fed
+    # About 1.5 KB on the wire (Kore caps URIs at 2000 bytes: 414 above),
+    # 1 MB once inflated; lasso inflates at most 20 times the input.
+    bomb = b"<" + b"a" * (1024 * 1024) + b">"
+    url = redirect_url(server, bomb)
+    assert len(url) < 2000
+    assert_refused(server, requests.get(url, allow_redirects=False),
+                   "malformed")
+    assert requests.get(server.base + "/healthz").status_code == 200
+
+
+def test_oversized_redirect_is_dropped_and_server_lives(open_fed):
+    server, sp, a = open_fed
+    url = server.base + "/saml/sso?SAMLRequest=" + "A" * 40000
+    try:
+        r = requests.get(url, allow_redirects=False)
+        assert r.status_code >= 400 and "SAMLResponse" not in r.text
+    except requests.ConnectionError:
+        pass        # Kore closes a connection whose headers are too large
+    assert requests.get(server.base + "/healthz").status_code == 200
+
+
+def test_oversized_post_is_refused(open_fed):
+    server, sp, a = open_fed
+    r = requests.post(server.base + "/saml/sso",
+                      data={"SAMLRequest": "A" * 100000})
+    assert r.status_code in (400, 413)
+    assert "SAMLResponse" not in r.text
+
+
+def test_malformed_messages_are_refused(open_fed):
+    server, sp, a = open_fed
+    for q in ("SAMLRequest=%%%", "SAMLRequest=bm90IHhtbA==", "x=1", ""):
+        r = requests.get(server.base + "/saml/sso?" + q,
+                         allow_redirects=False)
+        assert r.status_code == 400, q
+    r = requests.post(server.base + "/saml/sso",
+                      data={"SAMLRequest": "PHg+PC94Pg=="})
+    assert r.status_code == 400
+
+
+def test_metadata_is_signed_and_cacheable(open_fed):
+    import subprocess
+    server, sp, a = open_fed
+    r = requests.get(server.base + "/saml/metadata")
+    assert r.status_code == 200
+    assert "max-age=3600" in r.headers["cache-control"]
+    assert "validUntil=" in r.text and "SingleLogoutService" in r.text
+    path = server.path("md.xml")
+    with open(path, "w") as f:
+        f.write(r.text)
+    out = subprocess.run(
+        ["xmlsec1", "--verify", "--pubkey-cert-pem",
+         server.path("keys", "saml-signing.crt"), "--id-attr:ID",
+         "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor", path],
+        capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    tampered = r.text.replace("/saml/sso", "/saml/evil")
+    with open(path, "w") as f:
+        f.write(tampered)
+    out = subprocess.run(
+        ["xmlsec1", "--verify", "--pubkey-cert-pem",
+         server.path("keys", "saml-signing.crt"), "--id-attr:ID",
+         "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor", path],
+        capture_output=True, text=True)
+    assert out.returncode != 0
+
+
+def test_broken_sp_file_is_reported_and_others_load(new_server):
+    d = tempfile.mkdtemp(prefix="mutua-sp-")
+    fdir = os.path.join(d, "federation")
+    sp = SamlSP(os.path.join(d, "sp"))
+    sp.publish(fdir)
+    with open(os.path.join(fdir, "broken.xml"), "w") as f:
+        f.write("<md:EntityDescriptor")
+    with open(os.path.join(fdir, "badconf.xml"), "w") as f:
+        f.write(SamlSP(os.path.join(d, "sp2"),
+                       entity="https://sp2.test/md").metadata())
+    with open(os.path.join(fdir, "badconf.conf"), "w") as f:
+        f.write("attributes mail shoeSize\n")
+    s = new_server("sp_dir %s" % fdir)
+    s.start()
+    sp.connect(s.base)
+    reqid, url = sp.authn_request()
+    assert requests.get(url, allow_redirects=False).status_code == 303
+    s.stop()
+    log = s.read_log()
+    assert "event=saml.sp.error file=%s/broken.xml" % fdir in log
+    assert "badconf.conf:1 reason=" in log
+    assert "entity_id=https://sp.test/metadata" in log
