@@ -77,9 +77,12 @@ kore_parent_configure(int argc, char **argv)
 
 /*
  * Kore calls this in each worker after fork (KORE_MODULE_LOAD), and on
- * SIGHUP it unloads the module (KORE_MODULE_UNLOAD), dlclose()s and
- * reloads it, so every global starts from zero and is built again here:
- * that is how SIGHUP reloads SP metadata and OAuth clients. The store is
+ * SIGHUP it calls it with KORE_MODULE_UNLOAD, dlclose()s and dlopen()s
+ * the module, then calls it with KORE_MODULE_LOAD again. mutua.so is
+ * linked with -z nodelete (lasso's GLib types cannot be registered twice
+ * in a process), so the module stays mapped and its globals survive:
+ * UNLOAD releases everything and LOAD builds it again from the files,
+ * which is how SIGHUP reloads SP metadata and OAuth clients. The store is
  * opened per process, never inherited (LMDB handles do not survive fork).
  */
 int

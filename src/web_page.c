@@ -36,6 +36,8 @@ web_page_load(void)
 	int		i;
 
 	for (i = 0; i < WEB_PAGE_COUNT; i++) {
+		/* Loaded again on SIGHUP: the module's globals persist. */
+		template_free(&web_pages[i]);
 		if (template_load(&web_pages[i], WEB_TEMPLATE_DIR,
 		    web_page_files[i], err, sizeof(err)) == -1)
 			fatal("template: %s", err);
