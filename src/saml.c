@@ -338,10 +338,16 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 		sso->error = "the service provider is not in the federation";
 		goto reject;
 	}
+	/*
+	 * An SP that need not sign may send no signature, or publish no key
+	 * at all (lasso: MISSING_PUBLIC_KEY; the demo SP of tools/demo-sp.py):
+	 * its request is then taken as unsigned.
+	 */
 	sig = lasso_profile_get_signature_status(LASSO_PROFILE(sso->login));
 	if (sig != 0 && (sso->sp->want_signed ||
 	    (sig != LASSO_DS_ERROR_SIGNATURE_NOT_FOUND &&
-	    sig != LASSO_DS_ERROR_INVALID_SIGALG))) {
+	    sig != LASSO_DS_ERROR_INVALID_SIGALG &&
+	    sig != LASSO_PROVIDER_ERROR_MISSING_PUBLIC_KEY))) {
 		sso->error = sso->sp->want_signed ?
 		    "this service provider must sign its requests" :
 		    "the request signature does not verify";

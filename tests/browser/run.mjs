@@ -1,0 +1,381 @@
+// Browser tests of the web authenticator and the login pages, in Debian's
+// headless Chromium driven by playwright-core (nothing is downloaded).
+// One browser context is the phone (the authenticator at /app/), another
+// the terminal (the computer where the user signs in). Each context is
+// its own profile: no cookie, key or service worker is shared.
+//
+// Run by tests/integration/test_browser.py:
+//   node tests/browser/run.mjs <scenario> '<json>'
+// Input: base (the IdP), sp (the demo SP), rp (the demo OIDC RP, or
+// null), user, password, shots (a directory for screenshots, or null).
+// Prints one JSON line: {"ok": true, ...} or {"ok": false, "error",
+// "artifacts"}; on failure each page's screenshot and text are saved
+// next to the test's server for the report.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const PIN = '482915';
+const TERMINAL_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 ' +
+    '(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) ' +
+    'AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile ' +
+    'Safari/537.36';
+
+function check(cond, what) {
+	if (!cond)
+		throw new Error('check failed: ' + what);
+}
+
+class Run {
+	constructor(a) {
+		this.a = a;
+		this.out = {};
+		this.pages = {};
+		this.errors = [];
+	}
+
+	async start() {
+		this.browser = await chromium.launch({
+			executablePath: '/usr/bin/chromium',
+			args: ['--disable-background-networking',
+			    '--disable-component-update', '--no-first-run',
+			    '--disable-sync'],
+		});
+		this.phoneCtx = await this.browser.newContext({
+			viewport: { width: 360, height: 780 }, isMobile: true,
+			hasTouch: true, userAgent: PHONE_UA,
+		});
+		this.termCtx = await this.browser.newContext({
+			viewport: { width: 1024, height: 720 },
+			userAgent: TERMINAL_UA,
+		});
+		for (const ctx of [this.phoneCtx, this.termCtx])
+			this.watch(ctx);
+		this.phone = await this.page(this.phoneCtx, 'phone');
+		this.term = await this.page(this.termCtx, 'terminal');
+	}
+
+	// Every request must stay on 127.0.0.1 (no third party), and no
+	// page may log a CSP violation or an uncaught error.
+	watch(ctx) {
+		ctx.on('request', (r) => {
+			const u = new URL(r.url());
+			if (u.protocol !== 'data:' && u.hostname !== '127.0.0.1')
+				this.errors.push('third-party request ' + r.url());
+		});
+	}
+
+	async page(ctx, name) {
+		const p = await ctx.newPage();
+		p.on('console', (m) => {
+			if (m.type() === 'error' &&
+			    !/Failed to load resource/.test(m.text()))
+				this.errors.push(name + ' console: ' + m.text());
+		});
+		p.on('pageerror', (e) => this.errors.push(name + ': ' + e));
+		this.pages[name] = p;
+		return p;
+	}
+
+	async shot(page, name, opts = {}) {
+		if (!this.a.shots)
+			return;
+		fs.mkdirSync(this.a.shots, { recursive: true });
+		await page.screenshot({ path: path.join(this.a.shots, name),
+		    ...opts });
+	}
+
+	async artifacts() {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(),
+		    'mutua-browser-'));
+		for (const [name, p] of Object.entries(this.pages)) {
+			try {
+				await p.screenshot({ path: path.join(dir,
+				    name + '.png'), fullPage: true });
+				fs.writeFileSync(path.join(dir, name + '.txt'),
+				    p.url() + '\n\n' + await p.innerText('body'));
+			} catch (e) { /* closed */ }
+		}
+		return dir;
+	}
+
+	// ---- the terminal: password login, account page ---------------
+
+	async passwordLogin() {
+		const t = this.term;
+		await t.goto(this.a.base + '/login');
+		await t.fill('#user', this.a.user);
+		await t.click('button[type=submit]');
+		await t.fill('#password', this.a.password);
+		await t.click('button[type=submit]');
+		await t.waitForURL(this.a.base + '/account');
+	}
+
+	async registrationLink() {
+		const t = this.term;
+		await t.click('form[action="/account/register"] button');
+		const link = await t.getAttribute('#register-link', 'href');
+		check(/\/app\/#register=[0-9a-f]{64}$/.test(link), 'link ' + link);
+		return link;
+	}
+
+	async signOut() {
+		await this.term.goto(this.a.base + '/account');
+		await this.term.click('form[action="/logout"] button');
+	}
+
+	// ---- the phone: registration, unlock, requests -----------------
+
+	async registerPhone(link, label = 'Test phone') {
+		const p = this.phone;
+		await p.goto(link);
+		await p.waitForSelector('#view-register:not([hidden])');
+		check(!p.url().includes('#register'), 'code left in the URL');
+		await p.fill('#register-label', label);
+		if (await p.isVisible('#register-pin')) {
+			await p.fill('#register-pin', PIN);
+			await p.fill('#register-pin2', PIN);
+		} else
+			await p.fill('#register-pin-existing', PIN);
+		await p.click('#register-submit');
+		// Locators, not waitForFunction: the CSP forbids eval.
+		await p.locator('#message', { hasText: 'Registered' })
+		    .waitFor({ timeout: 30000 });
+		await p.waitForSelector('#view-requests:not([hidden])');
+	}
+
+	// The phone's keys: in IndexedDB wrapped, usable only as
+	// non-extractable CryptoKeys after the PIN.
+	async phoneKeys() {
+		return this.phone.evaluate(() => new Promise((resolve) => {
+			const r = indexedDB.open('mutua-authenticator');
+			r.onsuccess = () => {
+				const t = r.result.transaction('accounts');
+				const q = t.objectStore('accounts').getAll();
+				q.onsuccess = () => resolve(q.result.map((a) => ({
+					binding_id: a.binding_id,
+					device_is_key: a.device.data instanceof
+					    CryptoKey,
+					device_bytes: a.device.data.byteLength,
+					k_bytes: a.k.data.byteLength,
+				})));
+			};
+		}));
+	}
+
+	async request(state = null) {
+		const sel = 'article.request' + (state ?
+		    '[data-state="' + state + '"]' : ':not(.done)');
+		const el = await this.phone.waitForSelector(sel,
+		    { timeout: 30000 });
+		const text = (c) => el.$eval(c, (n) => n.textContent.trim());
+		return {
+			el, id: await el.getAttribute('data-request-id'),
+			rp: await text('.rq-rp'), user: await text('.rq-user'),
+			ip: await text('.rq-ip'),
+			browser: await text('.rq-ua summary'),
+		};
+	}
+
+	async decide(rq, button, code = null) {
+		if (code !== null)
+			await rq.el.$eval('.code-input', (n, c) => {
+				n.value = c;
+			}, code);
+		await rq.el.$eval(button, (b) => b.click());
+	}
+
+	// ---- the terminal: the code page -------------------------------
+
+	async codePage() {
+		const t = this.term;
+		await t.waitForURL(/\/login\/code$/);
+		const code = (await t.textContent('#code')).trim();
+		check(/^[0-9]{6}$/.test(code), 'code ' + code);
+		return code;
+	}
+
+	async startLogin(from) {
+		const t = this.term;
+		await t.goto(from);
+		await t.click('#login');
+		await t.waitForURL(/\/login\?c=/);
+		await t.fill('#user', this.a.user);
+		await t.click('button[type=submit]');
+		return this.codePage();
+	}
+
+	async status() {
+		return this.term.$eval('#status', (n) => ({
+			text: n.textContent, state: n.className,
+			live: n.getAttribute('aria-live'),
+		}));
+	}
+
+	async setup() {
+		await this.passwordLogin();
+		const link = await this.registrationLink();
+		await this.signOut();
+		await this.registerPhone(link);
+		this.out.keys = await this.phoneKeys();
+	}
+}
+
+// ---- scenarios ---------------------------------------------------------
+
+const scenarios = {
+	// Register the phone from the account page's link, sign in to the
+	// demo SP with it (SAML) and, when there is one, to the demo OIDC RP.
+	async login(r) {
+		await r.setup();
+		const code = await r.startLogin(r.a.sp + '/');
+		const rq = await r.request();
+		r.out.phone = { rp: rq.rp, user: rq.user, ip: rq.ip,
+		    browser: rq.browser };
+		await r.shot(r.term, 'login-code.png');
+		await r.shot(r.phone, 'authenticator-approval.png');
+		await r.decide(rq, '.rq-approve', code);
+		await r.request('approved');
+		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		await r.term.waitForSelector('#status.ok');
+		r.out.saml = {
+			status: await r.term.textContent('#status'),
+			nameid: await r.term.textContent('#nameid'),
+			acr: await r.term.textContent('#acr'),
+		};
+		await r.shot(r.phone, 'authenticator-approved.png');
+		if (r.a.rp) {
+			// The IdP session now exists: sign in afresh for OIDC.
+			await r.termCtx.clearCookies();
+			const code2 = await r.startLogin(r.a.rp + '/');
+			const rq2 = await r.request();
+			r.out.oidc_phone_rp = rq2.rp;
+			await r.decide(rq2, '.rq-approve', code2);
+			await r.term.waitForURL(r.a.rp + '/', { timeout: 30000 });
+			await r.term.waitForSelector('#status.ok');
+			r.out.oidc = {
+				status: await r.term.textContent('#status'),
+				sub: await r.term.textContent('#sub'),
+			};
+		}
+	},
+
+	// The codes on both screens, side by side (comparison "compare").
+	async compare(r) {
+		await r.setup();
+		const code = await r.startLogin(r.a.sp + '/');
+		const rq = await r.request();
+		r.out.terminal_code = code;
+		r.out.phone_code = await rq.el.$eval('.code',
+		    (n) => n.textContent);
+		await r.decide(rq, '.rq-approve');
+		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		r.out.saml = await r.term.textContent('#status');
+	},
+
+	// Deny on the phone: the terminal says so and offers a retry.
+	async deny(r) {
+		await r.setup();
+		await r.startLogin(r.a.sp + '/');
+		const rq = await r.request();
+		await r.decide(rq, '.rq-deny');
+		await r.request('denied');
+		await r.term.waitForSelector('#status.denied');
+		r.out.status = await r.status();
+		r.out.retry_visible = await r.term.isVisible('#retry');
+		// The other mistake: a code that differs from the phone's.
+		await r.term.click('#retry button');
+		const code = await r.codePage();
+		const wrong = String((Number(code) + 1) % 1000000)
+		    .padStart(6, '0');
+		const rq2 = await r.request();
+		check(rq2.id !== rq.id, 'a new request after the retry');
+		await r.decide(rq2, '.rq-approve', wrong);
+		const done = await r.request('denied');
+		r.out.mismatch = await done.el.$eval('.rq-left',
+		    (n) => n.textContent);
+		await r.term.waitForSelector('#status.denied');
+	},
+
+	// Nobody approves: the bar reaches zero with the request's expiry.
+	async expiry(r) {
+		await r.setup();
+		const code = await r.startLogin(r.a.sp + '/');
+		await r.request();
+		const root = await r.term.$eval('#oob', (n) => ({
+			now: Number(n.dataset.now),
+			expires: Number(n.dataset.expires),
+		}));
+		await r.term.waitForSelector('#status.expired',
+		    { timeout: 120000 });
+		const t = Date.now() / 1000;
+		r.out.expired_late = t - root.expires;
+		r.out.bar = await r.term.$eval('#bar', (n) =>
+		    n.getAttribute('aria-valuenow'));
+		r.out.status = await r.status();
+		await r.request('expired');
+		// Retry: a new code for the same login.
+		await r.term.click('#retry button');
+		const code2 = await r.codePage();
+		r.out.new_code = code2 !== code;
+		const rq = await r.request();
+		await r.decide(rq, '.rq-approve', code2);
+		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+	},
+
+	// The authenticator locks; a wrong PIN does not open it.
+	async wrong_pin(r) {
+		await r.setup();
+		await r.phone.reload();
+		await r.phone.waitForSelector('#view-unlock:not([hidden])');
+		r.out.locked_requests_hidden = await r.phone.isHidden(
+		    '#view-requests');
+		await r.phone.fill('#unlock-pin', '000000');
+		await r.phone.click('#unlock-submit');
+		await r.phone.locator('#unlock-error', { hasText: /./ })
+		    .waitFor({ timeout: 30000 });
+		r.out.error = await r.phone.textContent('#unlock-error');
+		r.out.still_locked = await r.phone.isVisible('#view-unlock');
+		await r.phone.fill('#unlock-pin', PIN);
+		await r.phone.click('#unlock-submit');
+		await r.phone.waitForSelector('#view-requests:not([hidden])');
+		const code = await r.startLogin(r.a.sp + '/');
+		const rq = await r.request();
+		await r.decide(rq, '.rq-approve', code);
+		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		// The service worker took over and keeps the shell offline.
+		await r.phone.reload();
+		r.out.sw = await r.phone.evaluate(() =>
+		    navigator.serviceWorker.ready.then(() =>
+		    !!navigator.serviceWorker.controller));
+		await r.phoneCtx.setOffline(true);
+		await r.phone.reload();
+		r.out.offline_shell = await r.phone.isVisible(
+		    '#view-unlock:not([hidden])');
+		await r.phoneCtx.setOffline(false);
+	},
+};
+
+async function main() {
+	const [name, json] = process.argv.slice(2);
+	const r = new Run(JSON.parse(json));
+	let result;
+	try {
+		await r.start();
+		await scenarios[name](r);
+		check(r.errors.length === 0, r.errors.join('; '));
+		result = { ok: true, ...r.out };
+	} catch (e) {
+		result = { ok: false, error: String(e.stack || e),
+		    page_errors: r.errors, out: r.out,
+		    artifacts: r.browser ? await r.artifacts() : null };
+	}
+	if (r.browser)
+		await r.browser.close();
+	process.stdout.write(JSON.stringify(result) + '\n');
+	process.exit(result.ok ? 0 : 1);
+}
+
+main();

@@ -1,0 +1,157 @@
+"""The web authenticator and the login pages in a real browser.
+
+Debian's headless Chromium, driven by playwright-core from
+tests/browser/run.mjs: one browser context is the phone (it registers
+/app/ from the account page's link and approves), another the terminal
+(it signs in to the demo SAML SP of tools/demo-sp.py, and to its
+OpenID Connect side). With MUTUA_SCREENSHOTS=1 the login scenario writes
+the screenshots of docs/screenshots/.
+"""
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+import requests
+
+from mutua_server import ROOT, free_port
+from test_oob import PASSWORD, add_user
+
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+DEMO_SP = os.path.join(ROOT, "tools", "demo-sp.py")
+RUN = os.path.join(ROOT, "tests", "browser", "run.mjs")
+SHOTS = os.environ.get("MUTUA_SCREENSHOTS_DIR") or os.path.join(ROOT, "docs", "screenshots")
+
+
+class DemoSP:
+    """tools/demo-sp.py on a free port, published in the IdP's sp_dir."""
+
+    def __init__(self, sp_dir):
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        os.makedirs(sp_dir, exist_ok=True)
+        md = subprocess.run([PYTHON, DEMO_SP, "--metadata", "--base",
+                             self.base], check=True, capture_output=True,
+                            text=True).stdout
+        with open(os.path.join(sp_dir, "demo-sp.xml"), "w") as f:
+            f.write(md)
+        shutil.copy(os.path.join(ROOT, "federation", "sp", "demo-sp.conf"),
+                    sp_dir)
+        self.proc = None
+
+    def start(self, idp, log):
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [PYTHON, DEMO_SP, "--port", str(self.port), "--idp", idp],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                if requests.get(self.base + "/", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the demo SP did not start")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+            self.log.close()
+
+
+@pytest.fixture
+def fed(new_server, tmp_path):
+    """A server whose federation holds the demo SP; alice with a password.
+
+    Returns a function of extra idp.conf lines that starts them and
+    returns (server, demo SP)."""
+    sps = []
+
+    def make(extra=""):
+        sp = DemoSP(str(tmp_path / "sp"))
+        sps.append(sp)
+        s = new_server("sp_dir %s\n%s" % (tmp_path / "sp", extra))
+        s.start()
+        add_user(s)
+        sp.start(s.base, s.path("demo-sp.log"))
+        return s, sp
+    yield make
+    for sp in sps:
+        sp.stop()
+
+
+def browser(scenario, server, sp, shots=None, timeout=240):
+    """Runs one scenario of tests/browser/run.mjs; returns its JSON."""
+    args = {"base": server.base, "sp": sp.base, "rp": None,
+            "user": "alice", "password": PASSWORD, "shots": shots}
+    p = subprocess.run(["node", RUN, scenario, json.dumps(args)],
+                       capture_output=True, text=True, timeout=timeout,
+                       cwd=ROOT)
+    try:
+        out = json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise AssertionError("run.mjs: %s\n%s" % (p.stdout, p.stderr))
+    assert out["ok"], json.dumps(out, indent=2) + "\n" + \
+        server.read_log()[-3000:]
+    return out
+
+
+def keys_are_wrapped(out):
+    """The phone keeps its keys only wrapped under the PIN."""
+    assert len(out["keys"]) == 1
+    k = out["keys"][0]
+    assert not k["device_is_key"] and k["device_bytes"] > 100 and \
+        k["k_bytes"] == 32 + 16
+
+
+def test_phone_registers_and_approves_a_saml_login(fed):
+    server, sp = fed()
+    shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
+    out = browser("login", server, sp, shots=shots)
+    keys_are_wrapped(out)
+    # The phone showed what the offset says: the SP, the terminal's
+    # address and browser (the terminal's User-Agent, summarised).
+    assert out["phone"]["rp"] == sp.base + "/metadata"
+    assert out["phone"]["ip"] == "127.0.0.1"
+    assert out["phone"]["browser"] == "Chrome 131 on Linux"
+    assert out["saml"]["status"].startswith("Logged in as Alice Example")
+    assert out["saml"]["acr"]
+
+
+def test_compare_mode_shows_the_same_code_on_both_screens(fed):
+    server, sp = fed("comparison compare")
+    out = browser("compare", server, sp)
+    assert out["phone_code"] == out["terminal_code"]
+    assert out["saml"].startswith("Logged in as")
+
+
+def test_deny_and_mismatch_are_shown_on_the_terminal(fed):
+    server, sp = fed()
+    out = browser("deny", server, sp)
+    assert out["status"]["live"] == "polite"
+    assert "Denied" in out["status"]["text"]
+    assert out["retry_visible"]
+    assert "do not match" in out["mismatch"]
+
+
+def test_code_expires_with_the_countdown_and_retry_gives_a_new_one(fed):
+    server, sp = fed("oob_code_lifetime 30")
+    out = browser("expiry", server, sp)
+    # The terminal said "expired" when the request expired, not later
+    # than the poll interval and the browser's timers allow.
+    assert -0.5 <= out["expired_late"] < 2.5, out
+    assert out["bar"] == "0"
+    assert "expired" in out["status"]["text"]
+    assert out["new_code"]
+
+
+def test_wrong_pin_keeps_the_authenticator_locked(fed):
+    server, sp = fed()
+    out = browser("wrong_pin", server, sp)
+    assert out["locked_requests_hidden"]
+    assert out["error"] == "Wrong PIN." and out["still_locked"]
+    assert out["sw"] and out["offline_shell"]
