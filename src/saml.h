@@ -148,6 +148,39 @@ int	saml_sso_answer(struct saml_idp *, struct store *, struct saml_sso *,
 int	saml_sso_status(struct saml_idp *, struct saml_sso *,
 	    const char *second_level, struct saml_post *);
 
+/*
+ * saml_slo.c: Single Logout, front-channel, one SP after the other.
+ * Each call fills post with where the browser goes next: a POST form
+ * (post->body set) or a plain redirect to post->url.
+ */
+
+/*
+ * An SP's LogoutRequest: ends the IdP session session_key (may be NULL:
+ * no session) and starts telling the session's other SPs; the answer to
+ * the initiator comes last. @return 0, or -1 with *error for an error
+ * page (unknown SP, bad or missing signature).
+ */
+int	saml_slo_request(struct saml_idp *, struct store *, int binding,
+	    const char *msg, const char *relay, const char *session_key,
+	    uint64_t now, struct saml_post *post, const char **error);
+
+/*
+ * IdP-initiated logout of session_key's SPs, ending at the local path
+ * final. @return 1 with post filled when there are SPs to tell, 0 when
+ * there are none, -1 on error.
+ */
+int	saml_slo_start(struct saml_idp *, struct store *,
+	    const char *session_key, const char *final, uint64_t now,
+	    struct saml_post *post);
+
+/*
+ * An SP's LogoutResponse: on to the next SP, or the end.
+ * @return 0, or -1 with *error.
+ */
+int	saml_slo_response(struct saml_idp *, struct store *, int binding,
+	    const char *msg, const char *relay, uint64_t now,
+	    struct saml_post *post, const char **error);
+
 /* The AuthnContextClassRef of a level of assurance. */
 const char	*saml_loa_uri(const struct config *, uint32_t loa);
 

@@ -28,7 +28,7 @@ static const char	*store_db_names[STORE_DB_COUNT] = {
 	"oob_requests", "oob_pending", "sessions", "saml_replay",
 	"oauth_codes", "oauth_tokens", "vetting", "vetting_events", "audit",
 	"ratelimit", "alerts", "continuations", "saml_requests",
-	"saml_nameids", "saml_participants", "oauth_jti"
+	"saml_nameids", "saml_participants", "oauth_jti", "saml_logouts"
 };
 
 static int	store_schema_check(struct store *, MDB_txn *, char *, size_t);

@@ -229,3 +229,80 @@ store_saml_participant_del(struct store_txn *txn, const char *session_key,
 	codec_writer_free(&k);
 	return (rc);
 }
+
+int
+store_saml_logout_put(struct store_txn *txn, struct saml_logout *l)
+{
+	struct codec_writer	w;
+	uint32_t		i;
+	int			rc;
+
+	if (l->id[0] == '\0' && crypto_random_hex(l->id, sizeof(l->id),
+	    SAML_REQUEST_KEY_LEN / 2) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	codec_writer_init(&w, SAML_RECORD_VERSION);
+	codec_put_str(&w, l->final_url);
+	codec_put_str(&w, l->final_body);
+	codec_put_str(&w, l->final_relay);
+	codec_put_u64(&w, l->expires);
+	codec_put_u32(&w, l->nremaining);
+	for (i = 0; i < l->nremaining && i < SAML_LOGOUT_SPS; i++) {
+		codec_put_str(&w, l->remaining[i].sp);
+		codec_put_str(&w, l->remaining[i].name_id);
+		codec_put_str(&w, l->remaining[i].format);
+		codec_put_str(&w, l->remaining[i].session_index);
+	}
+	if (l->nremaining > SAML_LOGOUT_SPS || codec_writer_ok(&w) == -1) {
+		store_txn_fail(txn);
+		rc = -1;
+	} else
+		rc = store_put(txn, STORE_SAML_LOGOUTS, l->id,
+		    SAML_REQUEST_KEY_LEN, w.data, w.len, 0);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_saml_logout_take(struct store_txn *txn, const char *id, uint64_t now,
+    struct saml_logout *l)
+{
+	struct store_val	val;
+	struct codec_reader	r;
+	uint32_t		i;
+	int			rc;
+
+	memset(l, 0, sizeof(*l));
+	if (strlen(id) != SAML_REQUEST_KEY_LEN)
+		return (STORE_NOTFOUND);
+	if ((rc = store_get(txn, STORE_SAML_LOGOUTS, id,
+	    SAML_REQUEST_KEY_LEN, &val)) != 0)
+		return (rc);
+	memcpy(l->id, id, SAML_REQUEST_KEY_LEN);
+	codec_reader_init(&r, val.data, val.len, SAML_RECORD_VERSION);
+	codec_get_str(&r, l->final_url, sizeof(l->final_url));
+	codec_get_str(&r, l->final_body, sizeof(l->final_body));
+	codec_get_str(&r, l->final_relay, sizeof(l->final_relay));
+	l->expires = codec_get_u64(&r);
+	l->nremaining = codec_get_u32(&r);
+	if (l->nremaining > SAML_LOGOUT_SPS)
+		l->nremaining = 0;
+	for (i = 0; i < l->nremaining; i++) {
+		codec_get_str(&r, l->remaining[i].sp,
+		    sizeof(l->remaining[i].sp));
+		codec_get_str(&r, l->remaining[i].name_id,
+		    sizeof(l->remaining[i].name_id));
+		codec_get_str(&r, l->remaining[i].format,
+		    sizeof(l->remaining[i].format));
+		codec_get_str(&r, l->remaining[i].session_index,
+		    sizeof(l->remaining[i].session_index));
+	}
+	if (codec_reader_done(&r) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	if (store_del(txn, STORE_SAML_LOGOUTS, id, SAML_REQUEST_KEY_LEN) == -1)
+		return (-1);
+	return (l->expires > now ? 0 : STORE_NOTFOUND);
+}

@@ -42,6 +42,31 @@ struct saml_participant {
 };
 
 /*
+ * A Single Logout in progress (STORE_SAML_LOGOUTS): the SPs still to be
+ * told, and the answer that ends it (the initiating SP's LogoutResponse,
+ * or a local page). Keyed by a random ID carried in RelayState.
+ */
+#define SAML_LOGOUT_SPS		16
+#define SAML_FINAL_MAX		(16 * 1024)
+
+struct saml_logout {
+	char			id[SAML_REQUEST_KEY_LEN + 1];
+	char			final_url[SAML_FINAL_MAX];
+	char			final_body[SAML_FINAL_MAX];	/* POST */
+	char			final_relay[SAML_RELAY_MAX];
+	struct saml_participant	remaining[SAML_LOGOUT_SPS];
+	uint32_t		nremaining;
+	uint64_t		expires;
+};
+
+/* Stores l under l->id (made when empty). @return 0 or -1. */
+int	store_saml_logout_put(struct store_txn *, struct saml_logout *l);
+
+/* Takes (reads and deletes) l. @return 0, STORE_NOTFOUND, or -1. */
+int	store_saml_logout_take(struct store_txn *, const char *id,
+	    uint64_t now, struct saml_logout *l);
+
+/*
  * Records a request ID until expires. @return 0, STORE_EXISTS when it
  * was seen before and has not expired yet, or -1.
  */

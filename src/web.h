@@ -123,6 +123,13 @@ void	web_page_error(struct http_request *, int status, const char *title,
 void	web_saml_init(void);
 void	web_saml_fini(void);
 
+/*
+ * Starts the Single Logout of the session's SAML SPs, ending at "/".
+ * @return 1 when it answered (the logout chain started), 0 when the
+ *	   session has no SPs to tell, -1 on error.
+ */
+int	web_saml_logout(struct http_request *, const char *sid);
+
 /* web_session.c: the IdP's session cookie, CSRF tokens, sessions. */
 
 #define WEB_CSRF_LEN	64	/* hex */

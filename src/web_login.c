@@ -24,6 +24,7 @@ int	web_login_code(struct http_request *);
 int	web_login_status(struct http_request *);
 int	web_login_continue(struct http_request *);
 int	web_login_switch(struct http_request *);
+int	web_login_retry(struct http_request *);
 int	web_login_password(struct http_request *);
 int	web_logout(struct http_request *);
 
@@ -274,9 +275,11 @@ web_login_code(struct http_request *req)
 	struct oob_ctx		 oc;
 	struct oob_view		 view;
 	struct session		 s;
-	struct template_var	 vars[10];
+	struct template_var	 vars[13];
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 csrf[WEB_CSRF_LEN + 1], now[24], expires[24];
+	char			 spaced[2 * OFFSET_CODE_LEN + 1];
+	size_t			 i;
 	char			 qrtext[CONFIG_URL_MAX + 80], *svg;
 	const char		*state;
 
@@ -310,7 +313,21 @@ web_login_code(struct http_request *req)
 	vars[8] = (struct template_var){ "switch",
 	    view.nbindings > 1 ? "" : "hidden", 0 };
 	vars[9] = (struct template_var){ "request_id", view.request_id, 0 };
-	web_page_send(req, 200, WEB_PAGE_LOGIN_CODE, vars, 10);
+	/* Screen readers read the digits one by one, not as a number. */
+	for (i = 0; view.code[i] != '\0'; i++) {
+		spaced[2 * i] = view.code[i];
+		spaced[2 * i + 1] = view.code[i + 1] != '\0' ? ' ' : '\0';
+	}
+	spaced[2 * i] = '\0';
+	vars[10] = (struct template_var){ "code_spaced", spaced, 0 };
+	/* Expired or denied: a new code for the same login (no script). */
+	vars[11] = (struct template_var){ "retry",
+	    view.state == OOB_EXPIRED || view.state == OOB_DENIED ?
+	    "" : "hidden", 0 };
+	vars[12] = (struct template_var){ "continue",
+	    view.state == OOB_EXPIRED || view.state == OOB_DENIED ?
+	    "hidden" : "", 0 };
+	web_page_send(req, 200, WEB_PAGE_LOGIN_CODE, vars, 13);
 	free(svg);
 	OPENSSL_cleanse(view.code, sizeof(view.code));
 	return (KORE_RESULT_OK);
@@ -438,6 +455,27 @@ web_login_switch(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * A new code for the same login after the request expired or was denied:
+ * the same user, service and authenticator (X.1280 8.3: a new request,
+ * a new offset).
+ */
+int
+web_login_retry(struct http_request *req)
+{
+	struct session	s;
+	char		sid[SESSION_ID_LEN + 1];
+
+	if (!web_login_post(req, sid))
+		return (KORE_RESULT_OK);
+	if (!web_login_session(req, sid, &s)) {
+		web_redirect(req, "/login");
+		return (KORE_RESULT_OK);
+	}
+	web_login_begin_oob(req, sid, &s);
+	return (KORE_RESULT_OK);
+}
+
 static void
 web_login_password_form(struct http_request *req, int status,
     const char *sid, const char *user, const char *error)
@@ -523,6 +561,11 @@ web_logout(struct http_request *req)
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
+	/* The SAML SPs of the session are told first (front-channel SLO). */
+	if (web_saml_logout(req, sid) == 1) {
+		web_session_clear_cookie(req);
+		return (KORE_RESULT_OK);
+	}
 	store_session_key(sid, key);
 	if (store_txn_begin(web.store, &txn, 1) == 0) {
 		store_session_del(&txn, key);

@@ -15,6 +15,7 @@
 int	web_saml_metadata(struct http_request *);
 int	web_saml_sso(struct http_request *);
 int	web_saml_resume(struct http_request *);
+int	web_saml_slo(struct http_request *);
 
 static struct saml_idp	saml;
 
@@ -49,7 +50,10 @@ web_saml_metadata(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-/* Renders the auto-submitted form that carries a SAML message. */
+/*
+ * Sends a SAML message on: an auto-submitted form for the POST binding,
+ * a redirect for the Redirect binding (post->body NULL).
+ */
 static void
 web_saml_send(struct http_request *req, struct saml_post *post)
 {
@@ -57,6 +61,10 @@ web_saml_send(struct http_request *req, struct saml_post *post)
 	char			*html;
 	size_t			 len;
 
+	if (post->body == NULL) {
+		web_redirect(req, post->url);
+		return;
+	}
 	if (strpbrk(post->url, " ;,'\"") != NULL) {
 		web_page_error(req, 500, "Error", "The service provider's "
 		    "endpoint cannot be used.");
@@ -268,5 +276,81 @@ web_saml_resume(struct http_request *req)
 	if (web_saml_subject_issue(req, &sso, sid, &s, now) == -1)
 		web_page_error(req, 500, "Error", "Please try again.");
 	saml_sso_free(&sso);
+	return (KORE_RESULT_OK);
+}
+
+int
+web_saml_logout(struct http_request *req, const char *sid)
+{
+	struct saml_post	post;
+	char			key[SESSION_KEY_LEN + 1];
+	int			rc;
+
+	store_session_key(sid, key);
+	rc = saml_slo_start(&saml, web.store, key, "/", (uint64_t)time(NULL),
+	    &post);
+	if (rc == 1) {
+		web_saml_send(req, &post);
+		saml_post_free(&post);
+	}
+	return (rc);
+}
+
+/* /saml/slo: LogoutRequests from SPs and LogoutResponses to ours. */
+int
+web_saml_slo(struct http_request *req)
+{
+	struct saml_post	 post;
+	const char		*msg, *error;
+	char			*request, *response, *relay;
+	char			 sid[SESSION_ID_LEN + 1];
+	char			 key[SESSION_KEY_LEN + 1];
+	int			 binding, rc;
+	uint64_t		 now;
+
+	web_begin(req);
+	now = (uint64_t)time(NULL);
+	request = response = relay = NULL;
+	if (req->method == HTTP_METHOD_GET) {
+		binding = SAML_BINDING_REDIRECT;
+		http_populate_qs(req);
+	} else if (req->method == HTTP_METHOD_POST) {
+		binding = SAML_BINDING_POST;
+		http_populate_post(req);
+	} else {
+		web_page_error(req, 405, "Method not allowed",
+		    "Use the HTTP-Redirect or HTTP-POST binding.");
+		return (KORE_RESULT_OK);
+	}
+	http_argument_get_string(req, "SAMLRequest", &request);
+	http_argument_get_string(req, "SAMLResponse", &response);
+	http_argument_get_string(req, "RelayState", &relay);
+	/* Redirect signatures cover the raw query: lasso gets it whole. */
+	msg = binding == SAML_BINDING_REDIRECT ? req->query_string :
+	    (request != NULL ? request : response);
+	error = "no SAML message in this request";
+	if (msg == NULL || (request == NULL) == (response == NULL)) {
+		web_page_error(req, 400, "Bad request", error);
+		return (KORE_RESULT_OK);
+	}
+	if (request != NULL) {
+		rc = web_session_cookie(req, sid);
+		if (rc)
+			store_session_key(sid, key);
+		rc = saml_slo_request(&saml, web.store, binding, msg, relay,
+		    rc ? key : NULL, now, &post, &error);
+		if (rc == 0)
+			web_session_clear_cookie(req);
+	} else
+		rc = saml_slo_response(&saml, web.store, binding, msg, relay,
+		    now, &post, &error);
+	if (rc == -1) {
+		log_event("saml.logout.rejected", "reason", error,
+		    (char *)NULL);
+		web_page_error(req, 400, "Logout request refused", error);
+		return (KORE_RESULT_OK);
+	}
+	web_saml_send(req, &post);
+	saml_post_free(&post);
 	return (KORE_RESULT_OK);
 }

@@ -325,3 +325,67 @@ def test_broken_sp_file_is_reported_and_others_load(new_server):
     assert "event=saml.sp.error file=%s/broken.xml" % fdir in log
     assert "badconf.conf:1 reason=" in log
     assert "entity_id=https://sp.test/metadata" in log
+
+
+def test_sp_initiated_single_logout(fed):
+    from saml2.sigver import verify_redirect_signature
+    from saml_sp import SLO
+    server, sp, a = fed()
+    t, reqid, fields, _ = sso(server, sp, a)
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    assert sp.client.is_logged_in(authn.name_id)
+    out = sp.client.global_logout(authn.name_id)
+    binding, info = out[sp.idp]
+    r = t.s.get(dict(info["headers"])["Location"], allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(SLO)
+    qs = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        r.headers["location"]).query)
+    assert verify_redirect_signature(
+        {k: v[0] for k, v in qs.items()}, sp.client.sec.sec_backend,
+        cert=sp.client.metadata.certs(sp.idp, "idpsso", "signing")[0])
+    lr = sp.client.parse_logout_request_response(qs["SAMLResponse"][0],
+                                                  BINDING_HTTP_REDIRECT)
+    assert sp.client.handle_logout_response(lr)[0] == 0
+    assert not sp.client.is_logged_in(authn.name_id)
+    # The IdP session is gone too: the next request needs a login.
+    assert t.get("/account").headers["location"] == "/login"
+    assert "saml.logout.from_sp" in (server.stop() or server.read_log())
+
+
+def test_idp_initiated_logout_from_account(fed):
+    from saml_sp import SLO
+    from terminal import field
+    server, sp, a = fed()
+    t, reqid, fields, _ = sso(server, sp, a)
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    csrf = field(t.get("/account").text, "csrf")
+    r = t.post("/logout", {"csrf": csrf})
+    assert r.status_code == 303 and r.headers["location"].startswith(SLO)
+    qs = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        r.headers["location"]).query)
+    req = sp.client.parse_logout_request(qs["SAMLRequest"][0],
+                                         BINDING_HTTP_REDIRECT)
+    assert req.message.name_id.text == authn.name_id.text
+    resp = sp.client.handle_logout_request(
+        qs["SAMLRequest"][0], authn.name_id, BINDING_HTTP_REDIRECT)
+    back = dict(resp["headers"])["Location"]
+    r = t.s.get(back, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert t.get("/account").headers["location"] == "/login"
+
+
+def test_unsigned_logout_request_is_refused(fed):
+    server, sp, a = fed()
+    t, reqid, fields, _ = sso(server, sp, a)
+    xml = ('<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:'
+           'protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+           'ID="_x1" Version="2.0" IssueInstant="2030-01-01T00:00:00Z">'
+           '<saml:Issuer>%s</saml:Issuer><saml:NameID>x</saml:NameID>'
+           '</samlp:LogoutRequest>' % SP_ENTITY)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    q = urllib.parse.urlencode({"SAMLRequest": base64.b64encode(
+        c.compress(xml.encode()) + c.flush()).decode()})
+    r = t.s.get(server.base + "/saml/slo?" + q, allow_redirects=False)
+    assert r.status_code == 400
+    # The IdP session survived the forged request.
+    assert t.get("/account").status_code == 200
