@@ -67,6 +67,9 @@ static enum oob_error	oob_load_own(const struct oob_ctx *,
 		    struct oob_request *);
 static void	oob_expire(const struct oob_ctx *, struct store_txn *,
 		    struct oob_request *);
+static enum oob_error	oob_open_own(const struct oob_ctx *,
+		    struct store_txn *, const char *, const char *,
+		    struct oob_request *, struct oob_view *);
 static int	oob_alert_one(void *, const struct oob_alert *);
 static enum oob_error	oob_rate_fail(const struct oob_ctx *,
 		    const struct ratelimit_rule *, const char *, const char *,
@@ -507,6 +510,33 @@ oob_load_own(const struct oob_ctx *ctx, struct store_txn *txn,
 	return (OOB_OK);
 }
 
+/*
+ * Begins a write transaction, loads the terminal session's own request
+ * and fills the view with what it says. On an error the transaction is
+ * ended and the error returned.
+ */
+static enum oob_error
+oob_open_own(const struct oob_ctx *ctx, struct store_txn *txn,
+    const char *request_id, const char *session_id, struct oob_request *req,
+    struct oob_view *view)
+{
+	enum oob_error	e;
+
+	memset(view, 0, sizeof(*view));
+	if (store_txn_begin(ctx->store, txn, 1) == -1)
+		return (OOB_ERR_STORE);
+	if ((e = oob_load_own(ctx, txn, request_id, session_id, req)) !=
+	    OOB_OK)
+		return (oob_finish(txn, e));
+	strcpy(view->request_id, req->id);
+	strcpy(view->binding_id, req->binding_id);
+	strcpy(view->user_id, req->user_id);
+	view->state = req->state;
+	view->expires = req->expires;
+	view->loa = req->loa;
+	return (OOB_OK);
+}
+
 enum oob_error
 oob_view(const struct oob_ctx *ctx, const char *request_id,
     const char *session_id, struct oob_view *view)
@@ -515,18 +545,9 @@ oob_view(const struct oob_ctx *ctx, const char *request_id,
 	struct oob_request	req;
 	enum oob_error		e;
 
-	memset(view, 0, sizeof(*view));
-	if (store_txn_begin(ctx->store, &txn, 1) == -1)
-		return (OOB_ERR_STORE);
-	if ((e = oob_load_own(ctx, &txn, request_id, session_id, &req)) !=
-	    OOB_OK)
-		return (oob_finish(&txn, e));
-	strcpy(view->request_id, req.id);
-	strcpy(view->binding_id, req.binding_id);
-	strcpy(view->user_id, req.user_id);
-	view->state = req.state;
-	view->expires = req.expires;
-	view->loa = req.loa;
+	if ((e = oob_open_own(ctx, &txn, request_id, session_id, &req,
+	    view)) != OOB_OK)
+		return (e);
 	if (req.state == OOB_PENDING && oob_code(ctx, &txn, &req,
 	    view->code) == -1)
 		e = OOB_ERR_STORE;
@@ -543,13 +564,9 @@ oob_consume(const struct oob_ctx *ctx, const char *request_id,
 	struct oob_request	req;
 	enum oob_error		e;
 
-	memset(view, 0, sizeof(*view));
-	if (store_txn_begin(ctx->store, &txn, 1) == -1)
-		return (OOB_ERR_STORE);
-	if ((e = oob_load_own(ctx, &txn, request_id, session_id, &req)) !=
-	    OOB_OK)
-		return (oob_finish(&txn, e));
-	view->state = req.state;
+	if ((e = oob_open_own(ctx, &txn, request_id, session_id, &req,
+	    view)) != OOB_OK)
+		return (e);
 	if (req.state != OOB_APPROVED) {
 		/* Commit: loading may have recorded the expiry. */
 		store_txn_commit(&txn);
@@ -560,34 +577,6 @@ oob_consume(const struct oob_ctx *ctx, const char *request_id,
 	store_oob_request_put(&txn, &req);
 	audit_write(&txn, "login.completed", req.user_id, req.user_id, "ok",
 	    req.id);
-	strcpy(view->request_id, req.id);
-	strcpy(view->binding_id, req.binding_id);
-	strcpy(view->user_id, req.user_id);
-	view->loa = req.loa;
-	view->expires = req.expires;
-	return (oob_finish(&txn, OOB_OK));
-}
-
-enum oob_error
-oob_cancel(const struct oob_ctx *ctx, const char *request_id,
-    const char *session_id)
-{
-	struct store_txn	txn;
-	struct oob_request	req;
-	enum oob_error		e;
-
-	if (store_txn_begin(ctx->store, &txn, 1) == -1)
-		return (OOB_ERR_STORE);
-	if ((e = oob_load_own(ctx, &txn, request_id, session_id, &req)) !=
-	    OOB_OK)
-		return (oob_finish(&txn, e));
-	if (req.state == OOB_PENDING) {
-		req.state = OOB_CANCELLED;
-		store_oob_request_put(&txn, &req);
-		store_oob_pending_clear(&txn, req.user_id);
-		audit_write(&txn, "oob.request.cancelled", req.user_id,
-		    req.user_id, "ok", req.id);
-	}
 	return (oob_finish(&txn, OOB_OK));
 }
 

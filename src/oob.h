@@ -156,10 +156,6 @@ enum oob_error	oob_view(const struct oob_ctx *, const char *request_id,
 enum oob_error	oob_consume(const struct oob_ctx *, const char *request_id,
 		    const char *session_id, struct oob_view *);
 
-/* Cancels the session's pending request (the user switches device). */
-enum oob_error	oob_cancel(const struct oob_ctx *, const char *request_id,
-		    const char *session_id);
-
 /*
  * Authenticates a device request (docs/protocol.md §2).
  * @param b	receives the binding on success

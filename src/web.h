@@ -162,6 +162,12 @@ void	web_csrf_token(const char *sid, char *token);
 int	web_csrf_valid(struct http_request *, const char *sid);
 
 /*
+ * Loads the browser's session (a login in progress or done) into s and
+ * its ID into sid. @return 1 when there is one.
+ */
+int	web_session_load(struct http_request *, char *sid, struct session *s);
+
+/*
  * Loads the browser's session into s (and its ID into sid) when it is
  * authenticated with at least level min_loa.
  * @return 1 when it is, 0 otherwise.

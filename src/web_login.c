@@ -28,6 +28,8 @@ int	web_login_retry(struct http_request *);
 int	web_login_password(struct http_request *);
 int	web_logout(struct http_request *);
 
+static void	web_login_render(struct http_request *, int, enum web_page,
+		    const char *, const char *, const char *, const char *);
 static void	web_login_form(struct http_request *, int, const char *,
 		    const char *, const char *, const char *);
 static int	web_login_session(struct http_request *, char *,
@@ -42,12 +44,13 @@ static int	web_login_establish(struct http_request *, const char *,
 static int	web_login_post(struct http_request *, char *);
 
 /*
- * Renders the user ID form with a fresh CSRF token for sid, carrying the
- * continuation c (may be empty) of the flow that needs the login.
+ * Renders a login form (user ID or password page) with a fresh CSRF
+ * token for sid, carrying the continuation c (may be empty) of the flow
+ * that needs the login.
  */
 static void
-web_login_form(struct http_request *req, int status, const char *sid,
-    const char *c, const char *user, const char *error)
+web_login_render(struct http_request *req, int status, enum web_page page,
+    const char *sid, const char *c, const char *user, const char *error)
 {
 	char			csrf[WEB_CSRF_LEN + 1];
 	struct template_var	vars[4];
@@ -57,7 +60,14 @@ web_login_form(struct http_request *req, int status, const char *sid,
 	vars[1] = (struct template_var){ "user", user, 0 };
 	vars[2] = (struct template_var){ "error", error, 0 };
 	vars[3] = (struct template_var){ "c", c, 0 };
-	web_page_send(req, status, WEB_PAGE_LOGIN, vars, 4);
+	web_page_send(req, status, page, vars, 4);
+}
+
+static void
+web_login_form(struct http_request *req, int status, const char *sid,
+    const char *c, const char *user, const char *error)
+{
+	web_login_render(req, status, WEB_PAGE_LOGIN, sid, c, user, error);
 }
 
 int
@@ -123,18 +133,7 @@ web_login_post(struct http_request *req, char *sid)
 static int
 web_login_session(struct http_request *req, char *sid, struct session *s)
 {
-	struct store_txn	txn;
-	char			key[SESSION_KEY_LEN + 1];
-	int			rc;
-
-	if (!web_session_cookie(req, sid))
-		return (0);
-	store_session_key(sid, key);
-	if (store_txn_begin(web.store, &txn, 0) == -1)
-		return (0);
-	rc = store_session_get(&txn, key, (uint64_t)time(NULL), s);
-	store_txn_abort(&txn);
-	return (rc == 0 && s->request_id[0] != '\0');
+	return (web_session_load(req, sid, s) && s->request_id[0] != '\0');
 }
 
 int
@@ -480,14 +479,8 @@ static void
 web_login_password_form(struct http_request *req, int status,
     const char *sid, const char *user, const char *error)
 {
-	char			csrf[WEB_CSRF_LEN + 1];
-	struct template_var	vars[3];
-
-	web_csrf_token(sid, csrf);
-	vars[0] = (struct template_var){ "csrf", csrf, 0 };
-	vars[1] = (struct template_var){ "user", user, 0 };
-	vars[2] = (struct template_var){ "error", error, 0 };
-	web_page_send(req, status, WEB_PAGE_LOGIN_PASSWORD, vars, 3);
+	web_login_render(req, status, WEB_PAGE_LOGIN_PASSWORD, sid, "", user,
+	    error);
 }
 
 int

@@ -117,8 +117,7 @@ web_csrf_valid(struct http_request *req, const char *sid)
 }
 
 int
-web_session_authenticated(struct http_request *req, uint32_t min_loa,
-    char *sid, struct session *s)
+web_session_load(struct http_request *req, char *sid, struct session *s)
 {
 	struct store_txn	txn;
 	char			key[SESSION_KEY_LEN + 1];
@@ -131,7 +130,15 @@ web_session_authenticated(struct http_request *req, uint32_t min_loa,
 		return (0);
 	rc = store_session_get(&txn, key, (uint64_t)time(NULL), s);
 	store_txn_abort(&txn);
-	return (rc == 0 && s->loa >= min_loa && s->loa > SESSION_LOA_NONE);
+	return (rc == 0);
+}
+
+int
+web_session_authenticated(struct http_request *req, uint32_t min_loa,
+    char *sid, struct session *s)
+{
+	return (web_session_load(req, sid, s) && s->loa >= min_loa &&
+	    s->loa > SESSION_LOA_NONE);
 }
 
 void
