@@ -76,6 +76,7 @@ static int	print_event(void *, const struct vetting_event *);
 static int	print_event_json(void *, const struct vetting_event *);
 static int	cmd_backup(struct store *, int, char **);
 static int	cmd_restore(struct store *, int, char **);
+static int	cmd_client_secret(struct store *, int, char **);
 static int	dir_state(const char *);
 static int	copy_file(const char *, const char *);
 static const char	*roles_text(uint32_t, char *, size_t);
@@ -98,6 +99,7 @@ static const struct command commands[] = {
 	{ "vetting",	"export",	0, cmd_vetting_export, 0 },
 	{ "backup",	NULL,		1, cmd_backup, 0 },
 	{ "restore",	NULL,		1, cmd_restore, CMD_NOSTORE },
+	{ "client",	"secret",	0, cmd_client_secret, CMD_NOSTORE },
 	{ NULL,		NULL,		0, NULL, 0 }
 };
 
@@ -124,7 +126,8 @@ usage(void)
 	    "       mutuactl [-c config] vetting show case-id\n"
 	    "       mutuactl [-c config] vetting export\n"
 	    "       mutuactl [-c config] backup directory\n"
-	    "       mutuactl [-c config] restore directory\n");
+	    "       mutuactl [-c config] restore directory\n"
+	    "       mutuactl [-c config] client secret [-p]\n");
 	exit(EXIT_FAILURE);
 }
 
@@ -807,4 +810,40 @@ cmd_restore(struct store *unused, int argc, char **argv)
 	}
 	printf("restored %s into %s\n", argv[0], cfg.data_dir);
 	return (0);
+}
+
+/*
+ * An OAuth client secret for federation/clients (docs/oidc.md): prints
+ * a new random secret (256 bits, base64url) and then its scrypt hash,
+ * the value of client_secret_hash; with -p, hashes the secret read from
+ * standard input and prints the hash only. Secrets are never stored.
+ */
+static int
+cmd_client_secret(struct store *unused, int argc, char **argv)
+{
+	unsigned char	raw[32];
+	char		secret[PASSWORD_MAX], hash[CRYPTO_PASSWORD_HASH_MAX];
+	int		rc;
+
+	rc = -1;
+	if (opt_password_stdin) {
+		if (read_password(secret, sizeof(secret)) == -1) {
+			fprintf(stderr, "mutuactl: a client secret is one line "
+			    "of at least 8 characters\n");
+			return (-1);
+		}
+	} else if (crypto_random(raw, sizeof(raw)) == -1 ||
+	    crypto_b64url_encode(raw, sizeof(raw), secret,
+	    sizeof(secret)) == -1)
+		goto out;
+	if (crypto_password_hash(secret, hash, sizeof(hash)) == -1)
+		goto out;
+	if (!opt_password_stdin)
+		printf("%s\n", secret);
+	printf("%s\n", hash);
+	rc = 0;
+out:
+	OPENSSL_cleanse(raw, sizeof(raw));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return (rc);
 }
