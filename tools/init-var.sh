@@ -37,3 +37,29 @@ if ! "$MUTUACTL" user list | grep -q '^demo	'; then
 	    < var/demo-password.txt
 	echo "init: demo user 'demo', password in var/demo-password.txt"
 fi
+
+# The demo OAuth client (docs/oidc.md, "Trying it"): a confidential client
+# for tests/oidc/demo_rp.mjs on 127.0.0.1:8090. Its secret is made here,
+# kept in var/ and stored hashed in the registration, which is not
+# committed (.gitignore): a deployment has no demo client.
+if [ ! -f federation/clients/demo.json ]; then
+	"$MUTUACTL" client secret > var/demo-client.new
+	sed -n 1p var/demo-client.new > var/demo-client-secret.txt
+	hash=$(sed -n 2p var/demo-client.new)
+	rm -f var/demo-client.new
+	mkdir -p federation/clients
+	cat > federation/clients/demo.json <<-JSON
+	{
+	  "_comment": "Development only, made by make run (tools/init-var.sh); the secret is in var/demo-client-secret.txt.",
+	  "client_id": "demo",
+	  "client_name": "mutua demo client",
+	  "token_endpoint_auth_method": "client_secret_basic",
+	  "client_secret_hash": "$hash",
+	  "redirect_uris": ["http://127.0.0.1:8090/callback"],
+	  "post_logout_redirect_uris": ["http://127.0.0.1:8090/"],
+	  "scope": "openid profile email",
+	  "grant_types": ["authorization_code", "refresh_token"]
+	}
+	JSON
+	echo "init: demo OAuth client 'demo', secret in var/demo-client-secret.txt"
+fi
