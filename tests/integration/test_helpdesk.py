@@ -4,8 +4,10 @@ actions through the console's forms (cookies, CSRF tokens, versions) and
 bind a LoA3 authenticator that then signs in at LoA3. And the refusals:
 wrong or expired codes, staff without the role, forged tokens, a full
 document number, replayed posts."""
+import glob
 import html
 import json
+import os
 import re
 import time
 
@@ -16,6 +18,9 @@ from oob_client import Authenticator
 from terminal import Terminal, field
 
 PASSWORD = "correct horse battery"
+# The default URIs of config.c.
+LOA2 = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered"
+LOA3 = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
 
 
 def add_user(server, user, email=None):
@@ -108,13 +113,12 @@ class Desk:
 
 @pytest.fixture(scope="module")
 def server():
-    s = MutuaServer(extra_conf="outbox_dir %s" % "{outbox}")
-    # The outbox lives in the server's own directory.
+    """One server for the module, its e-mail outbox in its directory."""
+    s = MutuaServer(extra_conf="outbox_dir {outbox}")
     with open(s.conf) as f:
         conf = f.read().replace("{outbox}", s.path("outbox"))
     with open(s.conf, "w") as f:
         f.write(conf)
-    import os
     os.makedirs(s.path("outbox"))
     s.start()
     yield s
@@ -169,7 +173,6 @@ def test_desk_flow_binds_loa3_and_logs_in_with_loa3(server, desk):
     add_user(server, "alice", email="alice@example.org")
     code = request_vetting(server, "alice")
     # The vetting code went to the outbox too (development e-mail).
-    import glob
     mails = [open(p).read() for p in glob.glob(server.path("outbox", "*"))]
     assert any(code in m and "alice@example.org" in m for m in mails)
 
@@ -413,3 +416,43 @@ def test_user_search_and_pages(server, desk):
     assert 'id="user">jules<' in page
     assert desk.t.get("/helpdesk/user?u=nobody").status_code == 404
     assert desk.t.get("/helpdesk/case?id=" + "0" * 32).status_code == 404
+
+
+def test_vetted_binding_yields_loa3_authn_context(tmp_path):
+    """DESIGN.md §5: a desk-vetted binding signs in to a SAML SP with the
+    LoA3 AuthnContextClassRef; a self-service one with LoA2 only."""
+    from saml_sp import SamlSP, post_form, ACS
+    from terminal import login_through
+    sp = SamlSP(str(tmp_path / "sp"))
+    sp.publish(str(tmp_path / "federation"))
+    s = MutuaServer(extra_conf="sp_dir %s" % (tmp_path / "federation"))
+    try:
+        s.start()
+        sp.connect(s.base)
+        add_user(s, "staff1")
+        s.mutuactl("role", "grant", "staff1", "helpdesk")
+        d = Desk(s, oob_login(s, "staff1", self_service_enrol(s, "staff1"),
+                              path="/helpdesk"))
+        add_user(s, "vera")
+        cid = open_user_case(d, "vera")
+        vet_in_person(d, cid)
+        a = Authenticator(s.base)
+        assert a.register(preregister(d, cid)).status_code == 201
+        d.act(cid, "B_ACTIVATE")
+        d.act(cid, "B_CONFIRMATION", detail="in-person")
+        add_user(s, "lena")
+        lena = self_service_enrol(s, "lena")
+
+        def classref(user, auth):
+            t = Terminal(s.base)
+            reqid, where = sp.authn_request()
+            r = login_through(t, where, user, auth)
+            page = t.get(r.headers["location"]).text
+            action, fields = post_form(page)
+            assert action == ACS
+            authn = sp.parse_response(fields["SAMLResponse"], reqid)
+            return authn.authn_info()[0][0]
+        assert classref("vera", a) == LOA3
+        assert classref("lena", lena) == LOA2
+    finally:
+        s.cleanup()
