@@ -178,7 +178,12 @@ int	web_session_authenticated(struct http_request *, uint32_t min_loa,
 /*
  * Sends the browser to the login page, to come back to return_to (a
  * local path) for relying party rp once authenticated (web_login.c).
+ * hint (may be NULL) pre-fills the user ID when it is a valid one.
  */
+void	web_login_redirect_hint(struct http_request *, const char *rp,
+	    const char *return_to, const char *hint);
+
+/* As web_login_redirect_hint() without a hint. */
 void	web_login_redirect(struct http_request *, const char *rp,
 	    const char *return_to);
 

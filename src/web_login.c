@@ -73,14 +73,18 @@ web_login_form(struct http_request *req, int status, const char *sid,
 int
 web_login_page(struct http_request *req)
 {
-	char	sid[SESSION_ID_LEN + 1], *c;
+	char	sid[SESSION_ID_LEN + 1], *c, *hint;
 
 	web_begin(req);
 	http_populate_qs(req);
 	if (!http_argument_get_string(req, "c", &c))
 		c = "";
+	/* OIDC login_hint: a user ID the relying party suggests. */
+	if (!http_argument_get_string(req, "login_hint", &hint) ||
+	    !store_user_id_valid(hint))
+		hint = "";
 	web_session_ensure(req, sid);
-	web_login_form(req, 200, sid, c, "", "");
+	web_login_form(req, 200, sid, c, hint, "");
 	return (KORE_RESULT_OK);
 }
 
@@ -88,9 +92,16 @@ void
 web_login_redirect(struct http_request *req, const char *rp,
     const char *return_to)
 {
+	web_login_redirect_hint(req, rp, return_to, NULL);
+}
+
+void
+web_login_redirect_hint(struct http_request *req, const char *rp,
+    const char *return_to, const char *hint)
+{
 	struct store_txn	txn;
 	struct continuation	c;
-	char			location[64];
+	char			location[64 + USER_ID_MAX];
 
 	memset(&c, 0, sizeof(c));
 	if (strlen(rp) >= sizeof(c.rp) ||
@@ -108,7 +119,10 @@ web_login_redirect(struct http_request *req, const char *rp,
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
-	snprintf(location, sizeof(location), "/login?c=%s", c.id);
+	/* A user ID needs no escaping in a query ([a-z0-9._@-]). */
+	snprintf(location, sizeof(location), "/login?c=%s%s%s", c.id,
+	    hint != NULL && store_user_id_valid(hint) ? "&login_hint=" : "",
+	    hint != NULL && store_user_id_valid(hint) ? hint : "");
 	web_redirect(req, location);
 }
 

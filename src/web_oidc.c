@@ -336,7 +336,8 @@ web_oidc_authorize(struct http_request *req)
 		snprintf(return_to, sizeof(return_to),
 		    "/oauth2/authorize?resume=%s", id);
 		/* The authenticator shows the client ID as the RP. */
-		web_login_redirect(req, a.client->id, return_to);
+		web_login_redirect_hint(req, a.client->id, return_to,
+		    resumed ? NULL : web_oidc_arg(req, "login_hint"));
 		return (KORE_RESULT_OK);
 	case OIDC_AUTHZ_CODE:
 		oidc_authz_issue(&oc, &a, &s, location, sizeof(location));

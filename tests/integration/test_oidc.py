@@ -457,6 +457,17 @@ def test_repeated_or_malformed_parameters_are_invalid_requests(op):
     assert r.status_code == 414
 
 
+def test_login_hint_prefills_the_user_id(op):
+    r = op.authorize(login_hint="alice")
+    assert r.status_code == 303, r.text[:200]
+    assert r.headers["location"].endswith("&login_hint=alice")
+    page = op.terminal.get(r.headers["location"]).text
+    assert re.search(r'name="user"[^>]*value="alice"', page, re.S), page
+    # Anything but a valid user ID is ignored.
+    r = op.authorize(login_hint="Bob <bob@example.org>")
+    assert "login_hint" not in r.headers["location"]
+
+
 def test_prompt_none_with_a_session_issues_a_code_without_login(op):
     op.code_flow()
     r = op.authorize(prompt="none")
