@@ -1,7 +1,9 @@
 // mutua sign-in page: countdown to the request's expiry and live status.
 // The page works without this script (the continue button); with it the
 // countdown reaches zero exactly when the request expires, whatever the
-// client clock says, and approval continues by itself.
+// client clock says, and approval continues by itself. The status is a
+// polite live region: screen readers announce approved, denied and
+// expired, and the time left at one minute, 30 and 10 seconds.
 "use strict";
 (function () {
 	var root = document.getElementById("oob");
@@ -14,28 +16,47 @@
 	var bar = document.getElementById("bar");
 	var left = document.getElementById("remaining");
 	var status = document.getElementById("status");
+	var live = document.getElementById("remaining-live");
+	var retry = document.getElementById("retry");
+	var cont = document.getElementById("continue");
+	var announced = {};
 	var texts = {
 		pending: "Waiting for approval on your authenticator…",
 		approved: "Approved. Signing you in…",
-		denied: "Denied on the authenticator. Start again if this was you.",
-		expired: "The code has expired. Start again to get a new one."
+		denied: "Denied on the authenticator. If this was you, get a " +
+		    "new code.",
+		expired: "The code has expired. Get a new code to try again."
 	};
 	var state = root.dataset.state;
 	var done = false;
 
 	function show(s) {
+		var over = s === "denied" || s === "expired";
+		var moved = state !== s;
 		state = s;
+		root.dataset.state = s;
 		status.textContent = texts[s] || s;
 		status.className = "status " + s;
+		retry.hidden = !over;
+		cont.hidden = over;
+		// The one thing left to do: keyboard focus goes there.
+		if (over && moved)
+			retry.querySelector("button").focus();
 	}
 
 	function tick() {
 		var ms = Math.max(0, expires - (Date.now() + skew));
 		var pct = Math.round(100 * ms / total);
-		fill.style.width = pct + "%";
+		var sec = Math.ceil(ms / 1000);
+		fill.style.width = (100 * ms / total) + "%";
 		bar.setAttribute("aria-valuenow", String(pct));
-		left.textContent = state === "pending" ?
-		    Math.ceil(ms / 1000) + " s left" : "";
+		bar.setAttribute("aria-valuetext", sec + " seconds left");
+		left.textContent = state === "pending" ? sec + " s left" : "";
+		if (state === "pending" && (sec === 60 || sec === 30 ||
+		    sec === 10) && !announced[sec]) {
+			announced[sec] = true;
+			live.textContent = sec + " seconds left to approve.";
+		}
 		if (ms === 0 && state === "pending")
 			show("expired");
 		if (!done)
@@ -46,7 +67,7 @@
 		fetch("/login/status", { credentials: "same-origin" })
 		    .then(function (r) { return r.json(); })
 		    .then(function (j) {
-			if (j.state !== state)
+			if (j.state !== state && j.state !== "unknown")
 				show(j.state);
 			if (j.state === "approved") {
 				done = true;
@@ -62,6 +83,6 @@
 
 	show(state);
 	tick();
-	if (state === "pending")
+	if (state === "pending" || state === "approved")
 		poll();
 })();

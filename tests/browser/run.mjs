@@ -47,7 +47,11 @@ class Run {
 			viewport: { width: 360, height: 780 }, isMobile: true,
 			hasTouch: true, userAgent: PHONE_UA,
 		});
-		this.termCtx = await this.browser.newContext({
+		// The terminal is a computer, or a 360 px wide phone.
+		this.termCtx = await this.browser.newContext(this.a.narrow ? {
+			viewport: { width: 360, height: 740 }, isMobile: true,
+			hasTouch: true, userAgent: TERMINAL_UA,
+		} : {
 			viewport: { width: 1024, height: 720 },
 			userAgent: TERMINAL_UA,
 		});
@@ -165,8 +169,11 @@ class Run {
 		}));
 	}
 
-	async request(state = null) {
-		const sel = 'article.request' + (state ?
+	// A request card on the phone: the first pending one, or the one
+	// with this ID in this state.
+	async request(state = null, id = null) {
+		const sel = 'article.request' + (id ?
+		    '[data-request-id="' + id + '"]' : '') + (state ?
 		    '[data-state="' + state + '"]' : ':not(.done)');
 		const el = await this.phone.waitForSelector(sel,
 		    { timeout: 30000 });
@@ -197,14 +204,26 @@ class Run {
 		return code;
 	}
 
-	async startLogin(from) {
+	async startLogin(from, keyboard = false) {
 		const t = this.term;
 		await t.goto(from);
 		await t.click('#login');
 		await t.waitForURL(/\/login\?c=/);
-		await t.fill('#user', this.a.user);
-		await t.click('button[type=submit]');
+		if (keyboard) {
+			// The user ID field has the focus; Enter sends the form.
+			await t.keyboard.type(this.a.user);
+			await t.keyboard.press('Enter');
+		} else {
+			await t.fill('#user', this.a.user);
+			await t.click('button[type=submit]');
+		}
 		return this.codePage();
+	}
+
+	// Nothing wider than the viewport: no sideways scrolling.
+	async fits(page) {
+		return page.evaluate(() =>
+		    document.documentElement.scrollWidth <= window.innerWidth);
 	}
 
 	async status() {
@@ -263,9 +282,14 @@ const scenarios = {
 	},
 
 	// The codes on both screens, side by side (comparison "compare").
+	// The terminal is 360 px wide and used with the keyboard only.
 	async compare(r) {
 		await r.setup();
-		const code = await r.startLogin(r.a.sp + '/');
+		const code = await r.startLogin(r.a.sp + '/', true);
+		r.out.code_page_fits = await r.fits(r.term);
+		r.out.code_font_px = await r.term.$eval('#code', (n) =>
+		    parseFloat(getComputedStyle(n).fontSize));
+		await r.shot(r.term, 'login-code-360.png');
 		const rq = await r.request();
 		r.out.terminal_code = code;
 		r.out.phone_code = await rq.el.$eval('.code',
@@ -293,7 +317,7 @@ const scenarios = {
 		const rq2 = await r.request();
 		check(rq2.id !== rq.id, 'a new request after the retry');
 		await r.decide(rq2, '.rq-approve', wrong);
-		const done = await r.request('denied');
+		const done = await r.request('denied', rq2.id);
 		r.out.mismatch = await done.el.$eval('.rq-left',
 		    (n) => n.textContent);
 		await r.term.waitForSelector('#status.denied');
@@ -352,8 +376,9 @@ const scenarios = {
 		    !!navigator.serviceWorker.controller));
 		await r.phoneCtx.setOffline(true);
 		await r.phone.reload();
-		r.out.offline_shell = await r.phone.isVisible(
-		    '#view-unlock:not([hidden])');
+		await r.phone.waitForSelector('#view-unlock:not([hidden])',
+		    { timeout: 10000 });
+		r.out.offline_shell = await r.phone.isVisible('#offline');
 		await r.phoneCtx.setOffline(false);
 	},
 };

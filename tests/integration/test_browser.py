@@ -84,10 +84,11 @@ def fed(new_server, tmp_path):
         sp.stop()
 
 
-def browser(scenario, server, sp, shots=None, timeout=240):
+def browser(scenario, server, sp, shots=None, timeout=240, **kw):
     """Runs one scenario of tests/browser/run.mjs; returns its JSON."""
     args = {"base": server.base, "sp": sp.base, "rp": None,
             "user": "alice", "password": PASSWORD, "shots": shots}
+    args.update(kw)
     p = subprocess.run(["node", RUN, scenario, json.dumps(args)],
                        capture_output=True, text=True, timeout=timeout,
                        cwd=ROOT)
@@ -123,9 +124,12 @@ def test_phone_registers_and_approves_a_saml_login(fed):
 
 
 def test_compare_mode_shows_the_same_code_on_both_screens(fed):
+    """...on a 360 px wide terminal used with the keyboard only."""
     server, sp = fed("comparison compare")
-    out = browser("compare", server, sp)
+    shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
+    out = browser("compare", server, sp, shots=shots, narrow=True)
     assert out["phone_code"] == out["terminal_code"]
+    assert out["code_page_fits"] and out["code_font_px"] >= 32
     assert out["saml"].startswith("Logged in as")
 
 
@@ -154,4 +158,4 @@ def test_wrong_pin_keeps_the_authenticator_locked(fed):
     out = browser("wrong_pin", server, sp)
     assert out["locked_requests_hidden"]
     assert out["error"] == "Wrong PIN." and out["still_locked"]
-    assert out["sw"] and out["offline_shell"]
+    assert out["sw"] and out["offline_shell"], out
