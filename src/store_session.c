@@ -9,6 +9,18 @@
 
 #define SESSION_RECORD_VERSION		1
 #define CONTINUATION_RECORD_VERSION	1
+#define SESSION_DEL_BATCH		64
+
+/* One pass of store_session_del_user(): the keys to delete, in order. */
+struct session_del {
+	const char	*user_id;
+	char		 keys[SESSION_DEL_BATCH][SESSION_KEY_LEN];
+	int		 n;
+	int		 more;		/* the batch filled up */
+};
+
+static int	session_del_visit(void *, const struct store_val *,
+		    const struct store_val *);
 
 void
 store_session_key(const char *session_id, char *key)
@@ -88,6 +100,53 @@ int
 store_session_del(struct store_txn *txn, const char *key)
 {
 	return (store_del(txn, STORE_SESSIONS, key, strlen(key)));
+}
+
+/* The user ID is the record's first field (store_session_put()). */
+static int
+session_del_visit(void *arg, const struct store_val *key,
+    const struct store_val *val)
+{
+	struct session_del	*d = arg;
+	struct codec_reader	 r;
+	char			 user[USER_ID_MAX];
+
+	if (key->len != SESSION_KEY_LEN)
+		return (0);
+	codec_reader_init(&r, val->data, val->len, SESSION_RECORD_VERSION);
+	codec_get_str(&r, user, sizeof(user));
+	if (r.error || strcmp(user, d->user_id) != 0)
+		return (0);
+	if (d->n == SESSION_DEL_BATCH) {
+		d->more = 1;
+		return (1);
+	}
+	memcpy(d->keys[d->n++], key->data, SESSION_KEY_LEN);
+	return (0);
+}
+
+int
+store_session_del_user(struct store_txn *txn, const char *user_id)
+{
+	struct session_del	d;
+	int			i, total;
+
+	/* Deleted after each pass, not under the scan's cursor. */
+	total = 0;
+	do {
+		memset(&d, 0, sizeof(d));
+		d.user_id = user_id;
+		if (store_scan(txn, STORE_SESSIONS, NULL, 0, NULL, 0,
+		    session_del_visit, &d) == -1)
+			return (-1);
+		for (i = 0; i < d.n; i++) {
+			if (store_del(txn, STORE_SESSIONS, d.keys[i],
+			    SESSION_KEY_LEN) == -1)
+				return (-1);
+		}
+		total += d.n;
+	} while (d.more);
+	return (total);
 }
 
 int

@@ -79,4 +79,12 @@ int	store_session_get(struct store_txn *, const char *key, uint64_t now,
 /* @return 0, STORE_NOTFOUND, or -1. */
 int	store_session_del(struct store_txn *, const char *key);
 
+/*
+ * Deletes every session of user_id, logins in progress included ("sign
+ * out everywhere"). Visits every session record: an operator action,
+ * not one for every request.
+ * @return the number deleted, or -1.
+ */
+int	store_session_del_user(struct store_txn *, const char *user_id);
+
 #endif

@@ -191,6 +191,15 @@ void	web_login_redirect(struct http_request *, const char *rp,
 void	web_redirect(struct http_request *, const char *path);
 
 /*
+ * web_account_manage.c: the "Lost an authenticator?" list of /account,
+ * one suspend form per active binding of user_id (auth_binding is the
+ * one the session signed in with), escaped; *nactive receives their
+ * number. @return the HTML (free()), or NULL.
+ */
+char	*web_account_manage_section(const char *user_id,
+	    const char *auth_binding, const char *csrf, int *nactive);
+
+/*
  * web_oidc.c: builds the OpenID provider of this worker (signing keys,
  * federation/clients, discovery); fatal() when the keys cannot be
  * loaded. Broken client files are logged and left out. Called when the

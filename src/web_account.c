@@ -90,9 +90,10 @@ int
 web_account(struct http_request *req)
 {
 	struct session		 s;
-	struct template_var	 vars[5];
+	struct template_var	 vars[7];
 	char			 sid[SESSION_ID_LEN + 1];
-	char			 csrf[WEB_CSRF_LEN + 1], loa[16], *rows;
+	char			 csrf[WEB_CSRF_LEN + 1], loa[16], *rows, *manage;
+	int			 nactive;
 
 	web_begin(req);
 	if (!web_session_authenticated(req, SESSION_LOA_PASSWORD, sid, &s)) {
@@ -104,14 +105,24 @@ web_account(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	web_csrf_token(sid, csrf);
+	if ((manage = web_account_manage_section(s.user_id, s.binding_id,
+	    csrf, &nactive)) == NULL) {
+		free(rows);
+		web_page_error(req, 500, "Error", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
 	snprintf(loa, sizeof(loa), "%u", s.loa);
 	vars[0] = (struct template_var){ "user", s.user_id, 0 };
 	vars[1] = (struct template_var){ "loa", loa, 0 };
 	vars[2] = (struct template_var){ "amr", s.amr, 0 };
 	vars[3] = (struct template_var){ "bindings", rows, TEMPLATE_RAW };
 	vars[4] = (struct template_var){ "csrf", csrf, 0 };
-	web_page_send(req, 200, WEB_PAGE_ACCOUNT, vars, 5);
+	vars[5] = (struct template_var){ "suspend", manage, TEMPLATE_RAW };
+	vars[6] = (struct template_var){ "add", nactive > 0 ?
+	    "Add a backup authenticator" : "Add an authenticator", 0 };
+	web_page_send(req, 200, WEB_PAGE_ACCOUNT, vars, 7);
 	free(rows);
+	free(manage);
 	return (KORE_RESULT_OK);
 }
 
