@@ -21,6 +21,7 @@ from test_oob import PASSWORD, add_user
 
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
 DEMO_SP = os.path.join(ROOT, "tools", "demo-sp.py")
+DEMO_RP = os.path.join(ROOT, "tests", "oidc", "demo_rp.mjs")
 RUN = os.path.join(ROOT, "tests", "browser", "run.mjs")
 SHOTS = os.environ.get("MUTUA_SCREENSHOTS_DIR") or os.path.join(ROOT, "docs", "screenshots")
 
@@ -46,14 +47,7 @@ class DemoSP:
         self.proc = subprocess.Popen(
             [PYTHON, DEMO_SP, "--port", str(self.port), "--idp", idp],
             stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            try:
-                if requests.get(self.base + "/", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("the demo SP did not start")
+        wait_ready(self.base + "/", self.proc, "the demo SP")
 
     def stop(self):
         if self.proc is not None:
@@ -63,30 +57,96 @@ class DemoSP:
             self.log.close()
 
 
+class DemoRP:
+    """tests/oidc/demo_rp.mjs on a free port, registered as client demo."""
+
+    def __init__(self, clients_dir):
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.clients_dir = clients_dir
+        self.proc = None
+
+    def register(self, server):
+        os.makedirs(self.clients_dir, exist_ok=True)
+        secret, hashed = server.mutuactl("client", "secret").stdout.split()
+        self.secret_file = server.path("demo-client-secret.txt")
+        with open(self.secret_file, "w") as f:
+            f.write(secret + "\n")
+        with open(os.path.join(self.clients_dir, "demo.json"), "w") as f:
+            json.dump({
+                "client_id": "demo", "client_name": "mutua demo client",
+                "token_endpoint_auth_method": "client_secret_basic",
+                "client_secret_hash": hashed,
+                "redirect_uris": [self.base + "/callback"],
+                "post_logout_redirect_uris": [self.base + "/"],
+                "scope": "openid profile email",
+                "grant_types": ["authorization_code"]}, f)
+
+    def start(self, idp, log):
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(
+            ["node", DEMO_RP, idp], cwd=ROOT, stdout=self.log,
+            stderr=subprocess.STDOUT, env=dict(
+                os.environ, DEMO_RP_PORT=str(self.port),
+                DEMO_SECRET=self.secret_file))
+        wait_ready(self.base + "/", self.proc, "the demo RP")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+            self.log.close()
+
+
+def wait_ready(url, proc, what):
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(what + " exited")
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(what + " did not start")
+
+
 @pytest.fixture
 def fed(new_server, tmp_path):
-    """A server whose federation holds the demo SP; alice with a password.
+    """A server whose federation holds the demo SP (and, with oidc, the
+    demo OAuth client); alice with a password.
 
     Returns a function of extra idp.conf lines that starts them and
-    returns (server, demo SP)."""
-    sps = []
+    returns (server, demo SP, demo RP or None)."""
+    peers = []
 
-    def make(extra=""):
+    def make(extra="", oidc=False):
         sp = DemoSP(str(tmp_path / "sp"))
-        sps.append(sp)
+        peers.append(sp)
+        rp = DemoRP(str(tmp_path / "clients")) if oidc else None
+        if rp is not None:
+            peers.append(rp)
+            extra += "\nclients_dir %s" % rp.clients_dir
+            os.makedirs(rp.clients_dir)
         s = new_server("sp_dir %s\n%s" % (tmp_path / "sp", extra))
+        if rp is not None:
+            rp.register(s)
         s.start()
         add_user(s)
         sp.start(s.base, s.path("demo-sp.log"))
-        return s, sp
+        if rp is not None:
+            rp.start(s.base, s.path("demo-rp.log"))
+        return s, sp, rp
     yield make
-    for sp in sps:
-        sp.stop()
+    for p in peers:
+        p.stop()
 
 
-def browser(scenario, server, sp, shots=None, timeout=240, **kw):
+def browser(scenario, server, sp, rp=None, shots=None, timeout=240, **kw):
     """Runs one scenario of tests/browser/run.mjs; returns its JSON."""
-    args = {"base": server.base, "sp": sp.base, "rp": None,
+    args = {"base": server.base, "sp": sp.base,
+            "rp": rp.base if rp is not None else None,
             "user": "alice", "password": PASSWORD, "shots": shots}
     args.update(kw)
     p = subprocess.run(["node", RUN, scenario, json.dumps(args)],
@@ -109,10 +169,10 @@ def keys_are_wrapped(out):
         k["k_bytes"] == 32 + 16
 
 
-def test_phone_registers_and_approves_a_saml_login(fed):
-    server, sp = fed()
+def test_phone_registers_and_approves_saml_and_oidc_logins(fed):
+    server, sp, rp = fed(oidc=True)
     shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
-    out = browser("login", server, sp, shots=shots)
+    out = browser("login", server, sp, rp, shots=shots)
     keys_are_wrapped(out)
     # The phone showed what the offset says: the SP, the terminal's
     # address and browser (the terminal's User-Agent, summarised).
@@ -121,11 +181,14 @@ def test_phone_registers_and_approves_a_saml_login(fed):
     assert out["phone"]["browser"] == "Chrome 131 on Linux"
     assert out["saml"]["status"].startswith("Logged in as Alice Example")
     assert out["saml"]["acr"]
+    # The OpenID Connect client: its client_id is the RP on the phone.
+    assert out["oidc_phone_rp"] == "demo"
+    assert out["oidc"]["sub"] and out["oidc"]["acr"]
 
 
 def test_compare_mode_shows_the_same_code_on_both_screens(fed):
     """...on a 360 px wide terminal used with the keyboard only."""
-    server, sp = fed("comparison compare")
+    server, sp, _ = fed("comparison compare")
     shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
     out = browser("compare", server, sp, shots=shots, narrow=True)
     assert out["phone_code"] == out["terminal_code"]
@@ -134,7 +197,7 @@ def test_compare_mode_shows_the_same_code_on_both_screens(fed):
 
 
 def test_deny_and_mismatch_are_shown_on_the_terminal(fed):
-    server, sp = fed()
+    server, sp, _ = fed()
     out = browser("deny", server, sp)
     assert out["status"]["live"] == "polite"
     assert "Denied" in out["status"]["text"]
@@ -143,7 +206,7 @@ def test_deny_and_mismatch_are_shown_on_the_terminal(fed):
 
 
 def test_code_expires_with_the_countdown_and_retry_gives_a_new_one(fed):
-    server, sp = fed("oob_code_lifetime 30")
+    server, sp, _ = fed("oob_code_lifetime 30")
     out = browser("expiry", server, sp)
     # The terminal said "expired" when the request expired, not later
     # than the poll interval and the browser's timers allow.
@@ -154,7 +217,7 @@ def test_code_expires_with_the_countdown_and_retry_gives_a_new_one(fed):
 
 
 def test_wrong_pin_keeps_the_authenticator_locked(fed):
-    server, sp = fed()
+    server, sp, _ = fed()
     out = browser("wrong_pin", server, sp)
     assert out["locked_requests_hidden"]
     assert out["error"] == "Wrong PIN." and out["still_locked"]

@@ -13,7 +13,9 @@ import http from 'node:http';
 import * as client from 'openid-client';
 
 const issuer = process.argv[2] || 'http://127.0.0.1:8080';
-const here = 'http://127.0.0.1:8090';
+// DEMO_RP_PORT: another port (the browser test runs it on a free one).
+const port = Number(process.env.DEMO_RP_PORT) || 8090;
+const here = `http://127.0.0.1:${port}`;
 const secret = fs.readFileSync(process.env.DEMO_SECRET ||
     'var/demo-client-secret.txt', 'utf8').trim();
 const execute = [client.enableNonRepudiationChecks];
@@ -81,5 +83,5 @@ verified):</p><pre>${esc(JSON.stringify(claims, null, 1))}</pre>
     cause: e.cause?.message ?? e.cause }, null, 1))}</pre>
 <p><a href="/">Start again</a></p>`);
 	}
-}).listen(8090, '127.0.0.1', () =>
+}).listen(port, '127.0.0.1', () =>
     console.log(`demo RP for ${issuer}: open ${here}/`));
