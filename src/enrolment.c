@@ -2,20 +2,16 @@
  * X.1254 vetting cases: each action one transaction with its event,
  * its audit record and its effect.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "audit.h"
 #include "enrolment.h"
+#include "outbox.h"
 #include "ratelimit.h"
 #include "store_binding.h"
 #include "store_user.h"
@@ -26,8 +22,6 @@ static const struct ratelimit_rule	ENROLMENT_CODE_STAFF =
 	{ "vetting_code.staff", 5, 600 };
 static const struct ratelimit_rule	ENROLMENT_CODE_ADDR =
 	{ "vetting_code.addr", 20, 600 };
-
-#define ENROLMENT_MAIL_MAX	2048
 
 static enum vetting_error	enrolment_finish(struct store_txn *,
 				    enum vetting_error);
@@ -262,38 +256,13 @@ enrolment_new_case(const struct oob_ctx *ctx, struct vetting_case *c,
 	return (VETTING_OK);
 }
 
-/*
- * Writes a message for to into the outbox directory (development: no
- * mail is sent). Nothing happens without an outbox or an address.
- */
+/* A message to the applicant, when there is an outbox and an address. */
 static void
 enrolment_mail(const struct oob_ctx *ctx, const char *to,
     const char *subject, const char *body, int *mailed)
 {
-	char		path[PATH_MAX], msg[ENROLMENT_MAIL_MAX], rnd[17];
-	ssize_t		w;
-	int		fd, n;
-
-	*mailed = 0;
-	if (ctx->cfg->outbox_dir[0] == '\0' || to[0] == '\0')
-		return;
-	if (crypto_random_hex(rnd, sizeof(rnd), 8) == -1)
-		return;
-	n = snprintf(path, sizeof(path), "%s/%llu-%s.eml",
-	    ctx->cfg->outbox_dir, (unsigned long long)ctx->now, rnd);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return;
-	n = snprintf(msg, sizeof(msg), "To: %s\r\nFrom: mutua <noreply@%s>\r\n"
-	    "Subject: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-	    "%s\r\n", to, "localhost", subject, body);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		return;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	w = write(fd, msg, (size_t)n);
-	if (close(fd) == 0 && w == n)
-		*mailed = 1;
-	OPENSSL_cleanse(msg, sizeof(msg));
+	*mailed = outbox_write(ctx->cfg->outbox_dir, to, subject, body,
+	    ctx->now) == 1;
 }
 
 enum vetting_error

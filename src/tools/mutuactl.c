@@ -64,6 +64,7 @@ static int	set_password(struct user *, void *);
 static int	print_user(void *, const struct user *);
 static int	print_audit(void *, const struct audit_record *);
 static void	json_string(FILE *, const char *);
+static void	json_field(const char *, const char *);
 static int	cmd_role_grant(struct store *, int, char **);
 static int	cmd_role_revoke(struct store *, int, char **);
 static int	role_set(struct store *, char **, int);
@@ -427,20 +428,24 @@ json_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* Prints ,"name":"value" (value escaped) on standard output. */
+static void
+json_field(const char *name, const char *value)
+{
+	printf(",\"%s\":", name);
+	json_string(stdout, value);
+}
+
 static int
 print_audit(void *arg, const struct audit_record *r)
 {
-	printf("{\"seq\":%llu,\"time_ms\":%llu,\"event\":",
+	printf("{\"seq\":%llu,\"time_ms\":%llu",
 	    (unsigned long long)r->seq, (unsigned long long)r->time);
-	json_string(stdout, r->event);
-	printf(",\"actor\":");
-	json_string(stdout, r->actor);
-	printf(",\"subject\":");
-	json_string(stdout, r->subject);
-	printf(",\"outcome\":");
-	json_string(stdout, r->outcome);
-	printf(",\"detail\":");
-	json_string(stdout, r->detail);
+	json_field("event", r->event);
+	json_field("actor", r->actor);
+	json_field("subject", r->subject);
+	json_field("outcome", r->outcome);
+	json_field("detail", r->detail);
 	printf("}\n");
 	return (0);
 }
@@ -655,19 +660,14 @@ cmd_vetting_show(struct store *st, int argc, char **argv)
 static int
 print_event_json(void *arg, const struct vetting_event *ev)
 {
-	printf("{\"seq\":%llu,\"time\":%llu,\"case\":",
+	printf("{\"seq\":%llu,\"time\":%llu",
 	    (unsigned long long)ev->seq, (unsigned long long)ev->time);
-	json_string(stdout, ev->case_id);
-	printf(",\"action\":");
-	json_string(stdout, vetting_action_name(ev->action));
-	printf(",\"outcome\":");
-	json_string(stdout, vetting_outcome_name(ev->outcome));
-	printf(",\"role\":");
-	json_string(stdout, vetting_role_name(ev->role));
-	printf(",\"actor\":");
-	json_string(stdout, ev->actor);
-	printf(",\"evidence\":");
-	json_string(stdout, ev->evidence);
+	json_field("case", ev->case_id);
+	json_field("action", vetting_action_name(ev->action));
+	json_field("outcome", vetting_outcome_name(ev->outcome));
+	json_field("role", vetting_role_name(ev->role));
+	json_field("actor", ev->actor);
+	json_field("evidence", ev->evidence);
 	printf("}\n");
 	return (0);
 }

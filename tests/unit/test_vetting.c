@@ -23,6 +23,7 @@
 
 #include "audit.h"
 #include "enrolment.h"
+#include "outbox.h"
 #include "store_binding.h"
 #include "store_user.h"
 #include "store_vetting.h"
@@ -1063,6 +1064,38 @@ test_enrolment_release_suspends_binding(void **state)
 	assert_int_equal(binding_state(e, b.id), BINDING_SUSPENDED);
 }
 
+static void
+test_outbox_writes_one_message_per_file(void **state)
+{
+	struct env	*e = *state;
+	char		 path[256], buf[512];
+	FILE		*fp;
+	size_t		 n;
+
+	assert_int_equal(outbox_write("", "a@example.org", "s", "b", T0), 0);
+	assert_int_equal(outbox_write(e->dir, "", "s", "b", T0), 0);
+	/* No header injection through the address or the subject. */
+	assert_int_equal(outbox_write(e->dir, "a@example.org\r\nBcc: x@y",
+	    "s", "b", T0), -1);
+	assert_int_equal(outbox_write(e->dir, "a@example.org", "s\nX: y",
+	    "b", T0), -1);
+	assert_int_equal(outbox_write(e->dir, "a@example.org", "Hello",
+	    "Body text", T0), 1);
+	snprintf(path, sizeof(path), "ls %s/%llu-*.eml", e->dir,
+	    (unsigned long long)T0);
+	assert_non_null(fp = popen(path, "r"));
+	assert_non_null(fgets(path, sizeof(path), fp));
+	pclose(fp);
+	path[strcspn(path, "\n")] = '\0';
+	assert_non_null(fp = fopen(path, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "To: a@example.org\r\n"));
+	assert_non_null(strstr(buf, "Subject: Hello\r\n"));
+	assert_non_null(strstr(buf, "\r\n\r\nBody text"));
+}
+
 int
 main(void)
 {
@@ -1092,6 +1125,7 @@ main(void)
 		S(test_enrolment_vetting_code),
 		S(test_enrolment_self_service_completes_on_first_use),
 		S(test_enrolment_release_suspends_binding),
+		S(test_outbox_writes_one_message_per_file),
 	};
 
 	vetting_policy_default(&policy);
