@@ -30,6 +30,8 @@ static int	client_keys(json_t *, struct client *, char *, size_t);
 static int	client_sector(struct client *, char *, size_t);
 static int	client_check(json_t *, struct client *, char *, size_t);
 static int	client_name_cmp(const void *, const void *);
+static int	client_uri_in(const char (*)[CLIENT_URI_MAX], size_t,
+		    const char *);
 
 static const char	*client_members[] = {
 	"client_id", "client_name", "token_endpoint_auth_method",
@@ -578,29 +580,29 @@ client_find(const struct client_registry *reg, const char *id)
 	return (NULL);
 }
 
-int
-client_redirect_ok(const struct client *c, const char *uri)
+/* RFC 6749 §3.1.2.3, OIDC Core §3.1.2.1: simple string comparison. */
+static int
+client_uri_in(const char (*list)[CLIENT_URI_MAX], size_t n, const char *uri)
 {
 	size_t	i;
 
-	/* RFC 6749 §3.1.2.3, OIDC Core §3.1.2.1: simple string comparison. */
-	for (i = 0; i < c->nredirect; i++) {
-		if (strcmp(c->redirect_uris[i], uri) == 0)
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i], uri) == 0)
 			return (1);
 	}
 	return (0);
 }
 
 int
+client_redirect_ok(const struct client *c, const char *uri)
+{
+	return (client_uri_in(c->redirect_uris, c->nredirect, uri));
+}
+
+int
 client_logout_uri_ok(const struct client *c, const char *uri)
 {
-	size_t	i;
-
-	for (i = 0; i < c->nlogout; i++) {
-		if (strcmp(c->logout_uris[i], uri) == 0)
-			return (1);
-	}
-	return (0);
+	return (client_uri_in(c->logout_uris, c->nlogout, uri));
 }
 
 int

@@ -20,7 +20,6 @@ static int	oidc_location_start(char *, size_t, size_t *, const char *);
 static int	oidc_scope_check(struct oidc_authz *, const char *);
 static int	oidc_prompt_parse(const char *, uint32_t *);
 static int	oidc_b64url_len(const char *, size_t, size_t);
-static int	oidc_word_in(const char *, const char *);
 static void	oidc_authz_fail(struct oidc_authz *, enum oidc_error,
 		    const char *);
 
@@ -287,9 +286,8 @@ oidc_authz_fail(struct oidc_authz *a, enum oidc_error e, const char *why)
 	a->description = why;
 }
 
-/* 1 when word is one of the space-separated words of list. */
-static int
-oidc_word_in(const char *list, const char *word)
+int
+oidc_scope_has(const char *list, const char *word)
 {
 	const char	*p, *end;
 	size_t		 len;
@@ -554,7 +552,7 @@ oidc_authz_decide(struct oidc_ctx *ctx, struct oidc_authz *a,
 	 * fit, the client is told (OIDC Core §3.1.2.6).
 	 */
 	if (r->acr_values[0] != '\0' &&
-	    !oidc_word_in(r->acr_values, oidc_acr(ctx->op, s->loa))) {
+	    !oidc_scope_has(r->acr_values, oidc_acr(ctx->op, s->loa))) {
 		if (!fresh && !none)
 			a->action = OIDC_AUTHZ_LOGIN;
 		else

@@ -124,6 +124,9 @@ void	oidc_subject(const struct oidc *, const struct client *,
 /* The acr URI of a level of assurance (from idp.conf). */
 const char	*oidc_acr(const struct oidc *, uint32_t loa);
 
+/* 1 when word is one of the space-separated words of list (a scope). */
+int	oidc_scope_has(const char *list, const char *word);
+
 /* Fills out with a new random token (OIDC_TOKEN_LEN + 1). @return 0/-1 */
 int	oidc_random_token(char *out, size_t outlen);
 

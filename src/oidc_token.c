@@ -29,7 +29,6 @@ struct oidc_issued {
 	char	family[OAUTH_FAMILY_LEN + 1];
 };
 
-static int	oidc_scope_has(const char *, const char *);
 static int	oidc_scope_subset(const char *, const char *);
 static int	oidc_pkce_ok(const char *, const char *);
 static json_t	*oidc_id_token(struct oidc_ctx *, const struct client *,
@@ -49,21 +48,9 @@ static void	oidc_user_claims(json_t *, const struct client *,
 static void	oidc_audit(struct store_txn *, const char *, const char *,
 		    const char *, const char *, struct oidc_ctx *,
 		    const char *);
-
-static int
-oidc_scope_has(const char *scope, const char *word)
-{
-	const char	*p, *end;
-	size_t		 len;
-
-	len = strlen(word);
-	for (p = scope; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		end = p + strcspn(p, " ");
-		if ((size_t)(end - p) == len && memcmp(p, word, len) == 0)
-			return (1);
-	}
-	return (0);
-}
+static int	oidc_token_request(struct oidc_ctx *,
+		    const struct oidc_token_in *, const struct client **,
+		    struct oidc_response *);
 
 /* 1 when every scope of want is in have (RFC 6749 §6). */
 static int
@@ -520,6 +507,31 @@ oidc_userinfo(struct oidc_ctx *ctx, const char *authorization,
 		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
 }
 
+/*
+ * The common start of introspection and revocation: a well-formed
+ * request from an authenticated client, naming a token.
+ * @return 0, or -1 with resp filled.
+ */
+static int
+oidc_token_request(struct oidc_ctx *ctx, const struct oidc_token_in *in,
+    const struct client **c, struct oidc_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	if (in->malformed) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "a parameter is repeated, too long or malformed");
+		return (-1);
+	}
+	if (oidc_client_authenticate(ctx, &in->cred, c, resp) != OIDC_OK)
+		return (-1);
+	if (in->token == NULL) {
+		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
+		    "token is required");
+		return (-1);
+	}
+	return (0);
+}
+
 void
 oidc_introspect(struct oidc_ctx *ctx, const struct oidc_token_in *in,
     struct oidc_response *resp)
@@ -531,19 +543,8 @@ oidc_introspect(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 	char			 sub[OIDC_SUB_MAX];
 	int			 rc;
 
-	memset(resp, 0, sizeof(*resp));
-	if (in->malformed) {
-		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
-		    "a parameter is repeated, too long or malformed");
+	if (oidc_token_request(ctx, in, &c, resp) == -1)
 		return;
-	}
-	if (oidc_client_authenticate(ctx, &in->cred, &c, resp) != OIDC_OK)
-		return;
-	if (in->token == NULL) {
-		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
-		    "token is required");
-		return;
-	}
 	if (store_txn_begin(ctx->store, &txn, 0) == -1) {
 		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
 		return;
@@ -581,19 +582,8 @@ oidc_revoke(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 	const struct client	*c;
 	int			 rc;
 
-	memset(resp, 0, sizeof(*resp));
-	if (in->malformed) {
-		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
-		    "a parameter is repeated, too long or malformed");
+	if (oidc_token_request(ctx, in, &c, resp) == -1)
 		return;
-	}
-	if (oidc_client_authenticate(ctx, &in->cred, &c, resp) != OIDC_OK)
-		return;
-	if (in->token == NULL) {
-		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
-		    "token is required");
-		return;
-	}
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		goto fail;
 	rc = strlen(in->token) == OIDC_TOKEN_LEN ?

@@ -63,6 +63,9 @@ static int	web_oidc_form(struct http_request *, struct oidc_token_in *,
 		    char *, size_t);
 static void	web_oidc_continue(struct http_request *, const char *,
 		    const char *, const char *);
+static int	web_oidc_client_post(struct http_request *,
+		    void (*)(struct oidc_ctx *, const struct oidc_token_in *,
+		    struct oidc_response *));
 
 void
 web_oidc_load(void)
@@ -414,8 +417,11 @@ web_oidc_form(struct http_request *req, struct oidc_token_in *in,
 	return (0);
 }
 
-int
-web_oidc_token(struct http_request *req)
+/* A client's POST: the form in, one call of the module, JSON out. */
+static int
+web_oidc_client_post(struct http_request *req,
+    void (*handle)(struct oidc_ctx *, const struct oidc_token_in *,
+    struct oidc_response *))
 {
 	struct oidc_ctx		oc;
 	struct oidc_token_in	in;
@@ -425,41 +431,27 @@ web_oidc_token(struct http_request *req)
 	web_oidc_ctx(req, &oc);
 	if (web_oidc_form(req, &in, endpoint, sizeof(endpoint)) == -1)
 		return (KORE_RESULT_OK);
-	oidc_token(&oc, &in, &resp);
+	handle(&oc, &in, &resp);
 	web_oidc_send(req, &resp);
 	return (KORE_RESULT_OK);
+}
+
+int
+web_oidc_token(struct http_request *req)
+{
+	return (web_oidc_client_post(req, oidc_token));
 }
 
 int
 web_oidc_introspect(struct http_request *req)
 {
-	struct oidc_ctx		oc;
-	struct oidc_token_in	in;
-	struct oidc_response	resp;
-	char			endpoint[CONFIG_URL_MAX + 32];
-
-	web_oidc_ctx(req, &oc);
-	if (web_oidc_form(req, &in, endpoint, sizeof(endpoint)) == -1)
-		return (KORE_RESULT_OK);
-	oidc_introspect(&oc, &in, &resp);
-	web_oidc_send(req, &resp);
-	return (KORE_RESULT_OK);
+	return (web_oidc_client_post(req, oidc_introspect));
 }
 
 int
 web_oidc_revoke(struct http_request *req)
 {
-	struct oidc_ctx		oc;
-	struct oidc_token_in	in;
-	struct oidc_response	resp;
-	char			endpoint[CONFIG_URL_MAX + 32];
-
-	web_oidc_ctx(req, &oc);
-	if (web_oidc_form(req, &in, endpoint, sizeof(endpoint)) == -1)
-		return (KORE_RESULT_OK);
-	oidc_revoke(&oc, &in, &resp);
-	web_oidc_send(req, &resp);
-	return (KORE_RESULT_OK);
+	return (web_oidc_client_post(req, oidc_revoke));
 }
 
 int
