@@ -790,14 +790,8 @@ def test_clients_reload_on_sighup_and_broken_files_are_reported(op):
     with open(os.path.join(op.clients_dir, "syntax.json"), "w") as f:
         f.write("{not json")
     assert op.authorize(client_id="rp-new").status_code == 400
-    with open(op.server.pidfile) as f:
-        os.kill(int(f.read()), signal.SIGHUP)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        r = op.authorize(client_id="rp-new", prompt="none")
-        if r.status_code == 302:
-            break
-        time.sleep(0.2)
+    hup(op)
+    r = op.authorize(client_id="rp-new", prompt="none")
     assert query(r.headers["location"])["error"] == "login_required"
     log = op.server.read_log()
     assert re.search(r"event=oidc.client.error file=\S*/broken.json "
@@ -807,3 +801,51 @@ def test_clients_reload_on_sighup_and_broken_files_are_reported(op):
     assert re.search(r"file=\S*/syntax.json reason=\"line 1", log)
     # The others still work, sessions and tokens included.
     assert op.code_flow("rp-basic")["claims"]["sub"] == "alice"
+
+
+def hup(op, workers=2):
+    """SIGHUP, then wait until every worker has loaded the clients again
+    (each logs its clients when it reloads)."""
+    def loads():
+        return op.server.read_log().count("client_id=rp-basic auth=")
+    before = loads()
+    with open(op.server.pidfile) as f:
+        os.kill(int(f.read()), signal.SIGHUP)
+    deadline = time.time() + 10
+    while loads() < before + workers and time.time() < deadline:
+        time.sleep(0.05)
+    assert loads() == before + workers
+
+
+def es256_kids(op):
+    keys = requests.get(op.base + "/oauth2/jwks").json()["keys"]
+    return [k["kid"] for k in keys if k["alg"] == "ES256"]
+
+
+def test_key_rotation_publishes_next_and_retired_keys(op):
+    old = op.code_flow()["tokens"]["id_token"]
+    old_kid = jwt_parts(old)[0]["kid"]
+    assert es256_kids(op) == [old_kid]
+    key = op.server.path("keys", "oidc-es256.key")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-out", key + ".next"],
+                   check=True, capture_output=True)
+    os.chmod(key + ".next", 0o600)
+    hup(op)
+    kids = es256_kids(op)
+    assert len(kids) == 2 and kids[0] == old_kid
+    new_kid = kids[1]
+    # Published ahead, not used yet.
+    out = op.code_flow()
+    assert jwt_parts(out["tokens"]["id_token"])[0]["kid"] == old_kid
+
+    os.rename(key, key + ".retired-%d" % int(time.time()))
+    os.rename(key + ".next", key)
+    hup(op)
+    assert es256_kids(op) == [new_kid, old_kid]
+    out = op.code_flow(params={"prompt": "login"})
+    assert jwt_parts(out["tokens"]["id_token"])[0]["kid"] == new_kid
+    # The retired key still verifies the ID tokens it signed.
+    r = op.terminal.s.get(op.base + "/oauth2/logout", params={
+        "id_token_hint": old, "post_logout_redirect_uri": SIGNED_OUT})
+    assert r.status_code == 200 and 'name="csrf"' in r.text
