@@ -57,7 +57,7 @@ oidc_form_decode(char *s)
 		else if (*in == '%') {
 			if ((hi = OPENSSL_hexchar2int((unsigned char)in[1])) < 0 ||
 			    (lo = OPENSSL_hexchar2int((unsigned char)in[2])) < 0 ||
-			    (hi == 0 && lo < 0x20))
+			    (hi << 4 | lo) < 0x20 || (hi << 4 | lo) == 0x7f)
 				return (-1);
 			*out++ = (char)(hi << 4 | lo);
 			in += 2;
