@@ -107,10 +107,10 @@ class Run {
 
 	// ---- the terminal: password login, account page ---------------
 
-	async passwordLogin() {
+	async passwordLogin(user = this.a.user) {
 		const t = this.term;
 		await t.goto(this.a.base + '/login');
-		await t.fill('#user', this.a.user);
+		await t.fill('#user', user);
 		await t.click('button[type=submit]');
 		await t.fill('#password', this.a.password);
 		await t.click('button[type=submit]');
@@ -236,12 +236,27 @@ class Run {
 		}));
 	}
 
-	async setup() {
-		await this.passwordLogin();
+	async setup(user = this.a.user) {
+		await this.passwordLogin(user);
 		const link = await this.registrationLink();
 		await this.signOut();
 		await this.registerPhone(link);
 		this.out.keys = await this.phoneKeys();
+	}
+
+	// An X.1280 login at the IdP itself (path needs one), approved on
+	// the phone with the terminal's code.
+	async idpLogin(path, user = this.a.user) {
+		const t = this.term;
+		await t.goto(this.a.base + path);
+		await t.waitForURL(/\/login(\?c=.*)?$/);
+		await t.fill('#user', user);
+		await t.click('button[type=submit]');
+		const code = await this.codePage();
+		const rq = await this.request();
+		await this.decide(rq, '.rq-approve', code);
+		await t.waitForURL(this.a.base + path, { timeout: 30000 });
+		return rq;
 	}
 }
 
@@ -256,7 +271,10 @@ const scenarios = {
 		const rq = await r.request();
 		r.out.phone = { rp: rq.rp, user: rq.user, ip: rq.ip,
 		    browser: rq.browser };
+		// The countdown a few seconds in, the code typed on the phone.
+		await r.term.waitForTimeout(4000);
 		await r.shot(r.term, 'login-code.png');
+		await rq.el.$eval('.code-input', (n, c) => { n.value = c; }, code);
 		await r.shot(r.phone, 'authenticator-approval.png');
 		await r.decide(rq, '.rq-approve', code);
 		await r.request('approved');
@@ -283,6 +301,28 @@ const scenarios = {
 			check(/Signed in/.test(body), 'OIDC: ' + body);
 			r.out.oidc = JSON.parse(await r.term.textContent('pre'));
 		}
+	},
+
+	// The README's walk-through, step by step: from the demo SP, the
+	// password opens the account page, the link registers the phone,
+	// and the next sign-in at the SP is approved there.
+	async readme(r) {
+		const t = r.term;
+		await t.goto(r.a.sp + '/');
+		await t.click('#login');
+		await t.waitForURL(/\/login\?c=/);
+		await t.fill('#user', r.a.user);
+		await t.click('button[type=submit]');
+		await t.fill('#password', r.a.password);
+		await t.click('button[type=submit]');
+		await t.waitForURL(r.a.base + '/account');
+		const link = await r.registrationLink();
+		await r.registerPhone(link);
+		const code = await r.startLogin(r.a.sp + '/');
+		const rq = await r.request();
+		await r.decide(rq, '.rq-approve', code);
+		await t.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		r.out.status = await t.textContent('#status');
 	},
 
 	// The codes on both screens, side by side (comparison "compare").
@@ -351,6 +391,76 @@ const scenarios = {
 		const rq = await r.request();
 		await r.decide(rq, '.rq-approve', code2);
 		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+	},
+
+	// A backup authenticator on a second phone; the lost first phone
+	// is suspended from a sign-in with the backup (X.1280 9.2.2).
+	async backup(r) {
+		await r.setup();
+		await r.idpLogin('/account');
+		const link = await r.registrationLink();
+		// The second phone: its own profile, keys and PIN.
+		const first = r.phone;
+		r.phoneCtx2 = await r.browser.newContext({
+			viewport: { width: 360, height: 780 }, isMobile: true,
+			hasTouch: true, userAgent: PHONE_UA });
+		r.watch(r.phoneCtx2);
+		r.phone = await r.page(r.phoneCtx2, 'phone2');
+		await r.registerPhone(link, 'Backup phone');
+		await r.signOut();
+		// The next login goes to the newest; suspend the first one.
+		await r.idpLogin('/account');
+		const refused = 'form:has(button:has-text("Backup phone"))';
+		r.out.marked = await r.term.isVisible(refused +
+		    ' .hint');
+		await r.term.click('#suspend button:has-text("Test phone")');
+		await r.term.waitForURL(r.a.base + '/account');
+		r.out.table = await r.term.innerText('table.bindings');
+		await r.shot(r.term, 'account.png', { fullPage: true });
+		// Suspending the one this session used is refused.
+		await r.term.click('#suspend button:has-text("Backup phone")');
+		r.out.refusal = await r.term.innerText('main');
+		// The lost phone learns it at its next poll.
+		r.phone = first;
+		await first.reload();
+		await first.fill('#unlock-pin', PIN);
+		await first.click('#unlock-submit');
+		await first.locator('#accounts', { hasText: 'Suspended' })
+		    .waitFor({ timeout: 30000 });
+		// Sign out everywhere.
+		await r.term.goto(r.a.base + '/account');
+		await r.term.click('#signout-all');
+		r.out.signed_out = await r.term.innerText('h1');
+		await r.term.goto(r.a.base + '/account');
+		r.out.after = r.term.url();
+	},
+
+	// The help desk's case view, for docs/screenshots: staff sign in
+	// with their phone, open the case of a vetting request by its code
+	// and walk the first steps.
+	async helpdesk(r) {
+		await r.setup(r.a.staff);
+		await r.passwordLogin();
+		await r.term.click('#request-vetting');
+		const code = (await r.term.textContent('#vetting-code')).trim();
+		await r.signOut();
+		await r.idpLogin('/helpdesk', r.a.staff);
+		await r.term.fill('#code', code);
+		await r.term.click('form[action="/helpdesk/open"] button');
+		await r.term.waitForURL(/\/helpdesk\/case\?id=/);
+		for (const [step, button] of [
+		    ['C_CHECK_ELIGIBILITY', 'Eligible'],
+		    ['V_PRESENT_PROOF', 'Presented'],
+		    ['V_VET_PROOF', 'Genuine and matching']]) {
+			await r.term.click('#s-' + step + ' button:has-text("' +
+			    button + '")');
+			await r.term.waitForURL(/\/helpdesk\/case\?id=/);
+		}
+		r.out.state = await r.term.textContent('#state');
+		r.out.applicant = await r.term.textContent('#applicant');
+		// The case, its checklist and the first next step.
+		await r.term.setViewportSize({ width: 1024, height: 1000 });
+		await r.shot(r.term, 'helpdesk-case.png');
 	},
 
 	// The authenticator locks; a wrong PIN does not open it.

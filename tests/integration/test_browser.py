@@ -8,6 +8,7 @@ OpenID Connect side). With MUTUA_SCREENSHOTS=1 the login scenario writes
 the screenshots of docs/screenshots/.
 """
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -222,3 +223,33 @@ def test_wrong_pin_keeps_the_authenticator_locked(fed):
     assert out["locked_requests_hidden"]
     assert out["error"] == "Wrong PIN." and out["still_locked"]
     assert out["sw"] and out["offline_shell"], out
+
+
+def test_backup_phone_suspends_the_lost_one_and_sign_out_everywhere(fed):
+    server, sp, _ = fed()
+    shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
+    out = browser("backup", server, sp, shots=shots)
+    assert out["marked"]
+    assert re.search(r"Test phone\s+LoA2\s+suspended", out["table"]), out
+    assert re.search(r"Backup phone\s+LoA2\s+active", out["table"]), out
+    assert "help desk" in out["refusal"]
+    assert out["signed_out"] == "Signed out everywhere"
+    assert out["after"] == server.base + "/login"
+
+
+def test_help_desk_case_view(fed):
+    server, sp, _ = fed()
+    server.mutuactl("user", "add", "-p", "sam", input=PASSWORD + "\n")
+    server.mutuactl("role", "grant", "sam", "helpdesk")
+    shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
+    out = browser("helpdesk", server, sp, shots=shots, staff="sam")
+    assert out["applicant"] == "alice"
+    assert out["state"] not in ("", "failed")
+
+
+def test_readme_walk_through(fed):
+    """README.md, "With the web authenticator, at the demo service
+    provider", as a person would do it (no sign-out in between)."""
+    server, sp, _ = fed()
+    out = browser("readme", server, sp)
+    assert out["status"].startswith("Logged in as Alice Example")
