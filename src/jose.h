@@ -114,6 +114,8 @@ int	jose_peek_claim(const char *compact, const char *name, char *out,
  */
 void	jose_half_hash(const char *token, char *out);
 
+/* jose_keyset.c */
+
 /*
  * Loads the provider's keys: each path in paths (NULL entries skipped)
  * is a current signing key; files next to it named "<name>.next" are
