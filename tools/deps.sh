@@ -35,6 +35,10 @@ fi
 
 # Test peers from npm (openid-client, playwright-core): pinned in
 # tests/package-lock.json, installed without any browser download.
-if [ -f tests/package-lock.json ] && [ ! -d tests/node_modules ]; then
+# Installed again when the lock changed after the last install (npm ci
+# writes node_modules/.package-lock.json), e.g. a package was added.
+if [ -f tests/package-lock.json ] && { [ ! -d tests/node_modules ] ||
+    [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; }
+then
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -303,6 +303,22 @@ const scenarios = {
 		}
 	},
 
+	// Comparison "select": the terminal's code among three decoys.
+	async select(r) {
+		await r.setup();
+		const code = await r.startLogin(r.a.sp + '/');
+		const rq = await r.request();
+		const choices = await rq.el.$$eval('.choices button',
+		    (b) => b.map((n) => n.textContent));
+		r.out.choices = choices.length;
+		r.out.listed = choices.includes(code);
+		await rq.el.$eval('.choices button:text-is("' + code + '")',
+		    (b) => b.click());
+		await r.decide(rq, '.rq-approve');
+		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		r.out.saml = await r.term.textContent('#status');
+	},
+
 	// The README's walk-through, step by step: from the demo SP, the
 	// password opens the account page, the link registers the phone,
 	// and the next sign-in at the SP is approved there.
@@ -481,7 +497,14 @@ const scenarios = {
 		await r.phone.waitForSelector('#view-requests:not([hidden])');
 		const code = await r.startLogin(r.a.sp + '/');
 		const rq = await r.request();
-		await r.decide(rq, '.rq-approve', code);
+		// QR mode: the sign-in page's QR code opens the app at
+		// #check=<request>.<code>, which fills in the code.
+		await r.phone.goto(r.a.base + '/app/#check=' + rq.id + '.' +
+		    code);
+		r.out.check_filled = await rq.el.$eval('.code-input',
+		    (n) => n.value) === code;
+		r.out.check_hash_gone = !r.phone.url().includes('#check');
+		await r.decide(rq, '.rq-approve');
 		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
 		// The service worker took over and keeps the shell offline.
 		await r.phone.reload();

@@ -223,6 +223,14 @@ def test_wrong_pin_keeps_the_authenticator_locked(fed):
     assert out["locked_requests_hidden"]
     assert out["error"] == "Wrong PIN." and out["still_locked"]
     assert out["sw"] and out["offline_shell"], out
+    assert out["check_filled"] and out["check_hash_gone"]
+
+
+def test_select_mode_offers_the_code_among_decoys(fed):
+    server, sp, _ = fed("comparison select")
+    out = browser("select", server, sp)
+    assert out["choices"] == 4 and out["listed"]
+    assert out["saml"].startswith("Logged in as")
 
 
 def test_backup_phone_suspends_the_lost_one_and_sign_out_everywhere(fed):
