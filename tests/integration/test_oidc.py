@@ -6,12 +6,12 @@ The RP steps run in tests/integration/oidc_rp.mjs; the browser is a
 requests session (terminal.py); failure paths are also sent by hand so
 that the exact RFC error codes can be asserted, and the audit log shows
 that nothing was issued."""
-import base64
 import hashlib
 import html
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -257,6 +257,7 @@ def op():
     o = OP(tmp)
     yield o
     stop(o.server)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- The relying party's whole journey --------------------------------
