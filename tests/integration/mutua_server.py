@@ -126,7 +126,8 @@ trusted_proxy 127.0.0.2
         logf = open(self.log, "w")
         self.proc = subprocess.Popen(
             ["kore", "-f", "-n", "-r", "-c", self.kore_conf],
-            cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT,
+            start_new_session=True)
         logf.close()
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -155,10 +156,17 @@ trusted_proxy 127.0.0.2
         except (OSError, ValueError):
             self.proc.terminate()
         try:
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            pass
+        # Sanitizer-built workers can deadlock in a library destructor
+        # (p11-kit) while exiting: whatever is left of the server's process
+        # group is killed, so no test leaves workers behind.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
         self.proc = None
         log = self.read_log()
         # A sanitizer report or a sandbox kill in any worker fails the test.
