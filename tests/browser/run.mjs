@@ -47,8 +47,12 @@ class Run {
 			viewport: { width: 360, height: 780 }, isMobile: true,
 			hasTouch: true, userAgent: PHONE_UA,
 		});
-		// The terminal is a computer, or a 360 px wide phone.
-		this.termCtx = await this.browser.newContext(this.a.narrow ? {
+		// The terminal is a computer, or a 360 px wide phone; with
+		// nojs, a browser without JavaScript.
+		this.termCtx = await this.browser.newContext(this.a.nojs ? {
+			viewport: { width: 1024, height: 720 },
+			userAgent: TERMINAL_UA, javaScriptEnabled: false,
+		} : this.a.narrow ? {
 			viewport: { width: 360, height: 740 }, isMobile: true,
 			hasTouch: true, userAgent: TERMINAL_UA,
 		} : {
@@ -317,6 +321,23 @@ const scenarios = {
 		await r.decide(rq, '.rq-approve');
 		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
 		r.out.saml = await r.term.textContent('#status');
+	},
+
+	// A terminal without JavaScript: the forms work, the user presses
+	// "continue" after approving and the SAML form's button.
+	async nojs(r) {
+		await r.setup();
+		const t = r.term;
+		const code = await r.startLogin(r.a.sp + '/');
+		r.out.status_before = (await t.textContent('#status')).trim();
+		const rq = await r.request();
+		await r.decide(rq, '.rq-approve', code);
+		await r.request('approved', rq.id);
+		await t.click('#continue button');
+		await t.waitForURL(/\/saml\/sso\/resume/);
+		await t.click('#autosubmit button');
+		await t.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		r.out.saml = await t.textContent('#status');
 	},
 
 	// The README's walk-through, step by step: from the demo SP, the

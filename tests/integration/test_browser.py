@@ -261,3 +261,33 @@ def test_readme_walk_through(fed):
     server, sp, _ = fed()
     out = browser("readme", server, sp)
     assert out["status"].startswith("Logged in as Alice Example")
+
+
+def test_terminal_without_javascript_signs_in(fed):
+    server, sp, _ = fed()
+    out = browser("nojs", server, sp, nojs=True)
+    assert out["status_before"] == "pending"
+    assert out["saml"].startswith("Logged in as")
+
+
+def test_app_is_served_with_the_pages_headers(server):
+    """/app/ is a closed list of files, with the strict CSP."""
+    for path, ctype in (("/app/", "text/html"),
+                        ("/app/app.js", "text/javascript"),
+                        ("/app/sw.js", "text/javascript"),
+                        ("/app/manifest.webmanifest",
+                         "application/manifest+json"),
+                        ("/app/icon-192.png", "image/png")):
+        r = requests.get(server.base + path, allow_redirects=False)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith(ctype), path
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "default-src 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+    assert requests.get(server.base + "/app/../kore.conf").status_code == 404
+    assert requests.get(server.base + "/app/nothing.js").status_code == 404
+    r = requests.get(server.base + "/app", allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/app/"
+    assert requests.post(server.base + "/app/").status_code == 405
+    manifest = requests.get(server.base + "/app/manifest.webmanifest").json()
+    assert manifest["scope"] == "/app/" and manifest["start_url"] == "/app/"
