@@ -323,6 +323,28 @@ const scenarios = {
 		r.out.saml = await r.term.textContent('#status');
 	},
 
+	// Two accounts on one phone: the second registration asks for the
+	// PIN the phone has; each request says which account it is for.
+	async two_accounts(r) {
+		await r.setup();
+		await r.passwordLogin(r.a.user2);
+		const link = await r.registrationLink();
+		await r.signOut();
+		await r.registerPhone(link, 'Phone for ' + r.a.user2);
+		r.out.accounts = await r.phone.$$eval('#accounts li',
+		    (l) => l.length);
+		r.out.keys = await r.phoneKeys();
+		const saved = r.a.user;
+		r.a.user = r.a.user2;
+		const code = await r.startLogin(r.a.sp + '/');
+		r.a.user = saved;
+		const rq = await r.request();
+		r.out.user_shown = rq.user;
+		await r.decide(rq, '.rq-approve', code);
+		await r.term.waitForURL(r.a.sp + '/', { timeout: 30000 });
+		r.out.saml = await r.term.textContent('#status');
+	},
+
 	// A terminal without JavaScript: the forms work, the user presses
 	// "continue" after approving and the SAML form's button.
 	async nojs(r) {

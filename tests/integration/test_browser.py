@@ -291,3 +291,12 @@ def test_app_is_served_with_the_pages_headers(server):
     assert requests.post(server.base + "/app/").status_code == 405
     manifest = requests.get(server.base + "/app/manifest.webmanifest").json()
     assert manifest["scope"] == "/app/" and manifest["start_url"] == "/app/"
+
+
+def test_two_accounts_on_one_phone(fed):
+    server, sp, _ = fed()
+    add_user(server, "bob")
+    out = browser("two_accounts", server, sp, user2="bob")
+    assert out["accounts"] == 2 and len(out["keys"]) == 2
+    assert out["user_shown"] == "bob (Phone for bob)"
+    assert out["saml"].startswith("Logged in as Bob Example")
