@@ -288,10 +288,11 @@ web_login_code(struct http_request *req)
 	struct oob_ctx		 oc;
 	struct oob_view		 view;
 	struct session		 s;
-	struct template_var	 vars[13];
+	struct template_var	 vars[14];
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 csrf[WEB_CSRF_LEN + 1], now[24], expires[24];
 	char			 spaced[2 * OFFSET_CODE_LEN + 1];
+	const char		*text;
 	size_t			 i;
 	char			 qrtext[CONFIG_URL_MAX + 80], *svg;
 	const char		*state;
@@ -340,7 +341,15 @@ web_login_code(struct http_request *req)
 	vars[12] = (struct template_var){ "continue",
 	    view.state == OOB_EXPIRED || view.state == OOB_DENIED ?
 	    "hidden" : "", 0 };
-	web_page_send(req, 200, WEB_PAGE_LOGIN_CODE, vars, 13);
+	/* For browsers without script; login.js keeps it up to date. */
+	text = view.state == OOB_PENDING ? "Waiting for approval on your "
+	    "authenticator. After approving there, press the button below." :
+	    view.state == OOB_APPROVED ? "Approved. Press the button below "
+	    "to continue." : view.state == OOB_DENIED ? "Denied on the "
+	    "authenticator. If this was you, get a new code." :
+	    "The code has expired. Get a new code to try again.";
+	vars[13] = (struct template_var){ "status_text", text, 0 };
+	web_page_send(req, 200, WEB_PAGE_LOGIN_CODE, vars, 14);
 	free(svg);
 	OPENSSL_cleanse(view.code, sizeof(view.code));
 	return (KORE_RESULT_OK);
