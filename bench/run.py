@@ -89,7 +89,7 @@ def machine():
 # ------------------------------------------------------------------ wrk
 
 def wrk(name, url, lines=None, per_thread=None, xff=False, capture=None,
-        seconds=SECONDS, conns=CONNS, tmp=None):
+        seconds=SECONDS, conns=CONNS, tmp=None, chain=False):
     """Runs one wrk row; returns its summary dict (+ captured values)."""
     env = dict(os.environ, BENCH_OUT=os.path.join(tmp, name + ".json"))
     if lines is not None or per_thread is not None:
@@ -105,6 +105,8 @@ def wrk(name, url, lines=None, per_thread=None, xff=False, capture=None,
     if xff:
         env["BENCH_XFF"] = "1"
     capout = os.path.join(tmp, name + ".capture")
+    if chain:
+        env["BENCH_CHAIN"] = "1"
     if capture:
         env["BENCH_CAPTURE"] = capture
         env["BENCH_CAPTURE_OUT"] = capout
@@ -126,7 +128,20 @@ def wrk(name, url, lines=None, per_thread=None, xff=False, capture=None,
                     vals += [v for v in f.read().split("\n") if v]
             except OSError:
                 pass
-        r["captured"] = vals
+        # wrk hands response() a header value cut at a read boundary now
+        # and then: keep only whole tokens (32 random bytes, b64url).
+        r["captured"] = [v for v in vals if re.fullmatch(
+            r"[A-Za-z0-9_-]{43}", v)]
+        r["captured_cut"] = len(vals) - len(r["captured"])
+    for t in range(THREADS):
+        try:
+            with open(env["BENCH_OUT"] + ".err" + str(t)) as f:
+                r.setdefault("error_samples", []).extend(
+                    f.read().splitlines())
+        except OSError:
+            pass
+    if r.get("error_samples"):
+        log("%s: first errors: %s" % (name, r["error_samples"][:2]))
     log("%-22s %8.0f req/s ok %d/%d p50 %.2f ms p99 %.2f ms" % (
         name, r["rps"], r["ok"], r["requests"], r["p50_us"] / 1000,
         r["p99_us"] / 1000))
@@ -349,10 +364,12 @@ def token_lines(codes, basic):
 
 
 def refresh_lines(tokens, basic, path="/oauth2/token"):
+    """One rotation per token; the last line is the template for the
+    rotated tokens (BENCH_CHAIN)."""
     return [line("POST", path, {"Authorization": basic},
                  urllib.parse.urlencode({"grant_type": "refresh_token",
                                          "refresh_token": t}))
-            for t in tokens]
+            for t in tokens + ["CHAINVALUE"]]
 
 
 def main():
@@ -439,11 +456,15 @@ def main():
         codes = rows["oidc_authorize"].pop("captured")
         # Redemption is faster than authorization: one more (unmeasured)
         # pass so that no code is sent twice. Codes live 60 s.
-        codes += wrk(
-            "oidc_authorize_more", url,
-            lines=[line("GET", "/oauth2/authorize?" + q, {"Cookie": cookie})],
-            capture=r"location: [^\n]*[?&]code=([^&\n]+)",
-            tmp=tmp)["captured"]
+        for extra in range(3):
+            if len(codes) >= 3000 * SECONDS:
+                break
+            codes += wrk(
+                "oidc_authorize_more%d" % extra, url, lines=[
+                    line("GET", "/oauth2/authorize?" + q,
+                         {"Cookie": cookie})],
+                capture=r"location: [^\n]*[?&]code=([^&\n]+)",
+                tmp=tmp, seconds=max(2, SECONDS // 2))["captured"]
         rows["oidc_code"] = wrk(
             "oidc_code", url, per_thread=[
                 token_lines(codes[t::THREADS], basic)
@@ -454,7 +475,7 @@ def main():
             "oidc_refresh", url, per_thread=[
                 refresh_lines(rts[t::THREADS], basic)
                 for t in range(THREADS)],
-            capture=r'"refresh_token":"([^"]+)"', tmp=tmp)
+            capture=r'"refresh_token":"([^"]+)"', tmp=tmp, chain=True)
         rows["oidc_refresh"].pop("captured")
 
         # X.1280 login starts: POST /login/start (request created, code
@@ -524,7 +545,7 @@ def main():
                                  pbase + "/.well-known/openid-configuration",
                                  tmp=tmp)
         prows["jwks"] = wrk("peer_jwks", pbase + "/jwks", tmp=tmp)
-        ncodes = max(2000, int(rows["oidc_code"]["ok_rps"] * SECONDS))
+        ncodes = max(4000, int(rows["oidc_code"]["ok_rps"] * SECONDS * 2))
         cfile = os.path.join(tmp, "peer-codes")
         peer.stdin.write("mint %d %s\n" % (ncodes, cfile))
         peer.stdin.flush()
@@ -545,7 +566,7 @@ def main():
             "peer_oidc_refresh", pbase + "/", per_thread=[
                 refresh_lines(prts[t::THREADS], basic, "/token")
                 for t in range(THREADS)],
-            capture=r'"refresh_token":"([^"]+)"', tmp=tmp)
+            capture=r'"refresh_token":"([^"]+)"', tmp=tmp, chain=True)
         prows["oidc_refresh"].pop("captured")
     finally:
         if peer is not None:

@@ -10,7 +10,13 @@
 --   BENCH_XFF      "1": a distinct X-Forwarded-For per request
 --   BENCH_CAPTURE  Lua pattern applied to "location: <value>\n" .. body;
 --                  the first capture is appended to BENCH_CAPTURE_OUT<t>
---   BENCH_OUT      JSON summary written by done()
+--   BENCH_CHAIN    "1": each captured value (43 characters: a rotated
+--                  refresh token) is also queued as a new request built
+--                  from the last line of the file with the value put in
+--                  place of the literal CHAINVALUE, so a rotation chain
+--                  never runs dry and no token is sent twice
+--   BENCH_OUT      JSON summary written by done(); the first 4xx/5xx
+--                  bodies of each thread go to BENCH_OUT.err<t>
 local counter = 0
 
 local threads = {}
@@ -42,6 +48,8 @@ local pos = 0
 local xff = os.getenv("BENCH_XFF") == "1"
 local pattern = os.getenv("BENCH_CAPTURE")
 local capfile = nil
+local chain = os.getenv("BENCH_CHAIN") == "1"
+local template = nil
 ok2xx, ok3xx, bad4xx, bad5xx, wraps = 0, 0, 0, 0, 0
 
 function init(args)
@@ -64,6 +72,11 @@ function init(args)
          reqs[nreqs] = { p[1], p[2], hdrs, (p[4] ~= "" and p[4]) or nil }
       end
       f:close()
+      if chain then
+         template = reqs[nreqs]
+         reqs[nreqs] = nil
+         nreqs = nreqs - 1
+      end
    end
    if pattern then
       capfile = io.open(os.getenv("BENCH_CAPTURE_OUT") .. id, "w")
@@ -95,7 +108,16 @@ function request()
    return wrk.format(r[1], r[2], hdrs, r[4])
 end
 
+local errfile = nil
+local errlogged = 0
+
 function response(status, headers, body)
+   if status >= 400 and errlogged < 3 and os.getenv("BENCH_OUT") then
+      errfile = errfile or io.open(os.getenv("BENCH_OUT") .. ".err" .. id, "w")
+      errfile:write(status, " ", string.sub(body or "", 1, 300), "\n")
+      errfile:flush()
+      errlogged = errlogged + 1
+   end
    if status < 300 then
       ok2xx = ok2xx + 1
    elseif status < 400 then
@@ -112,6 +134,13 @@ function response(status, headers, body)
       if v then
          capfile:write(v, "\n")
          capfile:flush()
+         if chain and string.len(v) == 43 then
+            local h = {}
+            for k, x in pairs(template[3]) do h[k] = x end
+            nreqs = nreqs + 1
+            reqs[nreqs] = { template[1], template[2], h,
+               (string.gsub(template[4], "CHAINVALUE", v)) }
+         end
       end
    end
 end
