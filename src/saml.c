@@ -385,7 +385,7 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 		}
 		rc = store_saml_replay_add(&txn, ra->ID, now +
 		    SAML_REQUEST_MAX_AGE + 2 * idp->cfg->clock_skew, now);
-		if (rc != 0 || store_txn_commit(&txn) == -1) {
+		if (rc != 0 || store_txn_commit_lazy(&txn) == -1) {
 			store_txn_abort(&txn);
 			sso->error = rc == STORE_EXISTS ?
 			    "this request was seen before (replay)" :
@@ -626,7 +626,9 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 		store_txn_abort(&txn);
 		return (-1);
 	}
-	if (store_txn_commit(&txn) == -1) {
+	/* A new persistent NameID is a fact to keep; the rest may be lazy. */
+	if ((kind == SAML_NAMEID_PERSISTENT ? store_txn_commit(&txn) :
+	    store_txn_commit_lazy(&txn)) == -1) {
 		saml_post_free(post);
 		return (-1);
 	}

@@ -182,6 +182,26 @@ store_txn_commit(struct store_txn *txn)
 	return (rc == 0 ? 0 : -1);
 }
 
+int
+store_txn_commit_lazy(struct store_txn *txn)
+{
+	MDB_env	*env;
+	int	 rc;
+
+	/*
+	 * MDB_NOMETASYNC may be changed at any time on this process's
+	 * handle; workers are single-threaded, so it covers this commit only.
+	 */
+	env = txn->store->env;
+	if (mdb_env_set_flags(env, MDB_NOMETASYNC, 1) != 0) {
+		store_txn_abort(txn);
+		return (-1);
+	}
+	rc = store_txn_commit(txn);
+	mdb_env_set_flags(env, MDB_NOMETASYNC, 0);
+	return (rc);
+}
+
 void
 store_txn_abort(struct store_txn *txn)
 {

@@ -104,6 +104,15 @@ int	store_txn_begin(struct store *, struct store_txn *txn, int write);
  */
 int	store_txn_commit(struct store_txn *);
 
+/*
+ * As store_txn_commit(), without flushing the meta page: the commit keeps
+ * atomicity and consistency, but a power loss (not a process crash) may
+ * undo it. For records whose loss costs a repeat, not a fact: sessions,
+ * logins in progress, replay caches (docs/deployment.md §7).
+ * @return 0 or -1, as store_txn_commit().
+ */
+int	store_txn_commit_lazy(struct store_txn *);
+
 /* Aborts; safe to call on a transaction that already failed. */
 void	store_txn_abort(struct store_txn *);
 

@@ -115,7 +115,7 @@ web_login_redirect_hint(struct http_request *req, const char *rp,
 	c.expires = (uint64_t)time(NULL) + CONTINUATION_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    store_continuation_add(&txn, &c) == -1 ||
-	    store_txn_commit(&txn) == -1) {
+	    store_txn_commit_lazy(&txn) == -1) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
@@ -274,7 +274,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 	s->expires = oc.now + LOGIN_PENDING_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    store_session_put(&txn, s) == -1 ||
-	    store_txn_commit(&txn) == -1) {
+	    store_txn_commit_lazy(&txn) == -1) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
@@ -417,7 +417,7 @@ web_login_establish(struct http_request *req, const char *old_sid,
 		goto fail;
 	store_session_del(&txn, old_key);
 	store_session_put(&txn, &s);
-	if (store_txn_commit(&txn) == -1)
+	if (store_txn_commit_lazy(&txn) == -1)
 		goto fail;
 	web_redirect(req, s.return_to);
 	return (0);

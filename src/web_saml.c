@@ -169,7 +169,7 @@ web_saml_continue(struct http_request *req, struct saml_sso *sso,
 	p->expires = now + CONTINUATION_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    store_saml_pending_add(&txn, p) == -1 ||
-	    store_txn_commit(&txn) == -1) {
+	    store_txn_commit_lazy(&txn) == -1) {
 		kore_free(p);
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
