@@ -77,27 +77,10 @@ authstate_load(const char *path, struct authstate *st, char *err,
 	root = NULL;
 	buf = NULL;
 	memset(st, 0, sizeof(*st));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno == ENOENT)
-			return (0);
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (fstat(fd, &sb) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	/* OpenSMTPD check_file_secrecy(): sealed keys are ours alone. */
-	if (!S_ISREG(sb.st_mode) || sb.st_uid != getuid()) {
-		snprintf(err, errlen, "%s: not a regular file owned by you",
-		    path);
-		goto out;
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errlen, "%s: must not be accessible by group "
-		    "or others (chmod 600)", path);
-		goto out;
-	}
+	/* No file is an empty state; a file of sealed keys is ours alone. */
+	if ((fd = crypto_secret_file_open(path, CRYPTO_SECRET_OWNED, &sb, err,
+	    errlen)) == -1)
+		return (errno == ENOENT ? 0 : -1);
 	if (sb.st_size > AUTHSTATE_FILE_MAX) {
 		snprintf(err, errlen, "%s: larger than %d bytes", path,
 		    AUTHSTATE_FILE_MAX);
@@ -710,15 +693,8 @@ authstate_pin_file(const char *path, char *buf, size_t len, char *err,
 	int		fd, ret;
 
 	ret = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((fd = crypto_secret_file_open(path, 0, &sb, err, errlen)) == -1)
 		return (-1);
-	}
-	if (fstat(fd, &sb) == -1 || (sb.st_mode & (S_IRWXG | S_IRWXO))) {
-		snprintf(err, errlen, "%s: must not be accessible by group or "
-		    "others (chmod 600)", path);
-		goto out;
-	}
 	if ((n = read(fd, buf, len - 1)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;

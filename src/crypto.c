@@ -188,6 +188,45 @@ crypto_str_equal(const char *a, const char *b)
 }
 
 int
+crypto_secret_file_open(const char *path, int flags, struct stat *sb,
+    char *err, size_t errlen)
+{
+	int		fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC |
+	    ((flags & CRYPTO_SECRET_OWNED) ? O_NOFOLLOW : 0))) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		goto fail;
+	}
+	if (fstat(fd, sb) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		goto fail;
+	}
+	saved = EACCES;
+	if ((flags & CRYPTO_SECRET_OWNED) &&
+	    (!S_ISREG(sb->st_mode) || sb->st_uid != getuid())) {
+		snprintf(err, errlen, "%s: not a regular file owned by you",
+		    path);
+		goto fail;
+	}
+	/* OpenSMTPD check_file_secrecy(): a secret is for our eyes only. */
+	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errlen, "%s: must not be accessible by group "
+		    "or others (chmod 600)", path);
+		goto fail;
+	}
+	return (fd);
+
+fail:
+	if (fd != -1)
+		close(fd);
+	errno = saved;
+	return (-1);
+}
+
+int
 crypto_master_key_load(const char *path, struct crypto_master_key *mk,
     char *err, size_t errlen)
 {
@@ -197,19 +236,9 @@ crypto_master_key_load(const char *path, struct crypto_master_key *mk,
 	int		fd, ret;
 
 	ret = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((fd = crypto_secret_file_open(path, 0, &st, err, errlen)) == -1) {
+		crypto_master_key_wipe(mk);
 		return (-1);
-	}
-	if (fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	/* OpenSMTPD check_file_secrecy(): the key is for our eyes only. */
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errlen, "%s: must not be accessible by group "
-		    "or others (chmod 600)", path);
-		goto out;
 	}
 	if (st.st_size != CRYPTO_MASTER_KEY_LEN) {
 		snprintf(err, errlen, "%s: must hold exactly %d bytes", path,

@@ -2,11 +2,13 @@
  * crypto.c: the primitives every module shares, on OpenSSL 3.
  *
  * Randomness, digests, encodings, constant-time comparison, password
- * hashing (scrypt) and wrapping of secrets at rest under the instance
- * master key (AES-256-GCM with a key identifier).
+ * hashing (scrypt), files that hold secrets, and wrapping of secrets at
+ * rest under the instance master key (AES-256-GCM with a key identifier).
  */
 #ifndef MUTUA_CRYPTO_H
 #define MUTUA_CRYPTO_H
+
+#include <sys/stat.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +22,9 @@
 #define CRYPTO_WRAP_OVERHEAD	(1 + CRYPTO_KEY_ID_LEN + \
 				 CRYPTO_GCM_IV_LEN + CRYPTO_GCM_TAG_LEN)
 #define CRYPTO_PASSWORD_HASH_MAX	160
+
+/* crypto_secret_file_open() flags. */
+#define CRYPTO_SECRET_OWNED	0x01	/* a regular file of ours, no link */
 
 struct crypto_master_key {
 	unsigned char	key[CRYPTO_MASTER_KEY_LEN];
@@ -69,6 +74,20 @@ int	crypto_equal(const void *, const void *, size_t);
 
 /* Constant-time equality of two strings (lengths compared first). */
 int	crypto_str_equal(const char *, const char *);
+
+/*
+ * Opens path read-only for a file that holds a secret, refusing one that
+ * group or others may access (OpenSMTPD's check_file_secrecy()).
+ * @param flags	0, or CRYPTO_SECRET_OWNED: the file must also be a
+ *		regular file owned by the caller, and a symbolic link is
+ *		not followed
+ * @param sb	receives the status of the file
+ * @return the descriptor (close() it), or -1 with a reason in err and
+ *	   errno set: that of open() or fstat() (ENOENT: no such file), or
+ *	   EACCES for a file of another owner or kind, or not private.
+ */
+int	crypto_secret_file_open(const char *path, int flags, struct stat *sb,
+	    char *err, size_t errlen);
 
 /*
  * Reads the 32-byte master key from path, refusing a file that is

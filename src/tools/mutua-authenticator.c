@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 
@@ -20,35 +19,9 @@
 #include "crypto.h"
 #include "device.h"
 #include "offset.h"
+#include "oobclient.h"
 
 #define STATE_DEFAULT		".mutua-authenticator"
-#define HTTP_BODY_MAX		(64 * 1024)
-#define HTTP_CONNECT_TIMEOUT	10L
-#define HTTP_TIMEOUT		20L
-#define WAIT_MAX		30
-#define PUBKEY_B64_LEN		(4 * ((DEVICE_PUBKEY_LEN + 2) / 3) + 1)
-#define SIG_B64_LEN		(4 * ((DEVICE_SIG_LEN + 2) / 3) + 1)
-#define REG_CODE_LEN		64
-
-/* A pending request, with what the authenticator derived from it. */
-struct request {
-	char			id[33];
-	char			offset[OFFSET_MAX];
-	char			hash[2 * CRYPTO_SHA256_LEN + 1];
-	struct offset_fields	f;
-	char			code[OFFSET_CODE_LEN + 1];
-	char			mode[8];
-	long long		expires_at;
-};
-
-struct response {
-	long		 status;
-	char		*body;
-	size_t		 len;
-	int		 overflow;
-	json_t		*json;
-	char		 retry_after[16];
-};
 
 struct command {
 	const char	*name;
@@ -73,27 +46,10 @@ static struct authstate_binding *select_unlock(struct authstate *,
 		    struct authstate_secret *);
 static int	unlock(struct authstate_binding *, struct authstate_secret *);
 static int	pin_read(const char *, char *, size_t);
-static int	http(const char *, const char *, EVP_PKEY *, const char *,
-		    const char *, const char *, struct response *);
-static size_t	http_write(char *, size_t, size_t, void *);
-static int	http_failed(const struct response *);
-static void	response_free(struct response *);
-static int	sign_b64(EVP_PKEY *, const char *, char *);
-static int	pending(const struct authstate_binding *,
-		    const struct authstate_secret *, int, json_t **);
-static int	request_parse(json_t *, const struct authstate_binding *,
-		    const struct authstate_secret *, struct request *);
-static int	request_find(const struct authstate_binding *,
-		    const struct authstate_secret *, const char *,
-		    struct request *);
 static int	select_choices(const char *, char [4][OFFSET_CODE_LEN + 1]);
-static void	request_print(const struct request *);
+static void	request_print(const struct oobclient_request *);
 static void	context_print(const struct offset_fields *);
 static void	kv(const char *, const char *, int);
-static void	put_escaped(FILE *, const char *);
-static size_t	utf8_len(const unsigned char *);
-static int	hex_valid(const char *, size_t);
-static int	code_valid(const char *);
 
 static const struct command commands[] = {
 	{ "register",	"",	2, 3, cmd_register },
@@ -108,10 +64,10 @@ static const struct command commands[] = {
 static const char	*opt_state;
 static const char	*opt_pinfile;
 static const char	*opt_account;
-static const char	*opt_cafile;
 static const char	*opt_code;
 static const char	*opt_reason = "";
 static int		 opt_wait;
+static struct oobclient	 client = { "mutua-authenticator", NULL };
 
 static void
 usage(void)
@@ -145,7 +101,7 @@ global_option(int ch)
 		opt_account = optarg;
 		break;
 	case 'C':
-		opt_cafile = optarg;
+		client.cafile = optarg;
 		break;
 	default:
 		return (-1);
@@ -186,7 +142,7 @@ main(int argc, char **argv)
 			errno = 0;
 			l = strtol(optarg, &end, 10);
 			if (errno != 0 || *optarg == '\0' || *end != '\0' ||
-			    l < 0 || l > WAIT_MAX)
+			    l < 0 || l > OOBCLIENT_WAIT_MAX)
 				usage();
 			opt_wait = (int)l;
 			break;
@@ -220,19 +176,19 @@ main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/%s", home, STATE_DEFAULT);
 		opt_state = path;
 	}
-	if (opt_cafile == NULL)
-		opt_cafile = getenv("CURL_CA_BUNDLE");
+	if (client.cafile == NULL)
+		client.cafile = getenv("CURL_CA_BUNDLE");
 
 	if (authstate_load(opt_state, &st, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mutua-authenticator: %s\n", err);
 		return (EXIT_FAILURE);
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (oobclient_init() == -1) {
 		fprintf(stderr, "mutua-authenticator: curl_global_init\n");
 		return (EXIT_FAILURE);
 	}
 	ret = cmd->run(&st, argc, argv);
-	curl_global_cleanup();
+	oobclient_cleanup();
 	return (ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }
 
@@ -244,7 +200,6 @@ static int
 register_args(int argc, char **argv, struct authstate_binding *b,
     char *code)
 {
-	const char	*s;
 	char		 host[64];
 	size_t		 i, len;
 
@@ -260,17 +215,8 @@ register_args(int argc, char **argv, struct authstate_binding *b,
 		    "[::1])\n", argv[0]);
 		return (-1);
 	}
-	s = strstr(argv[1], "#register=");
-	s = s != NULL ? s + strlen("#register=") : argv[1];
-	for (i = 0; s[i] != '\0' && i < REG_CODE_LEN; i++)
-		code[i] = (s[i] >= 'A' && s[i] <= 'F') ?
-		    s[i] - 'A' + 'a' : s[i];
-	code[i] = '\0';
-	if (s[i] != '\0' || !hex_valid(code, REG_CODE_LEN)) {
-		fprintf(stderr, "mutua-authenticator: the registration code "
-		    "is 64 hexadecimal digits\n");
+	if (oobclient_register_code(&client, argv[1], code) == -1)
 		return (-1);
-	}
 	if (argc > 2)
 		snprintf(b->label, sizeof(b->label), "%s", argv[2]);
 	else {
@@ -298,23 +244,16 @@ static int
 cmd_register(struct authstate *st, int argc, char **argv)
 {
 	struct authstate_binding	 b;
-	struct response			 r;
 	EVP_PKEY			*key;
-	json_t				*req;
-	unsigned char			 point[DEVICE_PUBKEY_LEN];
 	unsigned char			 k[OFFSET_KEY_LEN];
-	char				 code[REG_CODE_LEN + 1], idhex[33];
-	char				 pub[PUBKEY_B64_LEN], sig[SIG_B64_LEN];
+	char				 code[OOBCLIENT_REG_CODE_LEN + 1];
 	char				 msg[512], pin[AUTHSTATE_PIN_MAX + 2];
-	char				 pin2[AUTHSTATE_PIN_MAX + 2], *body;
+	char				 pin2[AUTHSTATE_PIN_MAX + 2];
 	int				 ret;
 
 	ret = -1;
 	key = NULL;
-	req = NULL;
-	body = NULL;
 	memset(&b, 0, sizeof(b));
-	memset(&r, 0, sizeof(r));
 	OPENSSL_cleanse(k, sizeof(k));
 	pin[0] = pin2[0] = '\0';
 	if (register_args(argc, argv, &b, code) == -1)
@@ -340,33 +279,10 @@ cmd_register(struct authstate *st, int argc, char **argv)
 		goto out;
 	}
 
-	/* The device key, and proof that we hold it. */
-	if ((key = device_key_generate()) == NULL ||
-	    device_key_public(key, point) == -1 ||
-	    crypto_b64url_encode(point, sizeof(point), pub, sizeof(pub)) ==
-	    -1 || crypto_random_hex(idhex, sizeof(idhex), 16) == -1)
+	if ((key = device_key_generate()) == NULL)
 		goto fail;
-	snprintf(b.authenticator_id, sizeof(b.authenticator_id), "cli-%s",
-	    idhex);
-	snprintf(msg, sizeof(msg), "mutua-register-v1\n%s\n%s\n%s", code,
-	    b.authenticator_id, pub);
-	if (sign_b64(key, msg, sig) == -1 ||
-	    (req = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", code,
-	    "authenticator_id", b.authenticator_id, "device_public_key", pub,
-	    "label", b.label, "signature", sig)) == NULL ||
-	    (body = json_dumps(req, JSON_COMPACT)) == NULL)
-		goto fail;
-	if (http(b.issuer, NULL, NULL, "POST", "/oob/v1/register", body,
-	    &r) == -1)
+	if (oobclient_register(&client, &b, code, key, k) == -1)
 		goto out;
-	if (r.status != 201) {
-		http_failed(&r);
-		goto out;
-	}
-	if (authstate_from_answer(r.json, &b, k, msg, sizeof(msg)) == -1) {
-		fprintf(stderr, "mutua-authenticator: %s\n", msg);
-		goto out;
-	}
 	if (authstate_seal(&b, pin, k, key) == -1 ||
 	    authstate_add(st, &b) == -1)
 		goto fail;
@@ -389,9 +305,6 @@ out:
 	OPENSSL_cleanse(pin2, sizeof(pin2));
 	OPENSSL_cleanse(k, sizeof(k));
 	EVP_PKEY_free(key);
-	json_decref(req);
-	free(body);
-	response_free(&r);
 	return (ret);
 }
 
@@ -400,7 +313,7 @@ cmd_pending(struct authstate *st, int argc, char **argv)
 {
 	struct authstate_binding	*b;
 	struct authstate_secret		 s;
-	struct request			 req;
+	struct oobclient_request	 req;
 	struct offset_fields		 f;
 	json_t				*root, *item;
 	const char			*text;
@@ -408,13 +321,13 @@ cmd_pending(struct authstate *st, int argc, char **argv)
 
 	if ((b = select_unlock(st, &s)) == NULL)
 		return (-1);
-	if (pending(b, &s, opt_wait, &root) == -1) {
+	if (oobclient_pending(&client, b, &s, opt_wait, &root) == -1) {
 		authstate_secret_clear(&s);
 		return (-1);
 	}
 	n = 0;
 	json_array_foreach(json_object_get(root, "requests"), i, item) {
-		if (request_parse(item, b, &s, &req) == -1)
+		if (oobclient_request_parse(&client, item, b, &s, &req) == -1)
 			continue;
 		request_print(&req);
 		if (strcmp(req.mode, "compare") != 0)
@@ -464,32 +377,28 @@ decide(struct authstate *st, const char *id, const char *decision,
 {
 	struct authstate_binding	*b;
 	struct authstate_secret		 s;
-	struct request			 req;
-	struct response			 r;
-	json_t				*j;
+	struct oobclient_request	 req;
+	json_t				*answer;
 	const char			*status;
-	char				 err[512], msg[256], sig[SIG_B64_LEN];
-	char				 typed[16], *body;
+	char				 err[512], typed[16];
 	int				 mismatch, ret;
 
 	ret = -1;
 	mismatch = 0;
-	j = NULL;
-	body = NULL;
-	memset(&r, 0, sizeof(r));
-	if (!hex_valid(id, 32)) {
+	answer = NULL;
+	if (!oobclient_hex_valid(id, OOBCLIENT_ID_LEN)) {
 		fprintf(stderr, "mutua-authenticator: a request ID is 32 "
 		    "hexadecimal digits\n");
 		return (-1);
 	}
-	if (opt_code != NULL && !code_valid(opt_code)) {
+	if (opt_code != NULL && !oobclient_code_valid(opt_code)) {
 		fprintf(stderr, "mutua-authenticator: the code is %d digits\n",
 		    OFFSET_CODE_LEN);
 		return (-1);
 	}
 	if ((b = select_unlock(st, &s)) == NULL)
 		return (-1);
-	if (request_find(b, &s, id, &req) == -1)
+	if (oobclient_request_find(&client, b, &s, id, &req) == -1)
 		goto out;
 	request_print(&req);
 
@@ -508,7 +417,7 @@ decide(struct authstate *st, const char *id, const char *decision,
 			    err);
 			goto out;
 		}
-		if (!code_valid(typed)) {
+		if (!oobclient_code_valid(typed)) {
 			fprintf(stderr, "mutua-authenticator: the code is %d "
 			    "digits; nothing was sent\n", OFFSET_CODE_LEN);
 			goto out;
@@ -527,26 +436,12 @@ decide(struct authstate *st, const char *id, const char *decision,
 		}
 	}
 
-	snprintf(msg, sizeof(msg), "mutua-approve-v1\n%s\n%s\n%s\n%s", req.id,
-	    req.hash, decision, req.code);
-	if (sign_b64(s.device, msg, sig) == -1 ||
-	    (j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "request_id", req.id,
-	    "decision", decision, "code", req.code, "reason", reason,
-	    "signature", sig)) == NULL ||
-	    (body = json_dumps(j, JSON_COMPACT)) == NULL) {
-		fprintf(stderr, "mutua-authenticator: internal error\n");
+	if (oobclient_decide(&client, b, &s, &req, decision, reason,
+	    &answer) == -1)
 		goto out;
-	}
-	if (http(b->issuer, b->binding_id, s.device, "POST", "/oob/v1/approve",
-	    body, &r) == -1)
-		goto out;
-	if (r.status != 200) {
-		http_failed(&r);
-		goto out;
-	}
-	status = json_string_value(json_object_get(r.json, "status"));
+	status = json_string_value(json_object_get(answer, "status"));
 	printf("status=");
-	put_escaped(stdout, status != NULL ? status : "unknown");
+	oobclient_put_escaped(stdout, status != NULL ? status : "unknown");
 	printf("\n");
 	if (status != NULL && !mismatch && strcmp(status,
 	    strcmp(decision, "approve") == 0 ? "approved" : "denied") == 0)
@@ -555,9 +450,7 @@ decide(struct authstate *st, const char *id, const char *decision,
 out:
 	OPENSSL_cleanse(typed, sizeof(typed));
 	authstate_secret_clear(&s);
-	json_decref(j);
-	free(body);
-	response_free(&r);
+	json_decref(answer);
 	return (ret);
 }
 
@@ -567,30 +460,15 @@ cmd_check(struct authstate *st, int argc, char **argv)
 {
 	struct authstate_binding	*b;
 	struct authstate_secret		 s;
-	struct request			 req;
-	const char			*p, *rest;
+	struct oobclient_request	 req;
 	char				 base[AUTHSTATE_URL_MAX], err[512];
-	char				 id[33], code[OFFSET_CODE_LEN + 1];
-	size_t				 i, len, n;
+	char				 id[OOBCLIENT_ID_LEN + 1];
+	char				 code[OFFSET_CODE_LEN + 1];
+	size_t				 i, n;
 	int				 ok;
 
-	if ((p = strstr(argv[0], "/app/#check=")) == NULL ||
-	    (len = (size_t)(p - argv[0])) >= sizeof(base) ||
-	    strlen(rest = p + strlen("/app/#check=")) != 32 + 1 +
-	    OFFSET_CODE_LEN || rest[32] != '.') {
-		fprintf(stderr, "mutua-authenticator: not a check QR code "
-		    "(<base_url>/app/#check=<request_id>.<code>)\n");
+	if (oobclient_check_parse(&client, argv[0], base, id, code) == -1)
 		return (-1);
-	}
-	memcpy(base, argv[0], len);
-	base[len] = '\0';
-	memcpy(id, rest, 32);
-	id[32] = '\0';
-	memcpy(code, rest + 33, OFFSET_CODE_LEN + 1);
-	if (!hex_valid(id, 32) || !code_valid(code)) {
-		fprintf(stderr, "mutua-authenticator: malformed QR code\n");
-		return (-1);
-	}
 	/* Without -a, the binding is the one at the IdP the QR names. */
 	b = NULL;
 	if (opt_account != NULL || st->count <= 1)
@@ -621,7 +499,7 @@ cmd_check(struct authstate *st, int argc, char **argv)
 	if (unlock(b, &s) == -1)
 		return (-1);
 	ok = 0;
-	if (request_find(b, &s, id, &req) == 0) {
+	if (oobclient_request_find(&client, b, &s, id, &req) == 0) {
 		ok = crypto_str_equal(code, req.code);
 		printf("%s\n", ok ? "MATCH" : "MISMATCH");
 		request_print(&req);
@@ -712,267 +590,6 @@ pin_read(const char *prompt, char *buf, size_t len)
 }
 
 /*
- * One HTTP exchange with the IdP at base. With a binding ID the request
- * carries the device headers of docs/protocol.md §2. The answer, at most
- * HTTP_BODY_MAX bytes, goes to r (response_free()).
- * @return 0 when an answer arrived (any status), -1 otherwise.
- */
-static int
-http(const char *base, const char *binding_id, EVP_PKEY *key,
-    const char *method, const char *path, const char *body,
-    struct response *r)
-{
-	CURL			*c;
-	CURLcode		 cc;
-	struct curl_slist	*h, *t;
-	struct curl_header	*ra;
-	const char		*prefix;
-	char			 url[AUTHSTATE_URL_MAX + 128], hdr[128];
-	char			 msg[AUTHSTATE_URL_MAX + 256], ts[24];
-	char			 hash[2 * CRYPTO_SHA256_LEN + 1];
-	char			 sig[SIG_B64_LEN];
-	int			 ret;
-
-	ret = -1;
-	h = NULL;
-	memset(r, 0, sizeof(*r));
-	/* X.1280 8.1: TLS; the state file could have been edited. */
-	if (!authstate_url_valid(base)) {
-		fprintf(stderr, "mutua-authenticator: %s: refused (https:// "
-		    "only, http:// only on loopback)\n", base);
-		return (-1);
-	}
-	if ((c = curl_easy_init()) == NULL ||
-	    (r->body = malloc(HTTP_BODY_MAX + 1)) == NULL)
-		goto fail;
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	/* curl_slist_append() returns the head, or NULL leaving it intact. */
-	if ((h = curl_slist_append(NULL, "Accept: application/json")) ==
-	    NULL || (body != NULL && (t = curl_slist_append(h,
-	    "Content-Type: application/json")) == NULL) ||
-	    (t = curl_slist_append(h, "Expect:")) == NULL)
-		goto fail;
-	if (binding_id != NULL) {
-		/* The path as sent includes the base URL's own path. */
-		prefix = strchr(strstr(base, "://") + 3, '/');
-		snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-		crypto_sha256_hex(body != NULL ? body : "",
-		    body != NULL ? strlen(body) : 0, hash);
-		snprintf(msg, sizeof(msg), "mutua-device-v1\n%s\n%s%s\n%s\n%s",
-		    method, prefix != NULL ? prefix : "", path, ts, hash);
-		if (sign_b64(key, msg, sig) == -1)
-			goto fail;
-		snprintf(hdr, sizeof(hdr), "X-Mutua-Binding: %s", binding_id);
-		if ((t = curl_slist_append(h, hdr)) == NULL)
-			goto fail;
-		snprintf(hdr, sizeof(hdr), "X-Mutua-Timestamp: %s", ts);
-		if ((t = curl_slist_append(h, hdr)) == NULL)
-			goto fail;
-		snprintf(hdr, sizeof(hdr), "X-Mutua-Signature: %s", sig);
-		if ((t = curl_slist_append(h, hdr)) == NULL)
-			goto fail;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (opt_cafile != NULL && *opt_cafile != '\0')
-		curl_easy_setopt(c, CURLOPT_CAINFO, opt_cafile);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, HTTP_TIMEOUT + (long)opt_wait);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "mutua-authenticator/1");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	if ((cc = curl_easy_perform(c)) != CURLE_OK) {
-		fprintf(stderr, "mutua-authenticator: %s: %s\n", url,
-		    r->overflow ? "answer larger than 64 KiB" :
-		    curl_easy_strerror(cc));
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &ra) ==
-	    CURLHE_OK)
-		snprintf(r->retry_after, sizeof(r->retry_after), "%s",
-		    ra->value);
-	r->body[r->len] = '\0';
-	if (r->len > 0)
-		r->json = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES,
-		    NULL);
-	ret = 0;
-	goto out;
-
-fail:
-	fprintf(stderr, "mutua-authenticator: out of memory\n");
-out:
-	OPENSSL_cleanse(msg, sizeof(msg));
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (ret == -1)
-		response_free(r);
-	return (ret);
-}
-
-/* Keeps the answer, refusing more than HTTP_BODY_MAX bytes. */
-static size_t
-http_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct response	*r = arg;
-	size_t		 n;
-
-	n = size * nmemb;
-	if (n > HTTP_BODY_MAX - r->len) {
-		r->overflow = 1;
-		return (0);
-	}
-	memcpy(r->body + r->len, data, n);
-	r->len += n;
-	return (n);
-}
-
-/* Prints a failed answer as "error: <error>: <error_description>". */
-static int
-http_failed(const struct response *r)
-{
-	const char	*e, *d;
-
-	e = json_string_value(json_object_get(r->json, "error"));
-	d = json_string_value(json_object_get(r->json, "error_description"));
-	fprintf(stderr, "mutua-authenticator: error: ");
-	if (e != NULL) {
-		put_escaped(stderr, e);
-		fprintf(stderr, ": ");
-		put_escaped(stderr, d != NULL ? d : "");
-	} else
-		fprintf(stderr, "HTTP status %ld", r->status);
-	fprintf(stderr, "\n");
-	if (r->retry_after[0] != '\0') {
-		fprintf(stderr, "mutua-authenticator: retry after ");
-		put_escaped(stderr, r->retry_after);
-		fprintf(stderr, " seconds\n");
-	}
-	return (-1);
-}
-
-static void
-response_free(struct response *r)
-{
-	free(r->body);
-	json_decref(r->json);
-	memset(r, 0, sizeof(*r));
-}
-
-/* A device signature over msg, as b64url of r || s, into out. */
-static int
-sign_b64(EVP_PKEY *key, const char *msg, char *out)
-{
-	unsigned char	sig[DEVICE_SIG_LEN];
-
-	if (device_sign(key, msg, strlen(msg), sig) == -1)
-		return (-1);
-	return (crypto_b64url_encode(sig, sizeof(sig), out, SIG_B64_LEN));
-}
-
-/* GET /oob/v1/pending; *out is the answer (json_decref). */
-static int
-pending(const struct authstate_binding *b, const struct authstate_secret *s,
-    int wait, json_t **out)
-{
-	struct response	r;
-	char		path[48];
-	int		ret;
-
-	ret = -1;
-	snprintf(path, sizeof(path), "/oob/v1/pending?wait=%d", wait);
-	if (http(b->issuer, b->binding_id, s->device, "GET", path, NULL,
-	    &r) == -1)
-		return (-1);
-	if (r.status != 200)
-		http_failed(&r);
-	else if (!json_is_array(json_object_get(r.json, "requests")))
-		fprintf(stderr, "mutua-authenticator: malformed answer\n");
-	else {
-		*out = json_incref(r.json);
-		ret = 0;
-	}
-	response_free(&r);
-	return (ret);
-}
-
-/*
- * Reads one pending request. What is shown and signed comes from the
- * offset only (docs/protocol.md §4), and the code is our own (X.1280 8.3
- * step 6).
- */
-static int
-request_parse(json_t *item, const struct authstate_binding *b,
-    const struct authstate_secret *s, struct request *req)
-{
-	const char	*id, *offset, *mode;
-	json_t		*exp;
-
-	memset(req, 0, sizeof(*req));
-	id = json_string_value(json_object_get(item, "request_id"));
-	offset = json_string_value(json_object_get(item, "offset"));
-	exp = json_object_get(item, "expires_at");
-	if (id == NULL || !hex_valid(id, 32) || offset == NULL ||
-	    strlen(offset) >= sizeof(req->offset) || !json_is_integer(exp) ||
-	    offset_parse(offset, &req->f) == -1) {
-		fprintf(stderr, "mutua-authenticator: ignoring a malformed "
-		    "request\n");
-		return (-1);
-	}
-	if (strcmp(req->f.uid, b->user_id) != 0) {
-		fprintf(stderr, "mutua-authenticator: ignoring request %s: it "
-		    "is for another user\n", id);
-		return (-1);
-	}
-	memcpy(req->id, id, sizeof(req->id));
-	memcpy(req->offset, offset, strlen(offset) + 1);
-	offset_hash_hex(req->offset, req->hash);
-	if (offset_code(s->k, req->offset, req->code) == -1)
-		return (-1);
-	req->expires_at = json_integer_value(exp);
-	mode = json_string_value(json_object_get(item, "comparison"));
-	if (mode == NULL || !authstate_mode_valid(mode))
-		mode = b->comparison;
-	snprintf(req->mode, sizeof(req->mode), "%s", mode);
-	return (0);
-}
-
-static int
-request_find(const struct authstate_binding *b,
-    const struct authstate_secret *s, const char *id, struct request *req)
-{
-	json_t		*root, *item;
-	size_t		 i;
-	int		 ret;
-
-	if (pending(b, s, 0, &root) == -1)
-		return (-1);
-	ret = -1;
-	json_array_foreach(json_object_get(root, "requests"), i, item) {
-		if (!json_is_string(json_object_get(item, "request_id")) ||
-		    strcmp(json_string_value(json_object_get(item,
-		    "request_id")), id) != 0)
-			continue;
-		ret = request_parse(item, b, s, req);
-		break;
-	}
-	if (i == json_array_size(json_object_get(root, "requests")))
-		fprintf(stderr, "mutua-authenticator: no pending request %s "
-		    "(decided, expired or unknown)\n", id);
-	json_decref(root);
-	return (ret);
-}
-
-/*
  * Select mode (docs/protocol.md §4): our code at a random place among
  * three distinct random decoys.
  */
@@ -1004,7 +621,7 @@ select_choices(const char *code, char choices[4][OFFSET_CODE_LEN + 1])
 
 /* One line per request: key=value pairs, the context from the offset. */
 static void
-request_print(const struct request *req)
+request_print(const struct oobclient_request *req)
 {
 	char		ch[4][OFFSET_CODE_LEN + 1];
 	long long	left;
@@ -1055,89 +672,8 @@ kv(const char *name, const char *value, int quote)
 	if (value[0] == '\0')
 		quote = 1;
 	printf(" %s=%s", name, quote ? "\"" : "");
-	put_escaped(stdout, value);
+	oobclient_put_escaped(stdout, value);
 	if (quote)
 		printf("\"");
 }
 
-/*
- * Writes text from the network so that it cannot drive the terminal or
- * fake a line: control bytes, C1 controls, bidirectional overrides and
- * invalid UTF-8 become \xHH; '"' and '\\' are escaped.
- */
-static void
-put_escaped(FILE *fp, const char *s)
-{
-	const unsigned char	*p;
-	size_t			 n;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p >= 0x20 && *p < 0x7f)
-			fputc(*p, fp);
-		else if (*p >= 0x80 && (n = utf8_len(p)) > 0) {
-			fwrite(p, 1, n, fp);
-			p += n - 1;
-		} else
-			fprintf(fp, "\\x%02X", *p);
-	}
-}
-
-/* @return the length of the valid, harmless UTF-8 sequence at p, or 0. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned int	cp;
-	size_t		i, n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else
-		return (0);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return (0);
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < 0xa0 || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
-		return (0);
-	return (n);
-}
-
-/* @return 1 when s is exactly n lower-case hexadecimal digits. */
-static int
-hex_valid(const char *s, size_t n)
-{
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return (0);
-	}
-	return (s[n] == '\0');
-}
-
-/* @return 1 when s is a code: OFFSET_CODE_LEN decimal digits. */
-static int
-code_valid(const char *s)
-{
-	size_t		i;
-
-	for (i = 0; i < OFFSET_CODE_LEN; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (0);
-	}
-	return (s[OFFSET_CODE_LEN] == '\0');
-}
