@@ -379,19 +379,25 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 	}
 	strcpy(sso->request_id, ra->ID);
 	if (check_replay) {
-		if (store_txn_begin(st, &txn, 1) == -1) {
+		/*
+		 * Seen before: refused now. Not seen: recorded in the same
+		 * commit as its answer (saml_sso_record), which catches a
+		 * second worker racing with the same ID.
+		 */
+		if (store_txn_begin(st, &txn, 0) == -1) {
 			sso->error = "storage error";
 			goto reject;
 		}
-		rc = store_saml_replay_add(&txn, ra->ID, now +
-		    SAML_REQUEST_MAX_AGE + 2 * idp->cfg->clock_skew, now);
-		if (rc != 0 || store_txn_commit_lazy(&txn) == -1) {
-			store_txn_abort(&txn);
-			sso->error = rc == STORE_EXISTS ?
+		rc = store_saml_replay_seen(&txn, ra->ID, now);
+		store_txn_abort(&txn);
+		if (rc != 0) {
+			sso->error = rc == 1 ?
 			    "this request was seen before (replay)" :
 			    "storage error";
 			goto reject;
 		}
+		sso->replay_until = now + SAML_REQUEST_MAX_AGE +
+		    2 * idp->cfg->clock_skew;
 	}
 	sso->force_authn = ar->ForceAuthn;
 	sso->is_passive = ar->IsPassive;
@@ -401,6 +407,24 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 reject:
 	saml_sso_free(sso);
 	return (SAML_REJECT);
+}
+
+int
+saml_sso_record(struct store_txn *txn, struct saml_sso *sso, uint64_t now)
+{
+	int	rc;
+
+	if (sso->replay_until == 0)
+		return (0);
+	rc = store_saml_replay_add(txn, sso->request_id, sso->replay_until,
+	    now);
+	if (rc == STORE_EXISTS) {
+		sso->error = "this request was seen before (replay)";
+		return (1);
+	}
+	if (rc == 0)
+		sso->replay_until = 0;
+	return (rc);
 }
 
 void
@@ -474,9 +498,18 @@ saml_set_status(LassoLogin *login, const char *second_level)
 }
 
 int
-saml_sso_status(struct saml_idp *idp, struct saml_sso *sso,
-    const char *second_level, struct saml_post *post)
+saml_sso_status(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
+    uint64_t now, const char *second_level, struct saml_post *post)
 {
+	struct store_txn	txn;
+
+	if (store_txn_begin(st, &txn, 1) == -1)
+		return (-1);
+	if (saml_sso_record(&txn, sso, now) != 0 ||
+	    store_txn_commit_lazy(&txn) == -1) {
+		store_txn_abort(&txn);
+		return (-1);
+	}
 	if (saml_set_status(sso->login, second_level) == -1 ||
 	    lasso_login_build_authn_response_msg(sso->login) != 0)
 		return (-1);
@@ -506,7 +539,7 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	memset(&part, 0, sizeof(part));
 	ar = LASSO_SAMLP2_AUTHN_REQUEST(sso->login->parent.request);
 	if (!saml_loa_acceptable(sso, subj->loa))
-		return (saml_sso_status(idp, sso,
+		return (saml_sso_status(idp, st, sso, now,
 		    LASSO_SAML2_STATUS_CODE_NO_AUTHN_CONTEXT, post));
 
 	kind = sso->sp->nameid;
@@ -523,7 +556,7 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 		    0 && u->email[0] != '\0')
 			kind = SAML_NAMEID_EMAIL;
 		else
-			return (saml_sso_status(idp, sso,
+			return (saml_sso_status(idp, st, sso, now,
 			    LASSO_SAML2_STATUS_CODE_INVALID_NAME_ID_POLICY,
 			    post));
 	}
@@ -620,7 +653,8 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	    sso->login->parent.response)->ID, id);
 
 	snprintf(part.sp, sizeof(part.sp), "%s", sso->sp->entity_id);
-	if (rc == -1 || store_saml_participant_add(&txn, subj->session_key,
+	if (rc == -1 || saml_sso_record(&txn, sso, now) != 0 ||
+	    store_saml_participant_add(&txn, subj->session_key,
 	    &part) == -1 || lasso_login_build_authn_response_msg(sso->login)
 	    != 0 || saml_post_take(sso->login, sso->sp, post) == -1) {
 		store_txn_abort(&txn);

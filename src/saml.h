@@ -96,6 +96,7 @@ struct saml_sso {
 	int		 force_authn;
 	int		 is_passive;
 	uint32_t	 loa_mask;	/* acceptable levels: bit n = LoA n */
+	uint64_t	 replay_until;	/* ID still to record, until then */
 	const char	*error;		/* why, for SAML_REJECT */
 };
 
@@ -136,6 +137,16 @@ enum saml_result	saml_sso_parse(struct saml_idp *, struct store *,
 void	saml_sso_free(struct saml_sso *);
 
 /*
+ * Records the request's ID in the replay cache, in the caller's write
+ * transaction, so that whatever the request leads to commits with it
+ * (one commit per request). A no-op for a request parsed without
+ * check_replay or already recorded.
+ * @return 0; 1 when another worker recorded it first (a replay; sets
+ *	   sso->error); -1 on a store error.
+ */
+int	saml_sso_record(struct store_txn *, struct saml_sso *, uint64_t now);
+
+/*
  * Builds the answer for an authenticated subject: a signed assertion,
  * or an error status (NoAuthnContext when the LoA does not meet the
  * request). Records the participant for SLO.
@@ -144,9 +155,12 @@ void	saml_sso_free(struct saml_sso *);
 int	saml_sso_answer(struct saml_idp *, struct store *, struct saml_sso *,
 	    const struct saml_subject *, uint64_t now, struct saml_post *);
 
-/* Answers with a status (e.g. NoPassive) and no assertion. */
-int	saml_sso_status(struct saml_idp *, struct saml_sso *,
-	    const char *second_level, struct saml_post *);
+/*
+ * Answers with a status (e.g. NoPassive) and no assertion, recording the
+ * request ID. @return 0, or -1 (sso->error set for a replay).
+ */
+int	saml_sso_status(struct saml_idp *, struct store *, struct saml_sso *,
+	    uint64_t now, const char *second_level, struct saml_post *);
 
 /*
  * saml_slo.c: Single Logout, front-channel, one SP after the other.

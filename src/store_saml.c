@@ -55,6 +55,20 @@ store_saml_replay_add(struct store_txn *txn, const char *id,
 }
 
 int
+store_saml_replay_seen(struct store_txn *txn, const char *id, uint64_t now)
+{
+	struct store_val	val;
+	int			rc;
+
+	if (strlen(id) == 0 || strlen(id) >= SAML_ID_MAX)
+		return (-1);
+	rc = store_get(txn, STORE_SAML_REPLAY, id, strlen(id), &val);
+	if (rc == -1)
+		return (-1);
+	return (rc == 0 && val.len == 8 && codec_from_be64(val.data) > now);
+}
+
+int
 store_saml_pending_add(struct store_txn *txn, struct saml_pending *p)
 {
 	struct codec_writer	w;

@@ -73,6 +73,10 @@ int	store_saml_logout_take(struct store_txn *, const char *id,
 int	store_saml_replay_add(struct store_txn *, const char *id,
 	    uint64_t expires, uint64_t now);
 
+/* @return 1 when id was recorded and has not expired, 0 if not, -1. */
+int	store_saml_replay_seen(struct store_txn *, const char *id,
+	    uint64_t now);
+
 /* Stores p under a new random p->id. @return 0 or -1. */
 int	store_saml_pending_add(struct store_txn *, struct saml_pending *p);
 

@@ -20,6 +20,7 @@ int	web_saml_slo(struct http_request *);
 static struct saml_idp	saml;
 
 static void	web_saml_send(struct http_request *, struct saml_post *);
+static void	web_saml_failed(struct http_request *, struct saml_sso *);
 static void	web_saml_continue(struct http_request *, struct saml_sso *,
 		    int, const char *, const char *, uint64_t);
 static int	web_saml_subject_issue(struct http_request *,
@@ -86,6 +87,16 @@ web_saml_send(struct http_request *req, struct saml_post *post)
 	free(html);
 }
 
+/* An answer could not be built: a replay found late, or an error. */
+static void
+web_saml_failed(struct http_request *req, struct saml_sso *sso)
+{
+	if (sso->error != NULL)
+		web_page_error(req, 400, "Sign-in request refused", sso->error);
+	else
+		web_page_error(req, 500, "Error", "Please try again.");
+}
+
 /*
  * Issues for the session s: loads the user and answers. A user that was
  * disabled meanwhile gets RequestDenied.
@@ -113,7 +124,7 @@ web_saml_subject_issue(struct http_request *req, struct saml_sso *sso,
 	subj.loa = s->loa;
 	subj.auth_time = s->auth_time;
 	if (u.flags & USER_DISABLED)
-		rc = saml_sso_status(&saml, sso,
+		rc = saml_sso_status(&saml, web.store, sso, now,
 		    LASSO_SAML2_STATUS_CODE_REQUEST_DENIED, &post);
 	else
 		rc = saml_sso_answer(&saml, web.store, sso, &subj, now, &post);
@@ -145,13 +156,13 @@ web_saml_continue(struct http_request *req, struct saml_sso *sso,
 	    !sso->force_authn;
 	if (have) {
 		if (web_saml_subject_issue(req, sso, sid, &s, now) == -1)
-			web_page_error(req, 500, "Error", "Please try again.");
+			web_saml_failed(req, sso);
 		return;
 	}
 	if (sso->is_passive) {
-		if (saml_sso_status(&saml, sso,
+		if (saml_sso_status(&saml, web.store, sso, now,
 		    LASSO_SAML2_STATUS_CODE_NO_PASSIVE, &post) == -1) {
-			web_page_error(req, 500, "Error", "Please try again.");
+			web_saml_failed(req, sso);
 			return;
 		}
 		web_saml_send(req, &post);
@@ -168,10 +179,12 @@ web_saml_continue(struct http_request *req, struct saml_sso *sso,
 	p->received = now;
 	p->expires = now + CONTINUATION_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
+	    saml_sso_record(&txn, sso, now) != 0 ||
 	    store_saml_pending_add(&txn, p) == -1 ||
 	    store_txn_commit_lazy(&txn) == -1) {
+		store_txn_abort(&txn);
 		kore_free(p);
-		web_page_error(req, 500, "Error", "Please try again.");
+		web_saml_failed(req, sso);
 		return;
 	}
 	snprintf(resume, sizeof(resume), "/saml/sso/resume?r=%s", p->id);
@@ -274,7 +287,7 @@ web_saml_resume(struct http_request *req)
 	}
 	kore_free(p);
 	if (web_saml_subject_issue(req, &sso, sid, &s, now) == -1)
-		web_page_error(req, 500, "Error", "Please try again.");
+		web_saml_failed(req, &sso);
 	saml_sso_free(&sso);
 	return (KORE_RESULT_OK);
 }

@@ -389,3 +389,14 @@ def test_unsigned_logout_request_is_refused(fed):
     assert r.status_code == 400
     # The IdP session survived the forged request.
     assert t.get("/account").status_code == 200
+
+
+def test_replay_refused_when_answered_from_a_session(fed):
+    # The ID is recorded in the same commit as the answer.
+    server, sp, a = fed()
+    t, _, _, _ = sso(server, sp, a)
+    reqid, url = sp.authn_request()
+    action, fields = post_form(t.s.get(url, allow_redirects=False).text)
+    assert action == ACS
+    r = t.s.get(url, allow_redirects=False)
+    assert_refused(server, r, "replay")
