@@ -12,6 +12,7 @@
 #include "web.h"
 
 /* Self-service registration after a password or a LoA2 login: LoA2. */
+#define ACCOUNT_NO_ROWS		"<tr><td colspan=5>None yet.</td></tr>"
 #define ACCOUNT_SELF_SERVICE_LOA	2
 
 int	web_account(struct http_request *);
@@ -54,8 +55,8 @@ web_account_rows(const char *user_id)
 	store_txn_abort(&txn);
 	if (n == -1)
 		goto fail;
-	if (n == 0 && template_append(&out, &len, &cap, "<tr><td colspan=5>"
-	    "None yet.</td></tr>", 37) == -1)
+	if (n == 0 && template_append(&out, &len, &cap, ACCOUNT_NO_ROWS,
+	    sizeof(ACCOUNT_NO_ROWS) - 1) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		web_account_date(list[i].created, created, sizeof(created));

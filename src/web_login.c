@@ -36,6 +36,7 @@ static int	web_login_session(struct http_request *, char *,
 		    struct session *);
 static void	web_login_begin_oob(struct http_request *, const char *,
 		    struct session *);
+static int	web_login_again(struct http_request *, uint32_t);
 static void	web_login_password_form(struct http_request *, int,
 		    const char *, const char *, const char *);
 static int	web_login_establish(struct http_request *, const char *,
@@ -460,8 +461,12 @@ web_login_continue(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-int
-web_login_switch(struct http_request *req)
+/*
+ * A new request for the login in progress: with the next authenticator
+ * (switch, next = 1) or the same one (retry, next = 0).
+ */
+static int
+web_login_again(struct http_request *req, uint32_t next)
 {
 	struct session	s;
 	char		sid[SESSION_ID_LEN + 1];
@@ -472,9 +477,15 @@ web_login_switch(struct http_request *req)
 		web_redirect(req, "/login");
 		return (KORE_RESULT_OK);
 	}
-	s.binding_index++;
+	s.binding_index += next;
 	web_login_begin_oob(req, sid, &s);
 	return (KORE_RESULT_OK);
+}
+
+int
+web_login_switch(struct http_request *req)
+{
+	return (web_login_again(req, 1));
 }
 
 /*
@@ -485,17 +496,7 @@ web_login_switch(struct http_request *req)
 int
 web_login_retry(struct http_request *req)
 {
-	struct session	s;
-	char		sid[SESSION_ID_LEN + 1];
-
-	if (!web_login_post(req, sid))
-		return (KORE_RESULT_OK);
-	if (!web_login_session(req, sid, &s)) {
-		web_redirect(req, "/login");
-		return (KORE_RESULT_OK);
-	}
-	web_login_begin_oob(req, sid, &s);
-	return (KORE_RESULT_OK);
+	return (web_login_again(req, 0));
 }
 
 static void
