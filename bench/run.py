@@ -313,11 +313,15 @@ def pct(values, p):
 
 
 def mdb_used(dbdir):
-    out = subprocess.run(["mdb_stat", "-e", dbdir], capture_output=True,
-                         text=True).stdout
-    page = int(re.search(r"Page size: (\d+)", out).group(1))
-    used = int(re.search(r"Number of pages used: (\d+)", out).group(1))
-    return page * used
+    """Bytes in use: (durable environment, volatile environment)."""
+    used = []
+    for env in (dbdir, os.path.join(dbdir, "volatile")):
+        out = subprocess.run(["mdb_stat", "-e", env], capture_output=True,
+                             text=True, check=True).stdout
+        page = int(re.search(r"Page size: (\d+)", out).group(1))
+        pages = int(re.search(r"Number of pages used: (\d+)", out).group(1))
+        used.append(page * pages)
+    return tuple(used)
 
 
 def worker_hwm(server):
@@ -523,10 +527,15 @@ def main():
             "p99_us": pct(lat, 99) * 1e6, "client": "python, %d procs" % nproc}
         log("x1280_round_trip       %8.0f logins/s (%d failed)" % (
             ok / dt, rows["x1280_round_trip"]["failed"]))
-        res["lmdb"] = {"used_before": before, "used_after": after,
-                       "logins": ok,
-                       "bytes_per_10k_logins":
-                           (after - before) * 10000 / max(ok, 1)}
+        res["lmdb"] = {
+            "logins": ok,
+            "used_before": sum(before), "used_after": sum(after),
+            "bytes_per_10k_logins":
+                (sum(after) - sum(before)) * 10000 / max(ok, 1),
+            "durable_bytes_per_10k_logins":
+                (after[0] - before[0]) * 10000 / max(ok, 1),
+            "volatile_bytes_per_10k_logins":
+                (after[1] - before[1]) * 10000 / max(ok, 1)}
         res["worker_peak_rss_mb"] = worker_hwm(server)
 
         # The peer, same machine, same run, same wrk settings.
@@ -656,10 +665,13 @@ def report(res):
         str(x) for x in res.get("worker_peak_rss_mb", [])))
     lm = res.get("lmdb")
     if lm:
-        out.append("LMDB growth: %.1f MB per 10,000 logins (%d logins, "
-                   "%.1f -> %.1f MB used)" % (
-                       lm["bytes_per_10k_logins"] / 1e6, lm["logins"],
-                       lm["used_before"] / 1e6, lm["used_after"] / 1e6))
+        out.append("LMDB growth: %.1f MB per 10,000 logins (durable %.1f, "
+                   "volatile %.1f; %d logins, %.1f -> %.1f MB used)" % (
+                       lm["bytes_per_10k_logins"] / 1e6,
+                       lm["durable_bytes_per_10k_logins"] / 1e6,
+                       lm["volatile_bytes_per_10k_logins"] / 1e6,
+                       lm["logins"], lm["used_before"] / 1e6,
+                       lm["used_after"] / 1e6))
     out.append("vs limit: SAML = SSO/s / (RSA-2048 sign/s x workers); OIDC "
                "code = redemptions/s / (P-256 sign/s x workers)")
     return "\n".join(out)

@@ -56,7 +56,7 @@ main(int argc, char **argv)
 	if (config_load(argv[1], &cfg, err, sizeof(err)) == -1 ||
 	    crypto_master_key_load(cfg.master_key, &master, err,
 	    sizeof(err)) == -1 ||
-	    store_open(&st, cfg.data_dir, cfg.map_size, err,
+	    store_open(&st, cfg.data_dir, cfg.map_size, NULL, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "seed: %s\n", err);
 		return (1);

@@ -218,6 +218,16 @@ codec_get_str(struct codec_reader *r, char *out, size_t cap)
 		r->error = 1;
 }
 
+void
+codec_skip(struct codec_reader *r)
+{
+	uint32_t	n;
+
+	n = codec_get_u32(r);
+	if (!r->error)
+		(void)codec_take(r, n);
+}
+
 int
 codec_reader_done(const struct codec_reader *r)
 {

@@ -75,6 +75,9 @@ size_t	codec_get_bytes(struct codec_reader *, void *out, size_t cap);
  */
 void	codec_get_str(struct codec_reader *, char *out, size_t cap);
 
+/* Passes over a length-prefixed string or byte string unread. */
+void	codec_skip(struct codec_reader *);
+
 /* Returns 0 when every get succeeded and the record was used up. */
 int	codec_reader_done(const struct codec_reader *);
 

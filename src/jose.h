@@ -139,4 +139,11 @@ const struct jose_key	*jose_keyset_signer(const struct jose_keyset *,
  */
 char	*jose_keyset_jwks(const struct jose_keyset *, uint64_t now);
 
+/*
+ * The first time after now at which the JWK Set changes (a key's
+ * not_after), or UINT64_MAX.
+ */
+uint64_t	jose_keyset_next_change(const struct jose_keyset *,
+		    uint64_t now);
+
 #endif

@@ -142,6 +142,20 @@ jose_keyset_signer(const struct jose_keyset *set, enum jose_alg alg)
 	return (idx < 0 ? NULL : &set->keys[idx]);
 }
 
+uint64_t
+jose_keyset_next_change(const struct jose_keyset *set, uint64_t now)
+{
+	uint64_t	next;
+	size_t		i;
+
+	next = UINT64_MAX;
+	for (i = 0; i < set->n; i++)
+		if (set->keys[i].not_after > now &&
+		    set->keys[i].not_after < next)
+			next = set->keys[i].not_after;
+	return (next);
+}
+
 char *
 jose_keyset_jwks(const struct jose_keyset *set, uint64_t now)
 {

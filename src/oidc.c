@@ -110,6 +110,7 @@ oidc_unload(struct oidc *op)
 	client_registry_free(&op->clients);
 	free(op->secrets);
 	free(op->discovery);
+	free(op->jwks);
 	OPENSSL_cleanse(op, sizeof(*op));
 }
 
@@ -187,10 +188,15 @@ oidc_discovery(struct oidc *op)
 	return (op->discovery == NULL ? -1 : 0);
 }
 
-char *
-oidc_jwks(const struct oidc *op, uint64_t now)
+const char *
+oidc_jwks(struct oidc *op, uint64_t now)
 {
-	return (jose_keyset_jwks(&op->keys, now));
+	if (op->jwks != NULL && now < op->jwks_until)
+		return (op->jwks);
+	free(op->jwks);
+	op->jwks = jose_keyset_jwks(&op->keys, now);
+	op->jwks_until = jose_keyset_next_change(&op->keys, now);
+	return (op->jwks);
 }
 
 void

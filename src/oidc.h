@@ -75,6 +75,8 @@ struct oidc {
 	unsigned char		 pairwise_key[CRYPTO_SHA256_LEN];
 	unsigned char		 cache_key[CRYPTO_SHA256_LEN];
 	char			*discovery;	/* the JSON document */
+	char			*jwks;		/* built by oidc_jwks() */
+	uint64_t		 jwks_until;	/* rebuilt from then on */
 	int			 loaded;
 };
 
@@ -111,8 +113,11 @@ void	oidc_unload(struct oidc *);
 /* Returns the RFC name of an error ("invalid_request", ...). */
 const char	*oidc_error_name(enum oidc_error);
 
-/* The JWK Set document (free()), or NULL. */
-char	*oidc_jwks(const struct oidc *, uint64_t now);
+/*
+ * The JWK Set document at now, or NULL. Built once and kept until a
+ * published key's not_after passes; owned by op.
+ */
+const char	*oidc_jwks(struct oidc *, uint64_t now);
 
 /*
  * The subject identifier of user for client: the user ID, or a pairwise

@@ -86,6 +86,20 @@ ratelimit_hit(struct store_txn *txn, const struct ratelimit_rule *rule,
 }
 
 int
+ratelimit_expired(struct store_txn *txn, const struct store_val *key,
+    const struct store_val *val, uint64_t now)
+{
+	struct codec_reader	r;
+	uint64_t		start;
+
+	codec_reader_init(&r, val->data, val->len, RATELIMIT_RECORD_VERSION);
+	start = codec_get_u64(&r);
+	(void)codec_get_u32(&r);
+	return (codec_reader_done(&r) == 0 &&
+	    start + RATELIMIT_WINDOW_MAX <= now);
+}
+
+int
 ratelimit_check(struct store_txn *txn, const struct ratelimit_rule *rule,
     const char *subject, uint64_t now, uint32_t *retry_after)
 {

@@ -10,10 +10,13 @@
 
 #include "store.h"
 
+/* No rule's window is longer: a counter that old may be swept. */
+#define RATELIMIT_WINDOW_MAX	86400	/* seconds */
+
 struct ratelimit_rule {
 	const char	*name;		/* e.g. "login.user" */
 	uint32_t	 limit;		/* events allowed per window */
-	uint32_t	 window;	/* seconds */
+	uint32_t	 window;	/* seconds, at most RATELIMIT_WINDOW_MAX */
 };
 
 extern const struct ratelimit_rule	RATELIMIT_LOGIN_USER;
@@ -38,5 +41,9 @@ int	ratelimit_hit(struct store_txn *, const struct ratelimit_rule *,
  */
 int	ratelimit_check(struct store_txn *, const struct ratelimit_rule *,
 	    const char *subject, uint64_t now, uint32_t *retry_after);
+
+/* store_expired_cb for counters of a past window (store_sweep()). */
+int	ratelimit_expired(struct store_txn *, const struct store_val *,
+	    const struct store_val *, uint64_t now);
 
 #endif

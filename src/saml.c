@@ -506,7 +506,7 @@ saml_sso_status(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	if (store_txn_begin(st, &txn, 1) == -1)
 		return (-1);
 	if (saml_sso_record(&txn, sso, now) != 0 ||
-	    store_txn_commit_lazy(&txn) == -1) {
+	    store_txn_commit(&txn) == -1) {
 		store_txn_abort(&txn);
 		return (-1);
 	}
@@ -655,17 +655,18 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	snprintf(part.sp, sizeof(part.sp), "%s", sso->sp->entity_id);
 	if (rc == -1 || saml_sso_record(&txn, sso, now) != 0 ||
 	    store_saml_participant_add(&txn, subj->session_key,
-	    &part) == -1 || lasso_login_build_authn_response_msg(sso->login)
-	    != 0 || saml_post_take(sso->login, sso->sp, post) == -1) {
+	    &part) == -1) {
 		store_txn_abort(&txn);
 		return (-1);
 	}
-	/* A new persistent NameID is a fact to keep; the rest may be lazy. */
-	if ((kind == SAML_NAMEID_PERSISTENT ? store_txn_commit(&txn) :
-	    store_txn_commit_lazy(&txn)) == -1) {
-		saml_post_free(post);
+	/*
+	 * Signed after the commit, not inside it: the two RSA signatures
+	 * must not hold the writer lock that the other workers wait for.
+	 */
+	if (store_txn_commit(&txn) == -1 ||
+	    lasso_login_build_authn_response_msg(sso->login) != 0 ||
+	    saml_post_take(sso->login, sso->sp, post) == -1)
 		return (-1);
-	}
 	log_event("saml.assertion", "sp", sso->sp->entity_id, "user", u->id,
 	    "format", fmt, (char *)NULL);
 	return (0);

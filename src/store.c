@@ -1,5 +1,5 @@
 /*
- * The LMDB environment: open, transactions, raw records.
+ * The LMDB environments: open, transactions, raw records.
  */
 #include <sys/stat.h>
 
@@ -17,70 +17,132 @@
 #include "store.h"
 
 #define STORE_META_SCHEMA	"schema"
+#define STORE_META_BOOT		"boot"
+#define STORE_VOLATILE_DIR	"volatile"
+#define STORE_BOOT_ID_FILE	"/proc/sys/kernel/random/boot_id"
+
+/* The durable environment is data_dir; the volatile one data_dir/volatile. */
+enum store_env {
+	STORE_ENV_DURABLE,
+	STORE_ENV_VOLATILE
+};
 
 struct store {
-	MDB_env		*env;
+	MDB_env		*env[STORE_ENVS];
 	MDB_dbi		 dbi[STORE_DB_COUNT];
 };
 
-static const char	*store_db_names[STORE_DB_COUNT] = {
-	"meta", "users", "bindings", "bindings_by_user", "registrations",
-	"oob_requests", "oob_pending", "sessions", "saml_replay",
-	"oauth_codes", "oauth_tokens", "vetting", "vetting_events", "audit",
-	"ratelimit", "alerts", "continuations", "saml_requests",
-	"saml_nameids", "saml_participants", "oauth_jti", "saml_logouts"
+/*
+ * Where each database lives. Volatile: what a lost login, a repeated
+ * sign-in or a 60-second code costs to lose (DESIGN.md §4, deployment.md
+ * §7). Everything that is a fact stays durable.
+ */
+static const struct {
+	const char	*name;
+	enum store_env	 env;
+} store_dbs[STORE_DB_COUNT] = {
+	[STORE_META] = { "meta", STORE_ENV_DURABLE },
+	[STORE_USERS] = { "users", STORE_ENV_DURABLE },
+	[STORE_BINDINGS] = { "bindings", STORE_ENV_DURABLE },
+	[STORE_BINDINGS_BY_USER] = { "bindings_by_user", STORE_ENV_DURABLE },
+	[STORE_REGISTRATIONS] = { "registrations", STORE_ENV_DURABLE },
+	[STORE_OOB_REQUESTS] = { "oob_requests", STORE_ENV_VOLATILE },
+	[STORE_OOB_PENDING] = { "oob_pending", STORE_ENV_VOLATILE },
+	[STORE_SESSIONS] = { "sessions", STORE_ENV_VOLATILE },
+	[STORE_SAML_REPLAY] = { "saml_replay", STORE_ENV_VOLATILE },
+	[STORE_OAUTH_CODES] = { "oauth_codes", STORE_ENV_VOLATILE },
+	[STORE_OAUTH_TOKENS] = { "oauth_tokens", STORE_ENV_DURABLE },
+	[STORE_VETTING] = { "vetting", STORE_ENV_DURABLE },
+	[STORE_VETTING_EVENTS] = { "vetting_events", STORE_ENV_DURABLE },
+	[STORE_AUDIT] = { "audit", STORE_ENV_DURABLE },
+	[STORE_RATELIMIT] = { "ratelimit", STORE_ENV_VOLATILE },
+	[STORE_ALERTS] = { "alerts", STORE_ENV_DURABLE },
+	[STORE_CONTINUATIONS] = { "continuations", STORE_ENV_VOLATILE },
+	[STORE_SAML_REQUESTS] = { "saml_requests", STORE_ENV_VOLATILE },
+	[STORE_SAML_NAMEIDS] = { "saml_nameids", STORE_ENV_DURABLE },
+	[STORE_SAML_PARTICIPANTS] = { "saml_participants",
+	    STORE_ENV_VOLATILE },
+	[STORE_OAUTH_JTI] = { "oauth_jti", STORE_ENV_VOLATILE },
+	[STORE_SAML_LOGOUTS] = { "saml_logouts", STORE_ENV_VOLATILE },
 };
 
+static int	store_env_open(struct store *, enum store_env, const char *,
+		    size_t, char *, size_t);
+static int	store_dbs_open(struct store *, enum store_env, MDB_txn *);
 static int	store_schema_check(struct store *, MDB_txn *, char *, size_t);
+static int	store_boot_check(struct store *, MDB_txn *, const char *,
+		    const char *, char *, size_t);
+static MDB_txn	*store_env_txn(struct store_txn *, enum store_env);
 static int	store_result(struct store_txn *, int);
 
 int
+store_boot_id(char *out, size_t outlen)
+{
+	FILE	*f;
+	int	 rc;
+
+	if ((f = fopen(STORE_BOOT_ID_FILE, "re")) == NULL)
+		return (-1);
+	rc = fgets(out, (int)outlen, f) != NULL ? 0 : -1;
+	fclose(f);
+	if (rc == 0)
+		out[strcspn(out, "\n")] = '\0';
+	return (rc == 0 && out[0] != '\0' ? 0 : -1);
+}
+
+int
 store_open(struct store **out, const char *dir, size_t map_size,
-    char *err, size_t errlen)
+    const char *boot_id, char *err, size_t errlen)
 {
 	struct store	*st;
 	MDB_txn		*txn;
-	int		 rc, i;
+	char		 vdir[PATH_MAX], boot[STORE_BOOT_ID_MAX];
+	int		 rc;
 
 	txn = NULL;
+	if (boot_id == NULL) {
+		if (store_boot_id(boot, sizeof(boot)) == -1) {
+			snprintf(err, errlen, "%s: cannot read",
+			    STORE_BOOT_ID_FILE);
+			return (-1);
+		}
+		boot_id = boot;
+	}
+	rc = snprintf(vdir, sizeof(vdir), "%s/%s", dir, STORE_VOLATILE_DIR);
+	if (rc < 0 || (size_t)rc >= sizeof(vdir)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return (-1);
+	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return (-1);
 	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (store_env_open(st, STORE_ENV_DURABLE, dir, map_size, err,
+	    errlen) == -1)
 		goto fail;
-	}
-	if ((rc = mdb_env_create(&st->env)) != 0)
+	if ((rc = mdb_txn_begin(st->env[STORE_ENV_DURABLE], NULL, 0,
+	    &txn)) != 0 || (rc = store_dbs_open(st, STORE_ENV_DURABLE,
+	    txn)) != 0)
 		goto lmdb_fail;
-	if ((rc = mdb_env_set_maxdbs(st->env, STORE_DB_COUNT + 8)) != 0)
-		goto lmdb_fail;
-	if ((rc = mdb_env_set_mapsize(st->env, map_size)) != 0)
-		goto lmdb_fail;
-	/*
-	 * MDB_NOTLS: a read transaction is tied to the transaction object,
-	 * not the thread, which Kore's single-threaded workers do not need
-	 * but the tools' tests may. MDB_NORDAHEAD: the database is random
-	 * access.
-	 */
-	if ((rc = mdb_env_open(st->env, dir, MDB_NOTLS | MDB_NORDAHEAD,
-	    0600)) != 0)
+	if (store_schema_check(st, txn, err, errlen) == -1 ||
+	    store_boot_check(st, txn, vdir, boot_id, err, errlen) == -1)
+		goto fail;
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0)
 		goto lmdb_fail;
 
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
-		goto lmdb_fail;
-	for (i = 0; i < STORE_DB_COUNT; i++) {
-		/* A name missing from the table would open the main database. */
-		if (store_db_names[i] == NULL) {
-			snprintf(err, errlen, "database %d has no name", i);
-			goto fail;
-		}
-		if ((rc = mdb_dbi_open(txn, store_db_names[i], MDB_CREATE,
-		    &st->dbi[i])) != 0)
-			goto lmdb_fail;
-	}
-	if (store_schema_check(st, txn, err, errlen) == -1)
+	/*
+	 * Opened after the durable commit, never inside it: write
+	 * transactions take the volatile lock first (store_txn_begin).
+	 */
+	if (store_env_open(st, STORE_ENV_VOLATILE, vdir, map_size, err,
+	    errlen) == -1)
 		goto fail;
+	if ((rc = mdb_txn_begin(st->env[STORE_ENV_VOLATILE], NULL, 0,
+	    &txn)) != 0 || (rc = store_dbs_open(st, STORE_ENV_VOLATILE,
+	    txn)) != 0)
+		goto lmdb_fail;
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc != 0)
@@ -94,10 +156,59 @@ lmdb_fail:
 fail:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
-	if (st->env != NULL)
-		mdb_env_close(st->env);
-	free(st);
+	store_close(st);
 	return (-1);
+}
+
+/*
+ * MDB_NOTLS: a read transaction is tied to the transaction object, not
+ * the thread, which Kore's single-threaded workers do not need but the
+ * tools' tests may. MDB_NORDAHEAD: the database is random access. The
+ * volatile environment never flushes (MDB_NOSYNC): a process crash loses
+ * nothing (the page cache survives it), and after a machine crash
+ * store_boot_check() empties it before anyone reads a torn page.
+ */
+static int
+store_env_open(struct store *st, enum store_env e, const char *dir,
+    size_t map_size, char *err, size_t errlen)
+{
+	unsigned int	flags;
+	int		rc;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	flags = MDB_NOTLS | MDB_NORDAHEAD;
+	if (e == STORE_ENV_VOLATILE)
+		flags |= MDB_NOSYNC;
+	if ((rc = mdb_env_create(&st->env[e])) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->env[e], STORE_DB_COUNT + 8)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env[e], map_size)) != 0 ||
+	    (rc = mdb_env_open(st->env[e], dir, flags, 0600)) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Opens (creating) the databases that live in environment e. */
+static int
+store_dbs_open(struct store *st, enum store_env e, MDB_txn *txn)
+{
+	int	i, rc;
+
+	for (i = 0; i < STORE_DB_COUNT; i++) {
+		/* A name missing from the table would open the main database. */
+		if (store_dbs[i].name == NULL)
+			return (EINVAL);
+		if (store_dbs[i].env != e)
+			continue;
+		if ((rc = mdb_dbi_open(txn, store_dbs[i].name, MDB_CREATE,
+		    &st->dbi[i])) != 0)
+			return (rc);
+	}
+	return (0);
 }
 
 static int
@@ -141,73 +252,155 @@ store_schema_check(struct store *st, MDB_txn *txn, char *err, size_t errlen)
 	return (0);
 }
 
-void
-store_close(struct store *st)
+/*
+ * The volatile environment is trusted only within the boot that wrote
+ * it: after a machine crash its unflushed pages may be torn. When the
+ * boot ID recorded in the durable meta database is not this boot's, the
+ * volatile data file is emptied (LMDB starts a new environment in an
+ * empty file) and this boot's ID recorded. Runs under the durable write
+ * lock, before any process of this boot can have the volatile
+ * environment open: every opener passes here first.
+ */
+static int
+store_boot_check(struct store *st, MDB_txn *txn, const char *vdir,
+    const char *boot_id, char *err, size_t errlen)
 {
-	if (st == NULL)
-		return;
-	mdb_env_close(st->env);
-	free(st);
-}
+	MDB_val		 key, val;
+	char		 file[PATH_MAX];
+	int		 fd, rc;
 
-int
-store_txn_begin(struct store *st, struct store_txn *txn, int write)
-{
-	MDB_txn		*t;
-
-	memset(txn, 0, sizeof(*txn));
-	txn->store = st;
-	txn->write = write;
-	if (mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t) != 0) {
-		txn->error = 1;
+	key.mv_data = (void *)(uintptr_t)STORE_META_BOOT;
+	key.mv_size = strlen(STORE_META_BOOT);
+	rc = mdb_get(txn, st->dbi[STORE_META], &key, &val);
+	if (rc == 0 && val.mv_size == strlen(boot_id) &&
+	    memcmp(val.mv_data, boot_id, val.mv_size) == 0)
+		return (0);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		snprintf(err, errlen, "boot: %s", mdb_strerror(rc));
 		return (-1);
 	}
-	txn->txn = t;
+	rc = snprintf(file, sizeof(file), "%s/data.mdb", vdir);
+	if (rc < 0 || (size_t)rc >= sizeof(file)) {
+		snprintf(err, errlen, "%s: path too long", vdir);
+		return (-1);
+	}
+	if ((fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC)) == -1 &&
+	    errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return (-1);
+	}
+	if (fd != -1)
+		close(fd);
+	val.mv_data = (void *)(uintptr_t)boot_id;
+	val.mv_size = strlen(boot_id);
+	if ((rc = mdb_put(txn, st->dbi[STORE_META], &key, &val, 0)) != 0) {
+		snprintf(err, errlen, "boot: %s", mdb_strerror(rc));
+		return (-1);
+	}
 	return (0);
 }
 
+void
+store_close(struct store *st)
+{
+	int	e;
+
+	if (st == NULL)
+		return;
+	for (e = 0; e < STORE_ENVS; e++)
+		if (st->env[e] != NULL)
+			mdb_env_close(st->env[e]);
+	free(st);
+}
+
+/*
+ * A write transaction takes the volatile writer lock at once and the
+ * durable one on first use, so every process takes them in that order
+ * and none waits for the other's lock while holding one it needs.
+ */
+int
+store_txn_begin(struct store *st, struct store_txn *txn, int write)
+{
+	memset(txn, 0, sizeof(*txn));
+	txn->store = st;
+	txn->write = write;
+	if (write && store_env_txn(txn, STORE_ENV_VOLATILE) == NULL)
+		return (-1);
+	return (0);
+}
+
+/* The transaction's part in environment e, begun on first use. */
+static MDB_txn *
+store_env_txn(struct store_txn *txn, enum store_env e)
+{
+	MDB_txn		*t;
+
+	if (txn->error)
+		return (NULL);
+	if (txn->txn[e] != NULL)
+		return (txn->txn[e]);
+	if (txn->ended || mdb_txn_begin(txn->store->env[e], NULL,
+	    txn->write ? 0 : MDB_RDONLY, &t) != 0) {
+		txn->error = 1;
+		return (NULL);
+	}
+	txn->txn[e] = t;
+	return (t);
+}
+
+/* The LMDB transaction and handle of database db. */
+static MDB_txn *
+store_db_txn(struct store_txn *txn, enum store_db db, MDB_dbi *dbi)
+{
+	*dbi = txn->store->dbi[db];
+	return (store_env_txn(txn, store_dbs[db].env));
+}
+
+/*
+ * The volatile part commits first: it releases the lock that write
+ * transactions take first before the durable part waits for its flush.
+ * A failed durable commit thus leaves single-use records consumed and
+ * nothing issued, never the reverse.
+ */
 int
 store_txn_commit(struct store_txn *txn)
 {
-	int		rc;
+	static const enum store_env	order[STORE_ENVS] = {
+		STORE_ENV_VOLATILE, STORE_ENV_DURABLE
+	};
+	enum store_env			e;
+	int				i, rc;
 
-	if (txn->txn == NULL)
-		return (-1);
-	if (txn->error) {
+	if (txn->error || txn->ended) {
 		store_txn_abort(txn);
 		return (-1);
 	}
-	rc = mdb_txn_commit(txn->txn);
-	txn->txn = NULL;
+	txn->ended = 1;
+	rc = 0;
+	for (i = 0; i < STORE_ENVS; i++) {
+		e = order[i];
+		if (txn->txn[e] == NULL)
+			continue;
+		if (rc == 0)
+			rc = mdb_txn_commit(txn->txn[e]);
+		else
+			mdb_txn_abort(txn->txn[e]);
+		txn->txn[e] = NULL;
+	}
 	return (rc == 0 ? 0 : -1);
-}
-
-int
-store_txn_commit_lazy(struct store_txn *txn)
-{
-	MDB_env	*env;
-	int	 rc;
-
-	/*
-	 * MDB_NOMETASYNC may be changed at any time on this process's
-	 * handle; workers are single-threaded, so it covers this commit only.
-	 */
-	env = txn->store->env;
-	if (mdb_env_set_flags(env, MDB_NOMETASYNC, 1) != 0) {
-		store_txn_abort(txn);
-		return (-1);
-	}
-	rc = store_txn_commit(txn);
-	mdb_env_set_flags(env, MDB_NOMETASYNC, 0);
-	return (rc);
 }
 
 void
 store_txn_abort(struct store_txn *txn)
 {
-	if (txn->txn != NULL)
-		mdb_txn_abort(txn->txn);
-	txn->txn = NULL;
+	int	e;
+
+	for (e = 0; e < STORE_ENVS; e++) {
+		if (txn->txn[e] != NULL)
+			mdb_txn_abort(txn->txn[e]);
+		txn->txn[e] = NULL;
+	}
+	txn->ended = 1;
 	txn->error = 1;
 }
 
@@ -235,6 +428,8 @@ int
 store_get(struct store_txn *txn, enum store_db db, const void *key,
     size_t keylen, struct store_val *out)
 {
+	MDB_txn		*t;
+	MDB_dbi		 dbi;
 	MDB_val		k, v;
 	int		rc;
 
@@ -242,8 +437,9 @@ store_get(struct store_txn *txn, enum store_db db, const void *key,
 		return (-1);
 	k.mv_data = (void *)(uintptr_t)key;
 	k.mv_size = keylen;
-	if ((rc = store_result(txn, mdb_get(txn->txn,
-	    txn->store->dbi[db], &k, &v))) != 0)
+	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
+		return (-1);
+	if ((rc = store_result(txn, mdb_get(t, dbi, &k, &v))) != 0)
 		return (rc);
 	out->data = v.mv_data;
 	out->len = v.mv_size;
@@ -254,6 +450,8 @@ int
 store_put(struct store_txn *txn, enum store_db db, const void *key,
     size_t keylen, const void *val, size_t vallen, int flags)
 {
+	MDB_txn		*t;
+	MDB_dbi		 dbi;
 	MDB_val		k, v;
 
 	if (txn->error || !txn->write) {
@@ -264,14 +462,18 @@ store_put(struct store_txn *txn, enum store_db db, const void *key,
 	k.mv_size = keylen;
 	v.mv_data = (void *)(uintptr_t)val;
 	v.mv_size = vallen;
-	return (store_result(txn, mdb_put(txn->txn, txn->store->dbi[db],
-	    &k, &v, (flags & STORE_NOOVERWRITE) ? MDB_NOOVERWRITE : 0)));
+	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
+		return (-1);
+	return (store_result(txn, mdb_put(t, dbi, &k, &v,
+	    (flags & STORE_NOOVERWRITE) ? MDB_NOOVERWRITE : 0)));
 }
 
 int
 store_del(struct store_txn *txn, enum store_db db, const void *key,
     size_t keylen)
 {
+	MDB_txn		*t;
+	MDB_dbi		 dbi;
 	MDB_val		k;
 
 	if (txn->error || !txn->write) {
@@ -280,14 +482,17 @@ store_del(struct store_txn *txn, enum store_db db, const void *key,
 	}
 	k.mv_data = (void *)(uintptr_t)key;
 	k.mv_size = keylen;
-	return (store_result(txn, mdb_del(txn->txn, txn->store->dbi[db],
-	    &k, NULL)));
+	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
+		return (-1);
+	return (store_result(txn, mdb_del(t, dbi, &k, NULL)));
 }
 
 int
 store_append(struct store_txn *txn, enum store_db db, const void *val,
     size_t vallen, uint64_t *seq)
 {
+	MDB_txn		*t;
+	MDB_dbi		 dbi;
 	MDB_cursor	*cur;
 	MDB_val		 k, v;
 	unsigned char	 buf[8];
@@ -298,7 +503,9 @@ store_append(struct store_txn *txn, enum store_db db, const void *val,
 		txn->error = 1;
 		return (-1);
 	}
-	if (mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur) != 0) {
+	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
+		return (-1);
+	if (mdb_cursor_open(t, dbi, &cur) != 0) {
 		txn->error = 1;
 		return (-1);
 	}
@@ -332,6 +539,8 @@ store_scan(struct store_txn *txn, enum store_db db, const void *prefix,
     size_t prefixlen, const void *from, size_t fromlen, store_scan_cb cb,
     void *arg)
 {
+	MDB_txn		*t;
+	MDB_dbi		 dbi;
 	MDB_cursor		*cur;
 	MDB_val			 k, v;
 	struct store_val	 key, val;
@@ -340,7 +549,9 @@ store_scan(struct store_txn *txn, enum store_db db, const void *prefix,
 
 	if (txn->error)
 		return (-1);
-	if (mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur) != 0) {
+	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
+		return (-1);
+	if (mdb_cursor_open(t, dbi, &cur) != 0) {
 		txn->error = 1;
 		return (-1);
 	}
@@ -381,10 +592,12 @@ out:
 long long
 store_count(struct store_txn *txn, enum store_db db)
 {
+	MDB_txn		*t;
+	MDB_dbi		 dbi;
 	MDB_stat	stat;
 
-	if (txn->error ||
-	    mdb_stat(txn->txn, txn->store->dbi[db], &stat) != 0) {
+	if ((t = store_db_txn(txn, db, &dbi)) == NULL ||
+	    mdb_stat(t, dbi, &stat) != 0) {
 		txn->error = 1;
 		return (-1);
 	}
@@ -427,7 +640,8 @@ store_backup(struct store *st, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		return (-1);
 	}
-	if ((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) != 0) {
+	if ((rc = mdb_env_copyfd2(st->env[STORE_ENV_DURABLE], fd,
+	    MDB_CP_COMPACT)) != 0) {
 		snprintf(err, errlen, "%s: %s", file, mdb_strerror(rc));
 		goto fail;
 	}
@@ -452,5 +666,5 @@ fail:
 const char *
 store_db_name(enum store_db db)
 {
-	return (store_db_names[db]);
+	return (store_dbs[db].name);
 }

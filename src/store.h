@@ -1,5 +1,10 @@
 /*
- * store.c: the one LMDB environment that holds all of mutua's state.
+ * store.c: the two LMDB environments that hold all of mutua's state: a
+ * durable one in data_dir (every commit flushed) and a volatile one in
+ * data_dir/volatile (never flushed; emptied after a machine restart) for
+ * sessions, logins in progress, single-use codes and replay caches.
+ * Which database lives where is store.c's table; a transaction spans
+ * both, and callers never choose.
  *
  * Only store.c touches LMDB; the typed record modules (store_user.c,
  * audit.c, ...) speak to it through this interface. Kore workers are
@@ -54,11 +59,15 @@ enum store_db {
 
 struct store;
 
+#define STORE_ENVS		2
+#define STORE_BOOT_ID_MAX	64
+
 struct store_txn {
 	struct store	*store;
-	void		*txn;		/* MDB_txn */
+	void		*txn[STORE_ENVS];	/* MDB_txn, begun on use */
 	int		 write;
 	int		 error;
+	int		 ended;
 };
 
 /* A value borrowed from the store: valid until the transaction ends. */
@@ -68,6 +77,15 @@ struct store_val {
 };
 
 /*
+ * Says whether a record may be swept (store_sweep()): 1 when it has
+ * expired at now, 0 to keep it, also when it does not decode (it is left
+ * to its owner, which reports it).
+ */
+typedef int	(*store_expired_cb)(struct store_txn *,
+		    const struct store_val *key, const struct store_val *val,
+		    uint64_t now);
+
+/*
  * Called for each record by store_scan(): return 0 to go on, 1 to stop,
  * -1 to stop with an error (which becomes the transaction's error).
  */
@@ -75,16 +93,27 @@ typedef int	(*store_scan_cb)(void *arg, const struct store_val *key,
 		    const struct store_val *val);
 
 /*
- * Opens (creating when needed) the environment in directory dir, opens
- * every named database and checks the schema version in STORE_META.
+ * Reads this machine's boot ID (/proc/sys/kernel/random/boot_id) into
+ * out (capacity outlen, STORE_BOOT_ID_MAX is enough). Kore's parent
+ * reads it for the workers, which cannot once they are in their chroot.
+ * @return 0 or -1.
+ */
+int	store_boot_id(char *out, size_t outlen);
+
+/*
+ * Opens (creating when needed) the environments in directory dir and
+ * dir/volatile, opens every named database and checks the schema
+ * version in STORE_META. When the volatile environment was last used in
+ * another boot, it is emptied first.
  * @param out		receives the handle; release with store_close()
  * @param dir		directory, created with mode 0700 when missing
- * @param map_size	LMDB map size in bytes
+ * @param map_size	LMDB map size in bytes, of each environment
+ * @param boot_id	this boot's ID, or NULL to read it (store_boot_id)
  * @return 0, or -1 with a reason in err (capacity errlen): LMDB error,
  *	   or a schema version this build does not know.
  */
 int	store_open(struct store **out, const char *dir, size_t map_size,
-	    char *err, size_t errlen);
+	    const char *boot_id, char *err, size_t errlen);
 
 /* Closes the environment. No transaction may be open. */
 void	store_close(struct store *);
@@ -98,20 +127,15 @@ void	store_close(struct store *);
 int	store_txn_begin(struct store *, struct store_txn *txn, int write);
 
 /*
- * Commits a write transaction durably, or ends a read transaction.
+ * Commits a write transaction, or ends a read transaction. The volatile
+ * part commits first, then the durable part, flushed to disk before this
+ * returns (only when the transaction wrote durable records). Each part
+ * is atomic; if the durable commit fails after the volatile one, the
+ * volatile changes (consumed codes, replay records) stay.
  * @return 0; -1 when an earlier operation failed (the transaction is
- *	   aborted, nothing is written) or the commit itself failed.
+ *	   aborted, nothing is written) or a commit itself failed.
  */
 int	store_txn_commit(struct store_txn *);
-
-/*
- * As store_txn_commit(), without flushing the meta page: the commit keeps
- * atomicity and consistency, but a power loss (not a process crash) may
- * undo it. For records whose loss costs a repeat, not a fact: sessions,
- * logins in progress, replay caches (docs/deployment.md §7).
- * @return 0 or -1, as store_txn_commit().
- */
-int	store_txn_commit_lazy(struct store_txn *);
 
 /* Aborts; safe to call on a transaction that already failed. */
 void	store_txn_abort(struct store_txn *);
@@ -162,8 +186,9 @@ long long	store_count(struct store_txn *, enum store_db);
 int	store_check(struct store *);
 
 /*
- * Writes a compacted copy of the environment into the empty or missing
- * directory path; consistent while other processes write.
+ * Writes a compacted copy of the durable environment into the empty or
+ * missing directory path; consistent while other processes write. The
+ * volatile state (sessions, codes in flight) is not part of a backup.
  * @return 0 or -1 (reason in err).
  */
 int	store_backup(struct store *, const char *path, char *err,

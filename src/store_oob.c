@@ -184,3 +184,21 @@ store_oob_alert_scan(struct store_txn *txn, const char *user_id,
 	codec_writer_free(&from);
 	return (rc);
 }
+
+int
+store_oob_request_expired(struct store_txn *txn,
+    const struct store_val *key, const struct store_val *val, uint64_t now)
+{
+	struct codec_reader	r;
+	uint64_t		expires;
+
+	/* user, binding, session key, offset, created, expires, ... */
+	codec_reader_init(&r, val->data, val->len, OOB_RECORD_VERSION);
+	codec_skip(&r);
+	codec_skip(&r);
+	codec_skip(&r);
+	codec_skip(&r);
+	(void)codec_get_u64(&r);
+	expires = codec_get_u64(&r);
+	return (r.error == 0 && expires + OOB_REQUEST_KEEP <= now);
+}

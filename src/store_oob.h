@@ -17,6 +17,8 @@
 
 #define OOB_REQUEST_ID_LEN	32	/* hex */
 #define OOB_REASON_MAX		16
+/* Kept past expiry so that a late page still says "expired". */
+#define OOB_REQUEST_KEEP	3600	/* seconds */
 #define OOB_RP_MAX		OFFSET_FIELD_MAX
 
 enum oob_state {
@@ -67,6 +69,14 @@ int	store_oob_pending_get(struct store_txn *, const char *user_id,
 
 /* @return 0, STORE_NOTFOUND, or -1. */
 int	store_oob_pending_clear(struct store_txn *, const char *user_id);
+
+/*
+ * store_expired_cb for requests, OOB_REQUEST_KEEP after they expired
+ * (store_sweep()); the user's pending pointer may then name a missing
+ * request, which reads as none.
+ */
+int	store_oob_request_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t now);
 
 /* Records an alert for the user. @return 0 or -1. */
 int	store_oob_alert_add(struct store_txn *, const char *user_id,

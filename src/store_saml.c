@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "crypto.h"
 #include "store_saml.h"
+#include "store_session.h"
 
 #define SAML_RECORD_VERSION	1
 
@@ -319,4 +320,62 @@ store_saml_logout_take(struct store_txn *txn, const char *id, uint64_t now,
 	if (store_del(txn, STORE_SAML_LOGOUTS, id, SAML_REQUEST_KEY_LEN) == -1)
 		return (-1);
 	return (l->expires > now ? 0 : STORE_NOTFOUND);
+}
+
+int
+store_saml_replay_expired(struct store_txn *txn, const struct store_val *key,
+    const struct store_val *val, uint64_t now)
+{
+	return (val->len == 8 && codec_from_be64(val->data) <= now);
+}
+
+int
+store_saml_pending_expired(struct store_txn *txn,
+    const struct store_val *key, const struct store_val *val, uint64_t now)
+{
+	struct codec_reader	r;
+	uint64_t		expires;
+
+	/* binding, msg, relay_state, received, expires */
+	codec_reader_init(&r, val->data, val->len, SAML_RECORD_VERSION);
+	(void)codec_get_u32(&r);
+	codec_skip(&r);
+	codec_skip(&r);
+	(void)codec_get_u64(&r);
+	expires = codec_get_u64(&r);
+	return (codec_reader_done(&r) == 0 && expires <= now);
+}
+
+int
+store_saml_logout_expired(struct store_txn *txn, const struct store_val *key,
+    const struct store_val *val, uint64_t now)
+{
+	struct codec_reader	r;
+	uint64_t		expires;
+
+	/* final_url, final_body, final_relay, expires, then the SPs */
+	codec_reader_init(&r, val->data, val->len, SAML_RECORD_VERSION);
+	codec_skip(&r);
+	codec_skip(&r);
+	codec_skip(&r);
+	expires = codec_get_u64(&r);
+	return (r.error == 0 && expires <= now);
+}
+
+/* A participant lives as long as its session (key: session key 0x00 SP). */
+int
+store_saml_participant_expired(struct store_txn *txn,
+    const struct store_val *key, const struct store_val *val, uint64_t now)
+{
+	struct store_val	 session;
+	const char		*end;
+	int			 rc;
+
+	if ((end = memchr(key->data, '\0', key->len)) == NULL)
+		return (0);
+	rc = store_get(txn, STORE_SESSIONS, key->data,
+	    (size_t)(end - (const char *)key->data), &session);
+	if (rc == STORE_NOTFOUND)
+		return (1);
+	return (rc == 0 && store_session_expired(txn, NULL, &session, now));
 }

@@ -106,4 +106,17 @@ int	store_saml_participants(struct store_txn *, const char *session_key,
 int	store_saml_participant_del(struct store_txn *, const char *session_key,
 	    const char *sp);
 
+/*
+ * store_expired_cb for the replay cache, waiting requests, logouts in
+ * progress and participants whose session has gone (store_sweep()).
+ */
+int	store_saml_replay_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t now);
+int	store_saml_pending_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t now);
+int	store_saml_logout_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t now);
+int	store_saml_participant_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t now);
+
 #endif

@@ -21,6 +21,9 @@ struct session_del {
 
 static int	session_del_visit(void *, const struct store_val *,
 		    const struct store_val *);
+static int	session_decode(const struct store_val *, struct session *);
+static int	continuation_decode(const struct store_val *,
+		    struct continuation *);
 
 void
 store_session_key(const char *session_id, char *key)
@@ -61,7 +64,6 @@ store_session_get(struct store_txn *txn, const char *key, uint64_t now,
     struct session *s)
 {
 	struct store_val	val;
-	struct codec_reader	r;
 	int			rc;
 
 	memset(s, 0, sizeof(*s));
@@ -70,8 +72,27 @@ store_session_get(struct store_txn *txn, const char *key, uint64_t now,
 	if ((rc = store_get(txn, STORE_SESSIONS, key, SESSION_KEY_LEN,
 	    &val)) != 0)
 		return (rc);
+	if (session_decode(&val, s) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
 	memcpy(s->key, key, SESSION_KEY_LEN);
-	codec_reader_init(&r, val.data, val.len, SESSION_RECORD_VERSION);
+	if (s->expires <= now) {
+		if (txn->write)
+			store_session_del(txn, key);
+		memset(s, 0, sizeof(*s));
+		return (STORE_NOTFOUND);
+	}
+	return (0);
+}
+
+/* Decodes a session record into s (all but s->key). @return 0 or -1. */
+static int
+session_decode(const struct store_val *val, struct session *s)
+{
+	struct codec_reader	r;
+
+	codec_reader_init(&r, val->data, val->len, SESSION_RECORD_VERSION);
 	codec_get_str(&r, s->user_id, sizeof(s->user_id));
 	codec_get_str(&r, s->request_id, sizeof(s->request_id));
 	codec_get_str(&r, s->binding_id, sizeof(s->binding_id));
@@ -83,17 +104,16 @@ store_session_get(struct store_txn *txn, const char *key, uint64_t now,
 	s->auth_time = codec_get_u64(&r);
 	s->created = codec_get_u64(&r);
 	s->expires = codec_get_u64(&r);
-	if (codec_reader_done(&r) == -1) {
-		store_txn_fail(txn);
-		return (-1);
-	}
-	if (s->expires <= now) {
-		if (txn->write)
-			store_session_del(txn, key);
-		memset(s, 0, sizeof(*s));
-		return (STORE_NOTFOUND);
-	}
-	return (0);
+	return (codec_reader_done(&r));
+}
+
+int
+store_session_expired(struct store_txn *txn, const struct store_val *key,
+    const struct store_val *val, uint64_t now)
+{
+	struct session	s;
+
+	return (session_decode(val, &s) == 0 && s.expires <= now);
 }
 
 int
@@ -179,7 +199,6 @@ store_continuation_get(struct store_txn *txn, const char *id, uint64_t now,
     struct continuation *c)
 {
 	struct store_val	val;
-	struct codec_reader	r;
 	int			rc;
 
 	memset(c, 0, sizeof(*c));
@@ -188,14 +207,33 @@ store_continuation_get(struct store_txn *txn, const char *id, uint64_t now,
 	if ((rc = store_get(txn, STORE_CONTINUATIONS, id,
 	    CONTINUATION_ID_LEN, &val)) != 0)
 		return (rc);
-	memcpy(c->id, id, CONTINUATION_ID_LEN);
-	codec_reader_init(&r, val.data, val.len, CONTINUATION_RECORD_VERSION);
-	codec_get_str(&r, c->rp, sizeof(c->rp));
-	codec_get_str(&r, c->return_to, sizeof(c->return_to));
-	c->expires = codec_get_u64(&r);
-	if (codec_reader_done(&r) == -1) {
+	if (continuation_decode(&val, c) == -1) {
 		store_txn_fail(txn);
 		return (-1);
 	}
+	memcpy(c->id, id, CONTINUATION_ID_LEN);
 	return (c->expires > now ? 0 : STORE_NOTFOUND);
+}
+
+/* Decodes a continuation record into c (all but c->id). @return 0 or -1. */
+static int
+continuation_decode(const struct store_val *val, struct continuation *c)
+{
+	struct codec_reader	r;
+
+	codec_reader_init(&r, val->data, val->len,
+	    CONTINUATION_RECORD_VERSION);
+	codec_get_str(&r, c->rp, sizeof(c->rp));
+	codec_get_str(&r, c->return_to, sizeof(c->return_to));
+	c->expires = codec_get_u64(&r);
+	return (codec_reader_done(&r));
+}
+
+int
+store_continuation_expired(struct store_txn *txn,
+    const struct store_val *key, const struct store_val *val, uint64_t now)
+{
+	struct continuation	c;
+
+	return (continuation_decode(val, &c) == 0 && c.expires <= now);
 }

@@ -79,6 +79,12 @@ int	store_session_get(struct store_txn *, const char *key, uint64_t now,
 /* @return 0, STORE_NOTFOUND, or -1. */
 int	store_session_del(struct store_txn *, const char *key);
 
+/* store_expired_cb for sessions and continuations (store_sweep()). */
+int	store_session_expired(struct store_txn *, const struct store_val *,
+	    const struct store_val *, uint64_t now);
+int	store_continuation_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t now);
+
 /*
  * Deletes every session of user_id, logins in progress included ("sign
  * out everywhere"). Visits every session record: an operator action,

@@ -5,11 +5,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <kore/hooks.h>
 #include <kore/seccomp.h>
 
 #include "log.h"
+#include "store_sweep.h"
 #include "web.h"
 
 #define WEB_DEFAULT_CONFIG	"federation/idp.conf"
@@ -35,7 +37,14 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(faccessat2),
 );
 
+#define WEB_SWEEP_MS		1000
+#define WEB_SWEEP_PASSES	4
+
 struct web_state	web;
+
+/* Each worker's sweeper of expired volatile records (store_sweep.h). */
+static struct store_sweeper	web_sweeper;
+static struct kore_timer	*web_sweep_timer;
 
 int		mutua_onload(int);
 static void	web_load_config(void);
@@ -43,6 +52,7 @@ static void	web_request_done(struct http_request *);
 static void	web_send(struct http_request *, int, const char *,
 		    const void *, size_t, const char *, int);
 static void	web_client_addr(struct http_request *, struct web_ctx *);
+static void	web_sweep(void *, u_int64_t);
 
 /*
  * Reads idp.conf, the master key and the templates into web. fatal() on
@@ -70,6 +80,9 @@ void
 kore_parent_configure(int argc, char **argv)
 {
 	web_load_config();
+	/* Read here: the workers' chroot has no /proc (store_open()). */
+	if (store_boot_id(web.boot_id, sizeof(web.boot_id)) == -1)
+		fatal("cannot read this machine's boot ID");
 	log_event("start", "config", web.cfg.path, "base_url",
 	    web.cfg.base_url, "entity_id", web.cfg.entity_id, (char *)NULL);
 	crypto_master_key_wipe(&web.master);
@@ -91,6 +104,8 @@ mutua_onload(int action)
 	char		err[CONFIG_ERR_MAX];
 
 	if (action == KORE_MODULE_UNLOAD) {
+		kore_timer_remove(web_sweep_timer);
+		web_sweep_timer = NULL;
 		web_saml_fini();
 		web_oidc_unload();
 		store_close(web.store);
@@ -98,13 +113,40 @@ mutua_onload(int action)
 		crypto_master_key_wipe(&web.master);
 		return (KORE_RESULT_OK);
 	}
+	/*
+	 * Every time mutua shows is UTC; with TZ unset glibc's strftime()
+	 * looks at /etc/localtime again on each call.
+	 */
+	if (setenv("TZ", "UTC0", 1) == -1)
+		fatal("setenv TZ");
+	tzset();
 	web_load_config();
-	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size, err,
-	    sizeof(err)) == -1)
+	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size,
+	    web.boot_id, err, sizeof(err)) == -1)
 		fatal("store: %s", err);
 	web_saml_init();
 	web_oidc_load();
+	web_sweep_timer = kore_timer_add(web_sweep, WEB_SWEEP_MS, NULL, 0);
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * Once a second: a slice of each volatile database, and more slices at
+ * once while half of a slice turns out expired (a burst of logins).
+ */
+static void
+web_sweep(void *arg, u_int64_t now_ms)
+{
+	int	i, n;
+
+	for (i = 0; i < WEB_SWEEP_PASSES; i++) {
+		n = store_sweep(web.store, &web_sweeper, (uint64_t)time(NULL));
+		if (n == -1)
+			log_event("sweep", "outcome", "store error",
+			    (char *)NULL);
+		if (n < STORE_SWEEP_BATCH / 2)
+			break;
+	}
 }
 
 struct web_ctx *

@@ -38,6 +38,7 @@ struct web_state {
 	struct crypto_master_key	master;
 	unsigned char			csrf_key[CRYPTO_SHA256_LEN];
 	struct store			*store;
+	char				 boot_id[STORE_BOOT_ID_MAX];
 };
 
 extern struct web_state		web;

@@ -116,7 +116,7 @@ web_login_redirect_hint(struct http_request *req, const char *rp,
 	c.expires = (uint64_t)time(NULL) + CONTINUATION_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    store_continuation_add(&txn, &c) == -1 ||
-	    store_txn_commit_lazy(&txn) == -1) {
+	    store_txn_commit(&txn) == -1) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
@@ -275,7 +275,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 	s->expires = oc.now + LOGIN_PENDING_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    store_session_put(&txn, s) == -1 ||
-	    store_txn_commit_lazy(&txn) == -1) {
+	    store_txn_commit(&txn) == -1) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
@@ -418,7 +418,7 @@ web_login_establish(struct http_request *req, const char *old_sid,
 		goto fail;
 	store_session_del(&txn, old_key);
 	store_session_put(&txn, &s);
-	if (store_txn_commit_lazy(&txn) == -1)
+	if (store_txn_commit(&txn) == -1)
 		goto fail;
 	web_redirect(req, s.return_to);
 	return (0);
@@ -539,6 +539,12 @@ web_login_password(struct http_request *req)
 	    ctx->client_addr, now, NULL) != 0;
 	rc = store_user_get(&txn, user, &u);
 	active = rc == 0 ? store_binding_count_active(&txn, user) : 0;
+	/* Counted before scrypt runs, which must not hold the writer lock. */
+	if (store_txn_commit(&txn) == -1) {
+		OPENSSL_cleanse(&u, sizeof(u));
+		web_page_error(req, 500, "Error", "Please try again.");
+		return (KORE_RESULT_OK);
+	}
 	ok = !limited && rc == 0 && !(u.flags & USER_DISABLED) &&
 	    u.password_hash[0] != '\0' &&
 	    crypto_password_verify(password, u.password_hash);
@@ -547,9 +553,11 @@ web_login_password(struct http_request *req)
 	/* X.1280 9.2.1: a password never completes a login on its own. */
 	if (ok && active > 0)
 		ok = 0;
-	audit_write(&txn, "login.password", user, user,
-	    limited ? "limited" : ok ? "ok" : "failed", ctx->client_addr);
-	if (store_txn_commit(&txn) == -1) {
+	if (store_txn_begin(web.store, &txn, 1) == -1 ||
+	    audit_write(&txn, "login.password", user, user,
+	    limited ? "limited" : ok ? "ok" : "failed", ctx->client_addr)
+	    == -1 || store_txn_commit(&txn) == -1) {
+		store_txn_abort(&txn);
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}

@@ -237,7 +237,7 @@ int
 web_oidc_jwks(struct http_request *req)
 {
 	struct oidc_ctx	 oc;
-	char		*jwks;
+	const char	*jwks;
 
 	web_oidc_ctx(req, &oc);
 	if ((jwks = oidc_jwks(oc.op, oc.now)) == NULL) {
@@ -245,7 +245,6 @@ web_oidc_jwks(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	web_respond(req, 200, "application/jwk-set+json", jwks, strlen(jwks));
-	free(jwks);
 	return (KORE_RESULT_OK);
 }
 

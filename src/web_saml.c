@@ -181,7 +181,7 @@ web_saml_continue(struct http_request *req, struct saml_sso *sso,
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    saml_sso_record(&txn, sso, now) != 0 ||
 	    store_saml_pending_add(&txn, p) == -1 ||
-	    store_txn_commit_lazy(&txn) == -1) {
+	    store_txn_commit(&txn) == -1) {
 		store_txn_abort(&txn);
 		kore_free(p);
 		web_saml_failed(req, sso);

@@ -202,7 +202,7 @@ main(int argc, char **argv)
 	if (cmd->flags & CMD_NOSTORE)
 		return (cmd->run(NULL, argc, argv) == 0 ? EXIT_SUCCESS :
 		    EXIT_FAILURE);
-	if (store_open(&st, cfg.data_dir, cfg.map_size, err,
+	if (store_open(&st, cfg.data_dir, cfg.map_size, NULL, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "mutuactl: store: %s\n", err);
 		return (EXIT_FAILURE);
@@ -794,7 +794,7 @@ cmd_restore(struct store *unused, int argc, char **argv)
 		return (-1);
 	}
 	/* The copy must open as a store of this schema, or it is removed. */
-	if (store_open(&st, cfg.data_dir, cfg.map_size, err,
+	if (store_open(&st, cfg.data_dir, cfg.map_size, NULL, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "mutuactl: restore: %s\n", err);
 		unlink(dst);

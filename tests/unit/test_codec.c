@@ -335,6 +335,33 @@ test_codec_get_bytes_rejects_longer_than_capacity(void **state)
 }
 
 static void
+test_codec_skip_passes_strings_and_checks_length(void **state)
+{
+	struct codec_writer	w;
+	struct codec_reader	r;
+
+	codec_writer_init(&w, VERSION);
+	codec_put_str(&w, "a long string the reader does not want");
+	codec_put_str(&w, "");
+	codec_put_u64(&w, 42);
+	codec_reader_init(&r, w.data, w.len, VERSION);
+	codec_skip(&r);
+	codec_skip(&r);
+	assert_true(codec_get_u64(&r) == 42);
+	assert_int_equal(codec_reader_done(&r), 0);
+	codec_writer_free(&w);
+
+	/* A length beyond the record fails the reader. */
+	codec_writer_init(&w, VERSION);
+	codec_put_u32(&w, 4);
+	codec_put_raw(&w, "abc", 3);
+	codec_reader_init(&r, w.data, w.len, VERSION);
+	codec_skip(&r);
+	assert_int_equal(codec_reader_done(&r), -1);
+	codec_writer_free(&w);
+}
+
+static void
 test_codec_get_bytes_rejects_length_beyond_record(void **state)
 {
 	struct codec_writer	w;
@@ -484,6 +511,7 @@ main(void)
 		    test_codec_get_bytes_rejects_longer_than_capacity),
 		cmocka_unit_test(
 		    test_codec_get_bytes_rejects_length_beyond_record),
+		cmocka_unit_test(test_codec_skip_passes_strings_and_checks_length),
 		cmocka_unit_test(test_codec_reader_error_is_sticky),
 		cmocka_unit_test(test_codec_put_over_max_is_sticky),
 		cmocka_unit_test(test_codec_be64_orders_numerically),

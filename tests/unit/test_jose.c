@@ -347,6 +347,8 @@ test_keyset_publishes_next_and_unexpired_retired_keys(void **state)
 	free(jwks);
 	json_decref(doc);
 	/* Past the retired key's grace it is no longer published. */
+	assert_true(jose_keyset_next_change(&set, 1200) == 1600);
+	assert_true(jose_keyset_next_change(&set, 1600) == UINT64_MAX);
 	jwks = jose_keyset_jwks(&set, 1600);
 	doc = json_loads(jwks, 0, NULL);
 	assert_int_equal(json_array_size(json_object_get(doc, "keys")), 3);

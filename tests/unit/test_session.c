@@ -1,6 +1,8 @@
 /*
  * store_session.c: "sign out everywhere" deletes all of one user's
- * sessions, in batches, and nobody else's.
+ * sessions, in batches, and nobody else's. store_sweep.c: the sweep
+ * deletes what expired in each volatile database and nothing live, a
+ * slice at a time.
  */
 #include <ftw.h>
 #include <setjmp.h>
@@ -15,8 +17,12 @@
 #include <cmocka.h>
 
 #include "crypto.h"
+#include "ratelimit.h"
 #include "store.h"
+#include "store_oob.h"
+#include "store_saml.h"
 #include "store_session.h"
+#include "store_sweep.h"
 
 #define MAP_SIZE	(16 * 1024 * 1024)
 
@@ -32,6 +38,10 @@ static void	add_sessions(struct store *, const char *, int, uint64_t);
 static int	count_user(struct store *, const char *, int, uint64_t);
 static void	test_del_user_removes_only_that_user(void **);
 static void	test_del_user_without_sessions_is_zero(void **);
+static void	add_volatile_records(struct store *, const char *, uint64_t,
+		    uint64_t, struct continuation *, struct saml_pending *);
+static void	test_sweep_deletes_expired_records_only(void **);
+static void	test_sweep_goes_on_where_it_stopped(void **);
 
 static int
 rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -53,7 +63,8 @@ setup_env(void **state)
 		return (-1);
 	}
 	snprintf(path, sizeof(path), "%s/env", e->dir);
-	if (store_open(&e->st, path, MAP_SIZE, err, sizeof(err)) == -1) {
+	if (store_open(&e->st, path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "store_open: %s\n", err);
 		return (-1);
 	}
@@ -147,6 +158,146 @@ test_del_user_without_sessions_is_zero(void **state)
 	assert_int_equal(store_txn_commit(&txn), 0);
 }
 
+static const struct ratelimit_rule	TEST_RULE = { "test.rule", 1, 600 };
+
+/*
+ * One record of each swept kind for tag, expiring at expires (an OOB
+ * request is kept OOB_REQUEST_KEEP longer), written at written; a
+ * participant of the session (tag)-0.
+ */
+static void
+add_volatile_records(struct store *st, const char *tag, uint64_t written,
+    uint64_t expires, struct continuation *c, struct saml_pending *p)
+{
+	static struct saml_logout	l;
+	struct store_txn		txn;
+	struct saml_participant		part;
+	struct oob_request		req;
+	char				id[64], key[SESSION_KEY_LEN + 1];
+
+	memset(&part, 0, sizeof(part));
+	memset(&req, 0, sizeof(req));
+	memset(&l, 0, sizeof(l));
+	memset(c, 0, sizeof(*c));
+	memset(p, 0, sizeof(*p));
+	snprintf(id, sizeof(id), "%s-0", tag);
+	store_session_key(id, key);
+	snprintf(part.sp, sizeof(part.sp), "https://sp.example.org");
+	snprintf(id, sizeof(id), "replay-%s", tag);
+	c->expires = p->expires = l.expires = expires;
+	p->binding = 1;
+	snprintf(req.id, sizeof(req.id), "%.3s%029d", tag, 0);
+	snprintf(req.user_id, sizeof(req.user_id), "%s", tag);
+	req.created = written;
+	req.expires = expires - OOB_REQUEST_KEEP;
+	req.state = OOB_PENDING;
+
+	assert_int_equal(store_txn_begin(st, &txn, 1), 0);
+	assert_int_equal(store_saml_participant_add(&txn, key, &part), 0);
+	assert_int_equal(store_saml_replay_add(&txn, id, expires, written),
+	    0);
+	assert_int_equal(ratelimit_hit(&txn, &TEST_RULE, tag,
+	    expires - RATELIMIT_WINDOW_MAX, NULL), 0);
+	assert_int_equal(store_continuation_add(&txn, c), 0);
+	assert_int_equal(store_saml_pending_add(&txn, p), 0);
+	assert_int_equal(store_saml_logout_put(&txn, &l), 0);
+	assert_int_equal(store_oob_request_put(&txn, &req), 0);
+	assert_int_equal(store_txn_commit(&txn), 0);
+}
+
+static void
+test_sweep_deletes_expired_records_only(void **state)
+{
+	static struct store_sweeper	sw;
+	static struct saml_pending	p_old, p_new, p;
+	struct env			*e = *state;
+	struct store_txn		txn;
+	struct continuation		c_old, c_new, c;
+	struct oob_request		req;
+	struct saml_participant		part;
+	char				key[SESSION_KEY_LEN + 1];
+	uint64_t			now = 1700000000, then = now - 7200;
+
+	/* "old" expired an hour ago; "new" lives on. */
+	add_sessions(e->st, "old", 3, then);
+	add_sessions(e->st, "new", 2, now);
+	add_volatile_records(e->st, "old", then, now - 3600, &c_old, &p_old);
+	add_volatile_records(e->st, "new", now, now + 600, &c_new, &p_new);
+
+	/* 3 sessions, then one of each of the 7 other kinds. */
+	assert_int_equal(store_sweep(e->st, &sw, now), 3 + 7);
+	assert_int_equal(store_sweep(e->st, &sw, now), 0);
+
+	/* Read as of "then", when all were live: only "new" is left. */
+	assert_int_equal(count_user(e->st, "old", 3, then), 0);
+	assert_int_equal(count_user(e->st, "new", 2, then), 2);
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	store_session_key("old-0", key);
+	assert_int_equal(store_saml_participants(&txn, key, &part, 1), 0);
+	store_session_key("new-0", key);
+	assert_int_equal(store_saml_participants(&txn, key, &part, 1), 1);
+	assert_int_equal(store_saml_replay_seen(&txn, "replay-old", then), 0);
+	assert_int_equal(store_saml_replay_seen(&txn, "replay-new", then),
+	    1);
+	assert_int_equal(ratelimit_check(&txn, &TEST_RULE, "old",
+	    now - 3600 - RATELIMIT_WINDOW_MAX, NULL), 0);
+	assert_int_equal(ratelimit_check(&txn, &TEST_RULE, "new",
+	    now + 600 - RATELIMIT_WINDOW_MAX, NULL), 1);
+	assert_int_equal(store_continuation_get(&txn, c_old.id, then, &c),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_continuation_get(&txn, c_new.id, then, &c),
+	    0);
+	assert_int_equal(store_saml_pending_take(&txn, p_old.id, then, &p),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_saml_pending_take(&txn, p_new.id, then, &p),
+	    0);
+	assert_int_equal(store_oob_request_get(&txn,
+	    "old00000000000000000000000000000", &req), STORE_NOTFOUND);
+	assert_int_equal(store_oob_request_get(&txn,
+	    "new00000000000000000000000000000", &req), 0);
+	store_txn_abort(&txn);
+}
+
+static void
+test_sweep_goes_on_where_it_stopped(void **state)
+{
+	static struct store_sweeper	sw;
+	struct env			*e = *state;
+	struct store_txn		txn;
+	char				id[32];
+	uint64_t			now = 1700000000;
+	int				i, live;
+
+	/* 600 records, every other one expired: 300 to go. */
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	for (i = 0; i < 600; i++) {
+		snprintf(id, sizeof(id), "id-%04d", i);
+		assert_int_equal(store_saml_replay_add(&txn, id,
+		    i % 2 ? now + 60 : now - 60, now - 120), 0);
+	}
+	assert_int_equal(store_txn_commit(&txn), 0);
+
+	/* 256 looked at per call: 128, 128, then the last 88 (44). */
+	assert_int_equal(store_sweep(e->st, &sw, now), 128);
+	assert_int_equal(store_sweep(e->st, &sw, now), 128);
+	assert_int_equal(store_sweep(e->st, &sw, now), 44);
+	/* Round again from the first key: nothing left to delete. */
+	assert_int_equal(store_sweep(e->st, &sw, now), 0);
+	assert_int_equal(store_sweep(e->st, &sw, now), 0);
+
+	live = 0;
+	assert_int_equal(store_txn_begin(e->st, &txn, 0), 0);
+	for (i = 0; i < 600; i++) {
+		snprintf(id, sizeof(id), "id-%04d", i);
+		if (store_saml_replay_seen(&txn, id, now - 120) == 1) {
+			assert_true(i % 2 == 1);
+			live++;
+		}
+	}
+	store_txn_abort(&txn);
+	assert_int_equal(live, 300);
+}
+
 int
 main(void)
 {
@@ -156,6 +307,12 @@ main(void)
 		    teardown_env),
 		cmocka_unit_test_setup_teardown(
 		    test_del_user_without_sessions_is_zero, setup_env,
+		    teardown_env),
+		cmocka_unit_test_setup_teardown(
+		    test_sweep_deletes_expired_records_only, setup_env,
+		    teardown_env),
+		cmocka_unit_test_setup_teardown(
+		    test_sweep_goes_on_where_it_stopped, setup_env,
 		    teardown_env),
 	};
 

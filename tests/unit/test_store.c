@@ -139,7 +139,8 @@ setup_env(void **state)
 		return (-1);
 	}
 	snprintf(e->path, sizeof(e->path), "%s/env", e->dir);
-	if (store_open(&e->st, e->path, MAP_SIZE, err, sizeof(err)) == -1) {
+	if (store_open(&e->st, e->path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "store_open: %s\n", err);
 		rm_rf(e->dir);
 		free(e);
@@ -173,7 +174,8 @@ env_open(struct env *e)
 	char	err[ERR_MAX];
 
 	assert_null(e->st);
-	if (store_open(&e->st, e->path, MAP_SIZE, err, sizeof(err)) == -1)
+	if (store_open(&e->st, e->path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1)
 		fail_msg("store_open: %s", err);
 }
 
@@ -279,7 +281,7 @@ test_store_open_refuses_other_schema_version(void **state)
 	for (i = 0; i < 2; i++) {
 		st = NULL;
 		err[0] = '\0';
-		assert_int_equal(store_open(&st, e->path, MAP_SIZE, err,
+		assert_int_equal(store_open(&st, e->path, MAP_SIZE, NULL, err,
 		    sizeof(err)), -1);
 		assert_null(st);
 		assert_string_equal(err, want);
@@ -300,7 +302,7 @@ test_store_open_refuses_corrupt_schema_record(void **state)
 	assert_int_equal(store_txn_commit(&txn), 0);
 	env_close(e);
 	st = NULL;
-	assert_int_equal(store_open(&st, e->path, MAP_SIZE, err,
+	assert_int_equal(store_open(&st, e->path, MAP_SIZE, NULL, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "schema record is corrupt");
 }
@@ -318,15 +320,121 @@ test_store_open_reports_unusable_directory(void **state)
 	assert_true((fd = open(path, O_WRONLY | O_CREAT, 0600)) != -1);
 	close(fd);
 	st = NULL;
-	assert_int_equal(store_open(&st, path, MAP_SIZE, err, sizeof(err)),
+	assert_int_equal(store_open(&st, path, MAP_SIZE, NULL, err,
+	    sizeof(err)),
 	    -1);
 	assert_int_equal(strncmp(err, path, strlen(path)), 0);
 
 	/* A parent directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/no/such", e->dir);
-	assert_int_equal(store_open(&st, path, MAP_SIZE, err, sizeof(err)),
+	assert_int_equal(store_open(&st, path, MAP_SIZE, NULL, err,
+	    sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, strerror(ENOENT)));
+}
+
+/* Reopens e's environment as the given boot would. */
+static void
+env_reopen_in_boot(struct env *e, const char *boot_id)
+{
+	char	err[ERR_MAX];
+
+	env_close(e);
+	if (store_open(&e->st, e->path, MAP_SIZE, boot_id, err,
+	    sizeof(err)) == -1)
+		fail_msg("store_open: %s", err);
+}
+
+static void
+test_store_volatile_records_survive_reopen_in_the_same_boot(void **state)
+{
+	struct env	*e = *state;
+	char		 out[16];
+
+	env_reopen_in_boot(e, "boot-a");
+	put_str(e->st, STORE_SESSIONS, "s1", "session");
+	put_str(e->st, STORE_USERS, "u1", "user");
+	env_reopen_in_boot(e, "boot-a");
+	assert_int_equal(get_str(e->st, STORE_SESSIONS, "s1", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "session");
+	assert_int_equal(get_str(e->st, STORE_USERS, "u1", out,
+	    sizeof(out)), 0);
+}
+
+static void
+test_store_volatile_records_are_gone_after_another_boot(void **state)
+{
+	struct env	*e = *state;
+	char		 out[16];
+
+	env_reopen_in_boot(e, "boot-a");
+	put_str(e->st, STORE_SESSIONS, "s1", "session");
+	put_str(e->st, STORE_OAUTH_CODES, "c1", "code");
+	put_str(e->st, STORE_USERS, "u1", "user");
+	put_str(e->st, STORE_AUDIT, "a1", "audit");
+
+	/* A machine restart: the volatile pages may be torn; never read. */
+	env_reopen_in_boot(e, "boot-b");
+	assert_int_equal(get_str(e->st, STORE_SESSIONS, "s1", out,
+	    sizeof(out)), STORE_NOTFOUND);
+	assert_int_equal(get_str(e->st, STORE_OAUTH_CODES, "c1", out,
+	    sizeof(out)), STORE_NOTFOUND);
+	assert_int_equal(get_str(e->st, STORE_USERS, "u1", out,
+	    sizeof(out)), 0);
+	assert_int_equal(get_str(e->st, STORE_AUDIT, "a1", out,
+	    sizeof(out)), 0);
+
+	/* What this boot writes is kept for the rest of it. */
+	put_str(e->st, STORE_SESSIONS, "s2", "session");
+	env_reopen_in_boot(e, "boot-b");
+	assert_int_equal(get_str(e->st, STORE_SESSIONS, "s2", out,
+	    sizeof(out)), 0);
+}
+
+/* Begins a write transaction with one volatile and one durable record. */
+static void
+begin_with_both(struct store *st, struct store_txn *txn)
+{
+	assert_int_equal(store_txn_begin(st, txn, 1), 0);
+	assert_int_equal(store_put(txn, STORE_SESSIONS, "s", 1, "v", 1, 0), 0);
+	assert_int_equal(store_put(txn, STORE_USERS, "u", 1, "v", 1, 0), 0);
+}
+
+/* Both records of begin_with_both() are there (want 0) or not. */
+static void
+assert_both(struct store *st, int want)
+{
+	char	out[16];
+
+	assert_int_equal(get_str(st, STORE_SESSIONS, "s", out, sizeof(out)),
+	    want);
+	assert_int_equal(get_str(st, STORE_USERS, "u", out, sizeof(out)),
+	    want);
+}
+
+static void
+test_store_txn_spans_both_environments(void **state)
+{
+	struct env		*e = *state;
+	struct store_txn	 txn;
+
+	/* Aborted: neither part lands. */
+	begin_with_both(e->st, &txn);
+	store_txn_abort(&txn);
+	assert_both(e->st, STORE_NOTFOUND);
+
+	/* A failed step fails both parts. */
+	begin_with_both(e->st, &txn);
+	store_txn_fail(&txn);
+	assert_int_equal(store_txn_commit(&txn), -1);
+	assert_both(e->st, STORE_NOTFOUND);
+
+	/* Committed: both, and the transaction cannot be committed twice. */
+	begin_with_both(e->st, &txn);
+	assert_int_equal(store_txn_commit(&txn), 0);
+	assert_int_equal(store_txn_commit(&txn), -1);
+	assert_both(e->st, 0);
 }
 
 static void
@@ -528,7 +636,8 @@ test_store_map_full_fails_txn_and_keeps_earlier_commits(void **state)
 	int			 i, rc;
 
 	snprintf(path, sizeof(path), "%s/small", e->dir);
-	assert_int_equal(store_open(&st, path, 1024 * 1024, err, sizeof(err)),
+	assert_int_equal(store_open(&st, path, 1024 * 1024, NULL, err,
+	    sizeof(err)),
 	    0);
 	put_str(st, STORE_USERS, "kept", "yes");
 
@@ -806,8 +915,8 @@ test_store_count_and_db_names(void **state)
 	assert_int_equal(store_txn_begin(e->st, &txn, 0), 0);
 	assert_int_equal(store_count(&txn, STORE_SESSIONS), 7);
 	assert_int_equal(store_count(&txn, STORE_USERS), 0);
-	/* The schema record. */
-	assert_int_equal(store_count(&txn, STORE_META), 1);
+	/* The schema and boot records. */
+	assert_int_equal(store_count(&txn, STORE_META), 2);
 	assert_int_equal(store_txn_commit(&txn), 0);
 	assert_string_equal(store_db_name(STORE_META), "meta");
 	assert_string_equal(store_db_name(STORE_USERS), "users");
@@ -1163,29 +1272,31 @@ test_store_backup_opens_with_all_records(void **state)
 	    0);
 	assert_int_equal(store_txn_commit(&txn), 0);
 	/* A deleted record is not in the (compacted) copy. */
-	put_str(e->st, STORE_SESSIONS, "gone", "x");
+	put_str(e->st, STORE_ALERTS, "gone", "x");
 	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
-	assert_int_equal(store_del(&txn, STORE_SESSIONS, "gone", 4), 0);
+	assert_int_equal(store_del(&txn, STORE_ALERTS, "gone", 4), 0);
 	assert_int_equal(store_txn_commit(&txn), 0);
 
 	snprintf(path, sizeof(path), "%s/backup", e->dir);
 	if (store_backup(e->st, path, err, sizeof(err)) == -1)
 		fail_msg("store_backup: %s", err);
 	/* The live store goes on working. */
-	put_str(e->st, STORE_SESSIONS, "later", "x");
+	put_str(e->st, STORE_ALERTS, "later", "x");
 
-	if (store_open(&bk, path, MAP_SIZE, err, sizeof(err)) == -1)
+	if (store_open(&bk, path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1)
 		fail_msg("store_open backup: %s", err);
 	assert_int_equal(store_check(bk), 0);
 	assert_int_equal(store_txn_begin(bk, &txn, 0), 0);
 	assert_int_equal(store_user_get(&txn, "alice", &got), 0);
 	assert_string_equal(got.email, u.email);
 	assert_int_equal(store_count(&txn, STORE_AUDIT), 50);
-	assert_int_equal(store_count(&txn, STORE_SESSIONS), 1);
+	/* Sessions are volatile: not part of a backup. */
+	assert_int_equal(store_count(&txn, STORE_SESSIONS), 0);
 	assert_int_equal(store_txn_commit(&txn), 0);
-	assert_int_equal(get_str(bk, STORE_SESSIONS, "s1", buf, sizeof(buf)),
-	    0);
-	assert_int_equal(get_str(bk, STORE_SESSIONS, "later", buf,
+	assert_int_equal(get_str(bk, STORE_ALERTS, "gone", buf, sizeof(buf)),
+	    STORE_NOTFOUND);
+	assert_int_equal(get_str(bk, STORE_ALERTS, "later", buf,
 	    sizeof(buf)), STORE_NOTFOUND);
 	/* The copy numbers on from where the original was. */
 	assert_int_equal(store_txn_begin(bk, &txn, 1), 0);
@@ -1305,7 +1416,8 @@ worker_run(const char *path, int id, int go)
 	char			 detail[64], c;
 	int			 i, rc;
 
-	if (store_open(&st, path, MAP_SIZE, err, sizeof(err)) == -1) {
+	if (store_open(&st, path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "worker %d: store_open: %s\n", id, err);
 		return (-1);
 	}
@@ -1499,7 +1611,8 @@ crash_writer(const char *path, int fd)
 	uint64_t		 n;
 	char			 err[ERR_MAX];
 
-	if (store_open(&st, path, MAP_SIZE, err, sizeof(err)) == -1) {
+	if (store_open(&st, path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "crash writer: store_open: %s\n", err);
 		_exit(2);
 	}
@@ -1670,6 +1783,9 @@ main(void)
 		T(test_store_open_refuses_other_schema_version),
 		T(test_store_open_refuses_corrupt_schema_record),
 		T(test_store_open_reports_unusable_directory),
+		T(test_store_volatile_records_survive_reopen_in_the_same_boot),
+		T(test_store_volatile_records_are_gone_after_another_boot),
+		T(test_store_txn_spans_both_environments),
 		T(test_store_put_get_del_round_trip),
 		T(test_store_binary_keys_and_empty_values),
 		T(test_store_get_or_del_missing_is_not_an_error),

@@ -38,7 +38,8 @@ setup(void **state)
 		return (-1);
 	strcpy(e->dir, "/tmp/mutua-oauth-XXXXXX");
 	if (mkdtemp(e->dir) == NULL ||
-	    store_open(&e->st, e->dir, MAP_SIZE, err, sizeof(err)) == -1 ||
+	    store_open(&e->st, e->dir, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1 ||
 	    store_txn_begin(e->st, &e->txn, 1) == -1)
 		return (-1);
 	*state = e;

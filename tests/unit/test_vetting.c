@@ -601,7 +601,8 @@ setup_env(void **state)
 	if (mkdtemp(e->dir) == NULL)
 		return (-1);
 	snprintf(path, sizeof(path), "%s/env", e->dir);
-	if (store_open(&e->st, path, MAP_SIZE, err, sizeof(err)) == -1) {
+	if (store_open(&e->st, path, MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "store_open: %s\n", err);
 		return (-1);
 	}
