@@ -46,6 +46,7 @@ CONNS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = 2
 WORKERS = 2
 CALLBACK = "http://127.0.0.1:9/callback"
+SP_BARE = SP_ENTITY + "/bare"
 SECRET = "bench-" + b64url(os.urandom(24))
 VERIFIER = "v" * 43
 CHALLENGE = b64url(hashlib.sha256(VERIFIER.encode()).digest())
@@ -340,7 +341,7 @@ def worker_hwm(server):
 
 # ------------------------------------------------------------------ main
 
-def saml_urls(n, relay="/x"):
+def saml_urls(n, relay="/x", entity=SP_ENTITY):
     now = datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
     out = []
     for _ in range(n):
@@ -350,7 +351,7 @@ def saml_urls(n, relay="/x"):
                'AssertionConsumerServiceURL="%s" ProtocolBinding="urn:oasis:'
                'names:tc:SAML:2.0:bindings:HTTP-POST"><saml:Issuer>%s'
                '</saml:Issuer></samlp:AuthnRequest>' % (
-                   uuid.uuid4().hex, now, ACS, SP_ENTITY))
+                   uuid.uuid4().hex, now, ACS, entity))
         c = zlib.compressobj(9, zlib.DEFLATED, -15)
         data = c.compress(xml.encode()) + c.flush()
         out.append("/saml/sso?" + urllib.parse.urlencode(
@@ -395,6 +396,12 @@ def main():
     # confidential OIDC client (client_secret_basic, ES256 ID tokens).
     sp = SamlSP(os.path.join(tmp, "sp"), sign_requests=False)
     sp.publish(os.path.join(tmp, "federation"))
+    # The same SP again, whose signatures carry the key, not the
+    # certificate (signature_keyinfo key, docs/saml.md).
+    SamlSP(os.path.join(tmp, "sp-bare"), entity=SP_BARE,
+           sign_requests=False).publish(os.path.join(tmp, "federation"),
+                                        name="sp-bare",
+                                        extra_conf="signature_keyinfo key\n")
     clients = os.path.join(tmp, "clients")
     os.makedirs(clients)
     with open(os.path.join(clients, "rp-basic.json"), "w") as f:
@@ -444,6 +451,10 @@ def main():
         n = 30000
         urls = [line("GET", u, {"Cookie": cookie}) for u in saml_urls(n)]
         rows["saml_sso"] = wrk("saml_sso", url, per_thread=[
+            urls[t::THREADS] for t in range(THREADS)], tmp=tmp)
+        urls = [line("GET", u, {"Cookie": cookie})
+                for u in saml_urls(n, entity=SP_BARE)]
+        rows["saml_sso_bare"] = wrk("saml_sso_bare", url, per_thread=[
             urls[t::THREADS] for t in range(THREADS)], tmp=tmp)
 
         # OIDC: codes from the authorization endpoint with the session,
@@ -633,9 +644,11 @@ def report(res):
     out.append("-" * len(hdr))
     limits = {
         "saml_sso": L["rsa2048_sign_per_s"] * res["workers"],
+        "saml_sso_bare": L["rsa2048_sign_per_s"] * res["workers"],
         "oidc_code": L["ecdsap256_sign_per_s"] * res["workers"],
     }
     names = [("saml_sso", "SAML SSO response"),
+             ("saml_sso_bare", "SAML SSO, KeyInfo: key"),
              ("discovery", "OIDC discovery"),
              ("jwks", "OIDC JWKS"),
              ("oidc_authorize", "OIDC authorize (session)"),

@@ -112,7 +112,10 @@ saml_init(struct saml_idp *idp, const struct config *cfg, char *err,
 	idp->key = lasso_key_new_for_signature_from_memory(key_pem,
 	    strlen(key_pem), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256,
 	    cert_pem);
-	if (idp->key == NULL) {
+	/* Without the certificate lasso copies no X509 per message. */
+	idp->key_bare = lasso_key_new_for_signature_from_memory(key_pem,
+	    strlen(key_pem), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
+	if (idp->key == NULL || idp->key_bare == NULL) {
 		snprintf(err, errlen, "%s: not an RSA key lasso can use",
 		    cfg->signing_key);
 		goto out;
@@ -145,6 +148,8 @@ saml_free(struct saml_idp *idp)
 		g_object_unref(idp->server);
 	if (idp->key != NULL)
 		g_object_unref(idp->key);
+	if (idp->key_bare != NULL)
+		g_object_unref(idp->key_bare);
 	free(idp->metadata);
 	free(idp->sps);
 	memset(idp, 0, sizeof(*idp));

@@ -51,6 +51,7 @@ struct saml_sp {
 	int		want_signed;	/* AuthnRequests must be signed */
 	int		encrypt;	/* encrypt assertions */
 	int		has_slo;
+	int		keyinfo_key;	/* KeyInfo: the key, no certificate */
 	enum saml_nameid	nameid;		/* default NameID format */
 	uint32_t	attributes;	/* SAML_ATTR_* released */
 };
@@ -59,7 +60,8 @@ struct saml_sp {
 struct saml_idp {
 	const struct config	*cfg;
 	LassoServer		*server;
-	LassoKey		*key;
+	LassoKey		*key;		/* KeyInfo: the certificate */
+	LassoKey		*key_bare;	/* KeyInfo: the RSA key */
 	char			*metadata;	/* signed, for /saml/metadata */
 	struct saml_sp		*sps;
 	size_t			 nsps;

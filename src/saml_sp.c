@@ -150,7 +150,8 @@ saml_sp_attributes(struct saml_sp *sp, char *value, const char **why)
 /*
  * Reads NAME.conf: "attributes a b c", "nameid_format persistent|
  * transient|email", "require_signed_requests yes|no",
- * "encrypt_assertions yes|no". A missing file keeps the defaults.
+ * "encrypt_assertions yes|no", "signature_keyinfo certificate|key".
+ * A missing file keeps the defaults.
  */
 static int
 saml_sp_read_conf(struct saml_sp *sp, const char *path, const char **why,
@@ -200,6 +201,10 @@ saml_sp_read_conf(struct saml_sp *sp, const char *path, const char **why,
 		} else if (strcmp(key, "encrypt_assertions") == 0 &&
 		    (yes || strcmp(value, "no") == 0)) {
 			sp->encrypt = sp->encrypt && yes;
+		} else if (strcmp(key, "signature_keyinfo") == 0 &&
+		    (strcmp(value, "key") == 0 ||
+		    strcmp(value, "certificate") == 0)) {
+			sp->keyinfo_key = strcmp(value, "key") == 0;
 		} else {
 			*why = "unknown key or bad value";
 			goto out;
@@ -260,7 +265,8 @@ saml_sp_add(struct saml_idp *idp, const char *dir, const char *name)
 		return (-1);
 	}
 	/* Sign with the cached key: no key re-read per message (lasso.md §3). */
-	lasso_provider_set_server_signing_key(provider, idp->key);
+	lasso_provider_set_server_signing_key(provider, sp->keyinfo_key ?
+	    idp->key_bare : idp->key);
 	if (sp->encrypt) {
 		lasso_provider_set_encryption_mode(provider,
 		    LASSO_ENCRYPTION_MODE_ASSERTION);

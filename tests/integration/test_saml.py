@@ -2,6 +2,7 @@
 lasso: its own metadata, its own signature checks (xmlsec1)."""
 import base64
 import os
+import re
 import tempfile
 import urllib.parse
 import zlib
@@ -62,6 +63,8 @@ def test_sp_initiated_sso_redirect_binding(fed):
     assert fields["RelayState"] == "/x"
     xml = base64.b64decode(fields["SAMLResponse"]).decode()
     assert "xmldsig-more#rsa-sha256" in xml and "rsa-sha1" not in xml
+    assert len(re.findall(r"<(\w+:)?X509Certificate>", xml)) == 2
+    assert "RSAKeyValue" not in xml
     authn = sp.parse_response(fields["SAMLResponse"], reqid)
     assert authn is not None
     assert authn.name_id.format == TRANSIENT
@@ -131,6 +134,23 @@ def test_attribute_release_follows_sp_policy(fed):
     authn = sp.parse_response(fields["SAMLResponse"], reqid)
     assert authn.ava == {"uid": ["alice"]}
     assert authn.name_id.text == "alice@example.org"
+
+
+def test_keyinfo_key_signs_without_the_certificate(fed):
+    """signature_keyinfo key: both signatures carry the RSA key, not the
+    certificate; pysaml2 (xmlsec1) verifies them against the metadata and
+    still refuses an altered response."""
+    server, sp, a = fed(sp_conf="signature_keyinfo key\n")
+    t, reqid, fields, _ = sso(server, sp, a)
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert len(re.findall(r"<(\w+:)?RSAKeyValue>", xml)) == 2
+    assert "X509Certificate" not in xml
+    altered = base64.b64encode(xml.replace(
+        "alice@example.org", "mallory@example.org").encode()).decode()
+    with pytest.raises(Exception):
+        sp.parse_response(altered, reqid)
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    assert authn.ava["mail"] == ["alice@example.org"]
 
 
 def test_encrypted_assertion_when_sp_publishes_a_key(fed):
