@@ -276,7 +276,6 @@ oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
 		goto fail_txn;
 	oidc_audit(&txn, "oauth.token", code.g.user_id, c->id, "issued", ctx,
 	    "grant=authorization_code");
-	store_oauth_sweep(&txn, ctx->now);
 	if (store_txn_commit(&txn) == -1)
 		goto fail;
 	OPENSSL_cleanse(&out, sizeof(out));

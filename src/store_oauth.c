@@ -10,20 +10,11 @@
 #define OAUTH_RECORD_VERSION	1
 #define OAUTH_KEY_LEN		(1 + CRYPTO_SHA256_LEN)
 #define OAUTH_CODE_KEEP		86400	/* a used code is kept this long */
-#define OAUTH_SWEEP_VISIT	16	/* records looked at per kind */
 
 #define OAUTH_KEY_CODE		'C'
 #define OAUTH_KEY_AUTHZ		'R'
 #define OAUTH_KEY_TOKEN		'T'
 #define OAUTH_KEY_FAMILY	'F'
-
-struct oauth_sweep {
-	uint64_t	now;
-	int		visited;
-	int		n;
-	unsigned char	keys[OAUTH_SWEEP_VISIT][OAUTH_KEY_LEN];
-	size_t		lens[OAUTH_SWEEP_VISIT];
-};
 
 static void	oauth_key(unsigned char *, char, const char *);
 static void	oauth_put_grant(struct codec_writer *,
@@ -31,10 +22,6 @@ static void	oauth_put_grant(struct codec_writer *,
 static void	oauth_get_grant(struct codec_reader *, struct oauth_grant *);
 static int	oauth_write(struct store_txn *, enum store_db,
 		    const unsigned char *, size_t, struct codec_writer *);
-static int	oauth_sweep_one(void *, const struct store_val *,
-		    const struct store_val *);
-static int	oauth_sweep_db(struct store_txn *, enum store_db, int,
-		    uint64_t);
 
 /* key[OAUTH_KEY_LEN] = type || SHA-256(value). */
 static void
@@ -361,75 +348,13 @@ store_oauth_jti_add(struct store_txn *txn, const char *client_id,
 	return (oauth_write(txn, STORE_OAUTH_JTI, key, sizeof(key), &w));
 }
 
-static int
-oauth_sweep_one(void *arg, const struct store_val *key,
-    const struct store_val *val)
+int
+store_oauth_expired(struct store_txn *txn, const struct store_val *key,
+    const struct store_val *val, uint64_t now)
 {
-	struct oauth_sweep	*s = arg;
 	const unsigned char	*v = val->data;
 
-	if (s->visited++ >= OAUTH_SWEEP_VISIT)
-		return (1);
 	/* Version byte, then the big-endian time it may be deleted after. */
-	if (val->len >= 9 && v[0] == OAUTH_RECORD_VERSION &&
-	    codec_from_be64(v + 1) <= s->now && key->len <= OAUTH_KEY_LEN) {
-		memcpy(s->keys[s->n], key->data, key->len);
-		s->lens[s->n] = key->len;
-		s->n++;
-	}
-	return (0);
-}
-
-/* Sweeps db from a random key (under the type byte, when not 0). */
-static int
-oauth_sweep_db(struct store_txn *txn, enum store_db db, int type,
-    uint64_t now)
-{
-	struct oauth_sweep	s;
-	unsigned char		from[9];
-	size_t			fromlen;
-	int			i;
-
-	memset(&s, 0, sizeof(s));
-	s.now = now;
-	fromlen = 0;
-	if (type != 0)
-		from[fromlen++] = (unsigned char)type;
-	if (crypto_random(from + fromlen, 8) == -1)
-		return (-1);
-	fromlen += 8;
-	if (store_scan(txn, db, type != 0 ? from : NULL, type != 0 ? 1 : 0,
-	    from, fromlen, oauth_sweep_one, &s) == -1)
-		return (-1);
-	for (i = 0; i < s.n; i++) {
-		if (store_del(txn, db, s.keys[i], s.lens[i]) == -1)
-			return (-1);
-	}
-	return (s.n);
-}
-
-int
-store_oauth_sweep(struct store_txn *txn, uint64_t now)
-{
-	static const struct {
-		enum store_db	db;
-		int		type;
-	} kinds[] = {
-		{ STORE_OAUTH_CODES, OAUTH_KEY_CODE },
-		{ STORE_OAUTH_CODES, OAUTH_KEY_AUTHZ },
-		{ STORE_OAUTH_TOKENS, OAUTH_KEY_TOKEN },
-		{ STORE_OAUTH_TOKENS, OAUTH_KEY_FAMILY },
-		{ STORE_OAUTH_JTI, 0 },
-	};
-	size_t	i;
-	int	n, total;
-
-	total = 0;
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if ((n = oauth_sweep_db(txn, kinds[i].db, kinds[i].type,
-		    now)) == -1)
-			return (-1);
-		total += n;
-	}
-	return (total);
+	return (val->len >= 9 && v[0] == OAUTH_RECORD_VERSION &&
+	    codec_from_be64(v + 1) <= now);
 }

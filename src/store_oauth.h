@@ -13,7 +13,7 @@
  * STORE_OAUTH_JTI:    SHA-256(client_id 0x00 jti) -> expiry
  *
  * Every record starts with the time after which it may be deleted, so
- * store_oauth_sweep() can purge any of them without decoding.
+ * store_oauth_expired() can tell for any of them without decoding.
  */
 #ifndef MUTUA_STORE_OAUTH_H
 #define MUTUA_STORE_OAUTH_H
@@ -147,11 +147,8 @@ int	store_oauth_authz_take(struct store_txn *, const char *id,
 int	store_oauth_jti_add(struct store_txn *, const char *client_id,
 	    const char *jti, uint64_t expires, uint64_t now);
 
-/*
- * Deletes up to a few expired records of every kind, starting at a
- * random key, so the databases do not grow without bound.
- * @return the number deleted, or -1.
- */
-int	store_oauth_sweep(struct store_txn *, uint64_t now);
+/* store_expired_cb for every OAuth record (store_sweep()). */
+int	store_oauth_expired(struct store_txn *, const struct store_val *,
+	    const struct store_val *, uint64_t now);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ratelimit.h"
+#include "store_oauth.h"
 #include "store_oob.h"
 #include "store_saml.h"
 #include "store_session.h"
@@ -22,6 +23,9 @@ static const struct {
 	{ STORE_SAML_LOGOUTS, store_saml_logout_expired },
 	/* After the sessions: a participant goes with its session. */
 	{ STORE_SAML_PARTICIPANTS, store_saml_participant_expired },
+	{ STORE_OAUTH_CODES, store_oauth_expired },
+	{ STORE_OAUTH_JTI, store_oauth_expired },
+	{ STORE_OAUTH_TOKENS, store_oauth_expired },
 };
 
 /* One database's pass: what store_sweep_visit() needs and finds. */

@@ -1,9 +1,8 @@
 /*
- * store_sweep.c: deletes the expired records of the volatile databases a
- * bounded slice at a time, so that they stay near their live size
- * between reboots (the reboot empties them, store.c). Each worker runs
- * it from a timer; OAuth codes and JWT IDs are swept as tokens are
- * issued (store_oauth.c).
+ * store_sweep.c: deletes expired records a bounded slice at a time, so
+ * that the databases stay near their live size: the volatile ones (which
+ * a reboot also empties, store.c) and the OAuth tokens. Each worker runs
+ * it from a timer.
  */
 #ifndef MUTUA_STORE_SWEEP_H
 #define MUTUA_STORE_SWEEP_H
@@ -13,7 +12,7 @@
 
 #include "store.h"
 
-#define STORE_SWEEP_DBS		8	/* the databases swept here */
+#define STORE_SWEEP_DBS		11	/* the databases swept here */
 #define STORE_SWEEP_KEY_MAX	511	/* LMDB's largest key */
 #define STORE_SWEEP_BATCH	256	/* records looked at per database */
 
@@ -34,7 +33,7 @@ struct store_sweeper {
  * Looks at up to STORE_SWEEP_BATCH records of each swept database, going
  * on after the last key this sweeper saw (round to the first one after
  * the end), and deletes those that expired at now, in one write
- * transaction of the volatile environment.
+ * transaction (durable only when OAuth tokens went).
  * @return records deleted, or -1 (nothing deleted).
  */
 int	store_sweep(struct store *, struct store_sweeper *, uint64_t now);
