@@ -1,6 +1,8 @@
 /*
- * web*.c: the Kore application. Handlers are thin: validated input in,
- * one call into the module that owns the behaviour, render out.
+ * web*.c: the Kore application, one header with a section per file.
+ * Handlers are thin: validated input in, one call into the module that
+ * owns the behaviour, render out. The handlers themselves (what
+ * kore.conf routes call) are declared in their own file only.
  */
 #ifndef MUTUA_WEB_H
 #define MUTUA_WEB_H
@@ -12,6 +14,7 @@
 #include <kore/http.h>
 
 #include "config.h"
+#include "enrolment.h"
 #include "crypto.h"
 #include "store.h"
 #include "store_binding.h"
@@ -32,6 +35,8 @@ struct web_ctx {
 	struct kore_timer	*timer;
 };
 
+/* web_main.c: Kore's hooks. */
+
 /* Process-wide state: set in the parent, store opened per worker. */
 struct web_state {
 	struct config			cfg;
@@ -42,6 +47,8 @@ struct web_state {
 };
 
 extern struct web_state		web;
+
+/* web.c: request context, logging and common responses. */
 
 /*
  * Starts handling a request: assigns a request ID, resolves the client
@@ -79,7 +86,7 @@ char	*web_body(struct http_request *, size_t max, size_t *len);
 /* Fills an oob_ctx for this request: store, keys, config, time, address. */
 void	web_oob_ctx(struct http_request *, struct oob_ctx *);
 
-/* The pages, read from assets/templates/ at start-up (web_page.c). */
+/* web_page.c: the pages, read from assets/templates/ at start-up. */
 enum web_page {
 	WEB_PAGE_LOGIN,
 	WEB_PAGE_ERROR,
@@ -178,7 +185,7 @@ int	web_session_authenticated(struct http_request *, uint32_t min_loa,
 
 /*
  * Sends the browser to the login page, to come back to return_to (a
- * local path) for relying party rp once authenticated (web_login.c).
+ * local path) for relying party rp once authenticated.
  * hint (may be NULL) pre-fills the user ID when it is a valid one.
  */
 void	web_login_redirect_hint(struct http_request *, const char *rp,
@@ -210,5 +217,58 @@ void	web_oidc_load(void);
 
 /* Releases the provider (before the module is unloaded). */
 void	web_oidc_unload(void);
+
+/* web_html.c: HTML fragments built in code. */
+
+/* A growing HTML fragment (template_append); free(out) when done. */
+struct web_html {
+	char	*out;
+	size_t	 len;
+	size_t	 cap;
+	int	 error;
+};
+
+/* Appends raw markup (code-built only) or an escaped text. */
+void	web_html_raw(struct web_html *, const char *);
+void	web_html_text(struct web_html *, const char *);
+
+/*
+ * Appends a table row of escaped cells; the first links to href when
+ * href is not NULL.
+ */
+void	web_html_row(struct web_html *, const char *href,
+	    const char *const *cells, int n);
+
+/*
+ * web_helpdesk*.c: the help-desk console under /helpdesk
+ * (docs/helpdesk.md). Staff sign in with their own out-of-band login and
+ * must hold a staff role; every form carries the CSRF token of the staff
+ * session, every action goes through enrolment.c (an X.1254 event and an
+ * audit record).
+ */
+
+/*
+ * The staff member of this request: an out-of-band session (LoA2 or
+ * more) of a user with USER_ROLE_HELPDESK or USER_ROLE_ADMIN. Otherwise
+ * answers itself (a GET goes to the login, back to /helpdesk; a refused
+ * staff member gets 403 and an audit record).
+ * @return 1 when the request may go on.
+ */
+int	web_helpdesk_staff(struct http_request *, char *sid,
+	    struct session *);
+
+/* As web_helpdesk_staff(), for a POST: also checks the CSRF token. */
+int	web_helpdesk_post(struct http_request *, char *sid, struct session *);
+
+/* The HTTP status that answers an enrolment error. */
+int	web_helpdesk_status(enum vetting_error);
+
+/* "2026-01-31 12:00 UTC" (or "-" for 0). */
+void	web_helpdesk_date(uint64_t, char *, size_t);
+
+/* Renders the case page with a message (web_helpdesk_case.c). */
+void	web_helpdesk_case_page(struct http_request *, int status,
+	    const struct session *, const char *sid, const char *case_id,
+	    const char *message);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "audit.h"
 #include "store_vetting.h"
-#include "web_helpdesk.h"
+#include "web.h"
 
 #define HELPDESK_LIST_MAX	50
 #define HELPDESK_SEARCH_MAX	20
@@ -47,44 +47,6 @@ static uint32_t	web_helpdesk_channel(struct http_request *);
 static void	web_helpdesk_opened(struct http_request *,
 		    const struct session *, const char *, enum vetting_error,
 		    const char *);
-
-void
-web_html_raw(struct web_html *h, const char *s)
-{
-	if (!h->error && template_append(&h->out, &h->len, &h->cap, s,
-	    strlen(s)) == -1)
-		h->error = 1;
-}
-
-void
-web_html_text(struct web_html *h, const char *s)
-{
-	if (!h->error && template_escape(&h->out, &h->len, &h->cap,
-	    s != NULL ? s : "") == -1)
-		h->error = 1;
-}
-
-void
-web_html_row(struct web_html *h, const char *href, const char *const *cells,
-    int n)
-{
-	int	i;
-
-	web_html_raw(h, "<tr>");
-	for (i = 0; i < n; i++) {
-		web_html_raw(h, "<td>");
-		if (i == 0 && href != NULL) {
-			web_html_raw(h, "<a href=\"");
-			web_html_text(h, href);
-			web_html_raw(h, "\">");
-		}
-		web_html_text(h, cells[i]);
-		if (i == 0 && href != NULL)
-			web_html_raw(h, "</a>");
-		web_html_raw(h, "</td>");
-	}
-	web_html_raw(h, "</tr>\n");
-}
 
 void
 web_helpdesk_date(uint64_t t, char *out, size_t len)

@@ -11,7 +11,7 @@
 
 #include "qr.h"
 #include "store_vetting.h"
-#include "web_helpdesk.h"
+#include "web.h"
 
 int	web_helpdesk_case(struct http_request *);
 int	web_helpdesk_case_action(struct http_request *);

@@ -89,44 +89,6 @@ web_login_page(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-void
-web_login_redirect(struct http_request *req, const char *rp,
-    const char *return_to)
-{
-	web_login_redirect_hint(req, rp, return_to, NULL);
-}
-
-void
-web_login_redirect_hint(struct http_request *req, const char *rp,
-    const char *return_to, const char *hint)
-{
-	struct store_txn	txn;
-	struct continuation	c;
-	char			location[64 + USER_ID_MAX];
-
-	memset(&c, 0, sizeof(c));
-	if (strlen(rp) >= sizeof(c.rp) ||
-	    strlen(return_to) >= sizeof(c.return_to)) {
-		web_page_error(req, 400, "Request too large",
-		    "The sign-in request is too large.");
-		return;
-	}
-	strcpy(c.rp, rp);
-	strcpy(c.return_to, return_to);
-	c.expires = (uint64_t)time(NULL) + CONTINUATION_LIFETIME;
-	if (store_txn_begin(web.store, &txn, 1) == -1 ||
-	    store_continuation_add(&txn, &c) == -1 ||
-	    store_txn_commit(&txn) == -1) {
-		web_page_error(req, 500, "Error", "Please try again.");
-		return;
-	}
-	/* A user ID needs no escaping in a query ([a-z0-9._@-]). */
-	snprintf(location, sizeof(location), "/login?c=%s%s%s", c.id,
-	    hint != NULL && store_user_id_valid(hint) ? "&login_hint=" : "",
-	    hint != NULL && store_user_id_valid(hint) ? hint : "");
-	web_redirect(req, location);
-}
-
 /*
  * Common checks of every login POST: a session cookie and a valid CSRF
  * token. Answers the error itself. @return 1 when the request may go on.

@@ -1,11 +1,13 @@
 /*
- * The session cookie, CSRF protection and session lookup.
+ * The session cookie, CSRF protection, session lookup and the redirect
+ * to the login page that comes back once the session is authenticated.
  *
  * The cookie holds 32 random bytes as hex; the store keys the session by
  * its SHA-256. It is HttpOnly, SameSite=Lax (sent on top-level GET
  * navigations from service providers, never on cross-site POSTs) and,
  * with an https base URL, Secure with the __Host- prefix.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -146,4 +148,42 @@ web_redirect(struct http_request *req, const char *path)
 {
 	http_response_header(req, "location", path);
 	web_respond(req, 303, "text/plain", NULL, 0);
+}
+
+void
+web_login_redirect(struct http_request *req, const char *rp,
+    const char *return_to)
+{
+	web_login_redirect_hint(req, rp, return_to, NULL);
+}
+
+void
+web_login_redirect_hint(struct http_request *req, const char *rp,
+    const char *return_to, const char *hint)
+{
+	struct store_txn	txn;
+	struct continuation	c;
+	char			location[64 + USER_ID_MAX];
+
+	memset(&c, 0, sizeof(c));
+	if (strlen(rp) >= sizeof(c.rp) ||
+	    strlen(return_to) >= sizeof(c.return_to)) {
+		web_page_error(req, 400, "Request too large",
+		    "The sign-in request is too large.");
+		return;
+	}
+	strcpy(c.rp, rp);
+	strcpy(c.return_to, return_to);
+	c.expires = (uint64_t)time(NULL) + CONTINUATION_LIFETIME;
+	if (store_txn_begin(web.store, &txn, 1) == -1 ||
+	    store_continuation_add(&txn, &c) == -1 ||
+	    store_txn_commit(&txn) == -1) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	/* A user ID needs no escaping in a query ([a-z0-9._@-]). */
+	snprintf(location, sizeof(location), "/login?c=%s%s%s", c.id,
+	    hint != NULL && store_user_id_valid(hint) ? "&login_hint=" : "",
+	    hint != NULL && store_user_id_valid(hint) ? hint : "");
+	web_redirect(req, location);
 }

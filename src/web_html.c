@@ -1,0 +1,46 @@
+/*
+ * HTML fragments built in code (tables and lists of the help desk and
+ * the account page): raw markup only from literals, everything else
+ * escaped.
+ */
+#include <string.h>
+
+#include "web.h"
+
+void
+web_html_raw(struct web_html *h, const char *s)
+{
+	if (!h->error && template_append(&h->out, &h->len, &h->cap, s,
+	    strlen(s)) == -1)
+		h->error = 1;
+}
+
+void
+web_html_text(struct web_html *h, const char *s)
+{
+	if (!h->error && template_escape(&h->out, &h->len, &h->cap,
+	    s != NULL ? s : "") == -1)
+		h->error = 1;
+}
+
+void
+web_html_row(struct web_html *h, const char *href, const char *const *cells,
+    int n)
+{
+	int	i;
+
+	web_html_raw(h, "<tr>");
+	for (i = 0; i < n; i++) {
+		web_html_raw(h, "<td>");
+		if (i == 0 && href != NULL) {
+			web_html_raw(h, "<a href=\"");
+			web_html_text(h, href);
+			web_html_raw(h, "\">");
+		}
+		web_html_text(h, cells[i]);
+		if (i == 0 && href != NULL)
+			web_html_raw(h, "</a>");
+		web_html_raw(h, "</td>");
+	}
+	web_html_raw(h, "</tr>\n");
+}
