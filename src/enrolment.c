@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "date.h"
 #include "enrolment.h"
 #include "outbox.h"
 #include "ratelimit.h"
@@ -311,9 +312,7 @@ enrolment_arrange(const struct oob_ctx *ctx, const char *user_id,
 	struct vetting_case	c;
 	struct user		u;
 	enum vetting_error	e;
-	char			evidence[VETTING_EVIDENCE_MAX], expires[16], body[512];
-	struct tm		tm;
-	time_t			t;
+	char			evidence[VETTING_EVIDENCE_MAX], expires[DATE_MAX], body[512];
 	int			active;
 
 	*mailed = 0;
@@ -333,9 +332,7 @@ enrolment_arrange(const struct oob_ctx *ctx, const char *user_id,
 		    VETTING_ERR_STORE));
 	}
 	c.code_expires = ctx->now + ctx->cfg->vetting_code_lifetime;
-	t = (time_t)c.code_expires;
-	gmtime_r(&t, &tm);
-	strftime(expires, sizeof(expires), "%Y-%m-%d", &tm);
+	date_format(c.code_expires, DATE_DAY, expires, sizeof(expires));
 
 	snprintf(evidence, sizeof(evidence), "method=%s", amr);
 	e = enrolment_step(ctx, &txn, &c, VETTING_C_USE_EXISTING_FACTOR,

@@ -28,6 +28,7 @@
 #include <lasso/xml/saml-2.0/samlp2_status_response.h>
 
 #include "crypto.h"
+#include "date.h"
 #include "log.h"
 #include "saml.h"
 
@@ -180,12 +181,7 @@ saml_time(const char *s, uint64_t *out)
 static void
 saml_time_str(uint64_t t, char *out, size_t len)
 {
-	struct tm	tm;
-	time_t		tt;
-
-	tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_format(t, DATE_ISO, out, len);
 }
 
 /* IDs from the CSPRNG, not GLib's Mersenne Twister (lasso.md §4). */

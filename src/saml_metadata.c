@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "date.h"
 #include "saml.h"
 #include "template.h"
 
@@ -48,9 +49,7 @@ saml_metadata_build(struct saml_idp *idp, const char *cert_pem, char *err,
 	const struct config	*cfg = idp->cfg;
 	xmlDocPtr		 doc;
 	xmlChar			*out;
-	char			*xml, cert[8192], until[32];
-	struct tm		 tm;
-	time_t			 t;
+	char			*xml, cert[8192], until[DATE_MAX];
 	int			 n, len, ret;
 
 	ret = -1;
@@ -59,9 +58,8 @@ saml_metadata_build(struct saml_idp *idp, const char *cert_pem, char *err,
 		    cfg->signing_cert);
 		return (-1);
 	}
-	t = time(NULL) + SAML_METADATA_VALID;
-	gmtime_r(&t, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_format((uint64_t)time(NULL) + SAML_METADATA_VALID, DATE_ISO,
+	    until, sizeof(until));
 
 	/* The empty Signature comes first: lasso signs in place (§11). */
 	n = asprintf(&xml,

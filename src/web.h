@@ -263,9 +263,6 @@ int	web_helpdesk_post(struct http_request *, char *sid, struct session *);
 /* The HTTP status that answers an enrolment error. */
 int	web_helpdesk_status(enum vetting_error);
 
-/* "2026-01-31 12:00 UTC" (or "-" for 0). */
-void	web_helpdesk_date(uint64_t, char *, size_t);
-
 /* Renders the case page with a message (web_helpdesk_case.c). */
 void	web_helpdesk_case_page(struct http_request *, int status,
 	    const struct session *, const char *sid, const char *case_id,

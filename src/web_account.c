@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "enrolment.h"
 #include "qr.h"
 #include "web.h"
@@ -19,18 +20,6 @@ int	web_account(struct http_request *);
 int	web_account_register(struct http_request *);
 
 static char	*web_account_rows(const char *);
-static void	 web_account_date(uint64_t, char *, size_t);
-
-static void
-web_account_date(uint64_t t, char *out, size_t len)
-{
-	struct tm	tm;
-	time_t		tt;
-
-	tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
-}
 
 /* The table rows of the user's bindings, escaped; free() the result. */
 static char *
@@ -38,7 +27,7 @@ web_account_rows(const char *user_id)
 {
 	struct store_txn	 txn;
 	struct binding		 list[BINDINGS_PER_USER_MAX];
-	char			*out, created[32], used[32], loa[16];
+	char			*out, created[DATE_MAX], used[DATE_MAX], loa[16];
 	const char		*cells[5];
 	size_t			 len, cap;
 	int			 n, i, j;
@@ -59,8 +48,8 @@ web_account_rows(const char *user_id)
 	    sizeof(ACCOUNT_NO_ROWS) - 1) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		web_account_date(list[i].created, created, sizeof(created));
-		web_account_date(list[i].last_used, used, sizeof(used));
+		date_format(list[i].created, DATE_MINUTE, created, sizeof(created));
+		date_format(list[i].last_used, DATE_MINUTE, used, sizeof(used));
 		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
 		cells[0] = list[i].label;
 		cells[1] = loa;

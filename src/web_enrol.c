@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "enrolment.h"
 #include "qr.h"
 #include "web.h"
@@ -20,12 +21,10 @@ web_enrol_vetting(struct http_request *req)
 	struct oob_ctx		 oc;
 	struct session		 s;
 	struct template_var	 vars[4];
-	struct tm		 tm;
-	time_t			 t;
 	enum vetting_error	 e;
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 case_id[VETTING_ID_LEN + 1];
-	char			 code[VETTING_CODE_LEN + 1], expires[16], *svg;
+	char			 code[VETTING_CODE_LEN + 1], expires[DATE_MAX], *svg;
 	int			 mailed;
 
 	web_oob_ctx(req, &oc);
@@ -45,9 +44,8 @@ web_enrol_vetting(struct http_request *req)
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}
-	t = (time_t)(oc.now + web.cfg.vetting_code_lifetime);
-	gmtime_r(&t, &tm);
-	strftime(expires, sizeof(expires), "%Y-%m-%d", &tm);
+	date_format(oc.now + web.cfg.vetting_code_lifetime, DATE_DAY, expires,
+	    sizeof(expires));
 	svg = qr_svg(code, "QR code of your vetting code");
 	vars[0] = (struct template_var){ "code", code, 0 };
 	vars[1] = (struct template_var){ "qr", svg, TEMPLATE_RAW };

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "date.h"
 #include "store_vetting.h"
 #include "web.h"
 
@@ -47,21 +48,6 @@ static uint32_t	web_helpdesk_channel(struct http_request *);
 static void	web_helpdesk_opened(struct http_request *,
 		    const struct session *, const char *, enum vetting_error,
 		    const char *);
-
-void
-web_helpdesk_date(uint64_t t, char *out, size_t len)
-{
-	struct tm	tm;
-	time_t		tt;
-
-	if (t == 0) {
-		snprintf(out, len, "-");
-		return;
-	}
-	tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
-}
 
 int
 web_helpdesk_staff(struct http_request *req, char *sid, struct session *s)
@@ -156,7 +142,7 @@ web_helpdesk_case_rows(struct web_html *h, const char *user_id)
 	struct store_txn	 txn;
 	struct case_list	*l;
 	const char		*cells[6];
-	char			 href[64], when[32];
+	char			 href[64], when[DATE_MAX];
 	int			 i;
 
 	l = kore_calloc(1, sizeof(*l));
@@ -168,7 +154,7 @@ web_helpdesk_case_rows(struct web_html *h, const char *user_id)
 	for (i = 0; i < l->n; i++) {
 		snprintf(href, sizeof(href), "/helpdesk/case?id=%s",
 		    l->cases[i].id);
-		web_helpdesk_date(l->cases[i].updated, when, sizeof(when));
+		date_format(l->cases[i].updated, DATE_MINUTE, when, sizeof(when));
 		cells[0] = l->cases[i].id;
 		cells[1] = l->cases[i].user_id[0] ? l->cases[i].user_id :
 		    "(walk-in)";
@@ -385,8 +371,8 @@ web_helpdesk_user(struct http_request *req)
 	struct template_var	 vars[14];
 	const char		*cells[6];
 	char			 sid[SESSION_ID_LEN + 1], *id;
-	char			 csrf[WEB_CSRF_LEN + 1], loa[8], created[32];
-	char			 used[32], roles[32];
+	char			 csrf[WEB_CSRF_LEN + 1], loa[8], created[DATE_MAX];
+	char			 used[DATE_MAX], roles[32];
 	int			 rc, n, i, active, releasable;
 
 	if (!web_helpdesk_staff(req, sid, &s))
@@ -415,8 +401,8 @@ web_helpdesk_user(struct http_request *req)
 	active = releasable = 0;
 	for (i = 0; i < n; i++) {
 		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
-		web_helpdesk_date(list[i].created, created, sizeof(created));
-		web_helpdesk_date(list[i].last_used, used, sizeof(used));
+		date_format(list[i].created, DATE_MINUTE, created, sizeof(created));
+		date_format(list[i].last_used, DATE_MINUTE, used, sizeof(used));
 		cells[0] = list[i].id;
 		cells[1] = list[i].label;
 		cells[2] = loa;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "qr.h"
 #include "store_vetting.h"
 #include "web.h"
@@ -85,9 +86,9 @@ web_helpdesk_timeline_one(void *arg, const struct vetting_event *ev)
 {
 	struct web_html	*h = arg;
 	const char	*cells[6];
-	char		 when[32];
+	char		 when[DATE_MAX];
 
-	web_helpdesk_date(ev->time, when, sizeof(when));
+	date_format(ev->time, DATE_MINUTE, when, sizeof(when));
 	cells[0] = when;
 	cells[1] = vetting_action_name(ev->action);
 	cells[2] = vetting_outcome_name(ev->outcome);
@@ -142,7 +143,7 @@ web_helpdesk_case_page(struct http_request *req, int status,
 	struct template_var	 vars[WEB_CASE_VARS];
 	char			 names[VETTING_ACTION_COUNT][40];
 	char			 csrf[WEB_CSRF_LEN + 1], ver[16], loa[8];
-	char			 created[32], checked[64];
+	char			 created[DATE_MAX], checked[DATE_MAX];
 	uint32_t		 a;
 	size_t			 n;
 
@@ -168,14 +169,14 @@ web_helpdesk_case_page(struct http_request *req, int status,
 	web_csrf_token(sid, csrf);
 	snprintf(ver, sizeof(ver), "%u", c.version);
 	snprintf(loa, sizeof(loa), "LoA%u", c.loa);
-	web_helpdesk_date(c.created, created, sizeof(created));
+	date_format(c.created, DATE_MINUTE, created, sizeof(created));
 	if (vetting_closed(&c))
 		snprintf(checked, sizeof(checked), "-");
 	else if (vetting_eligibility_stale(&p, &c, oc.now))
 		snprintf(checked, sizeof(checked), "due now (C_CHECK_"
 		    "ELIGIBILITY)");
 	else
-		web_helpdesk_date(c.eligibility_at, checked, sizeof(checked));
+		date_format(c.eligibility_at, DATE_MINUTE, checked, sizeof(checked));
 
 	n = 0;
 	vars[n++] = (struct template_var){ "staff", s->user_id, 0 };

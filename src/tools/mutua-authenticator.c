@@ -17,6 +17,7 @@
 
 #include "authstate.h"
 #include "crypto.h"
+#include "date.h"
 #include "device.h"
 #include "offset.h"
 #include "oobclient.h"
@@ -641,9 +642,7 @@ request_print(const struct oobclient_request *req)
 static void
 context_print(const struct offset_fields *f)
 {
-	struct tm	tm;
-	time_t		t;
-	char		date[32];
+	char		date[DATE_MAX];
 
 	kv("rp", f->rp, 0);
 	kv("tpub", f->tpub, 0);
@@ -651,10 +650,7 @@ context_print(const struct offset_fields *f)
 	kv("ua", f->ua, 1);
 	kv("uid", f->uid, 0);
 	printf(" time=%llu", (unsigned long long)f->t);
-	t = (time_t)f->t;
-	if (gmtime_r(&t, &tm) != NULL &&
-	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
-		printf(" date=%s", date);
+	printf(" date=%s", date_format(f->t, DATE_ISO, date, sizeof(date)));
 }
 
 /* Prints " name=value", quoting a value that is empty or not plain. */

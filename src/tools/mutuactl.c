@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "config.h"
 #include "crypto.h"
+#include "date.h"
 #include "store.h"
 #include "store_binding.h"
 #include "store_user.h"
@@ -81,7 +82,6 @@ static int	cmd_client_secret(struct store *, int, char **);
 static int	dir_state(const char *);
 static int	copy_file(const char *, const char *);
 static const char	*roles_text(uint32_t, char *, size_t);
-static const char	*date_text(uint64_t, char *, size_t);
 
 static const struct command commands[] = {
 	{ "init",	NULL,		0, cmd_init, 0 },
@@ -312,22 +312,6 @@ roles_text(uint32_t roles, char *buf, size_t len)
 	    (roles & USER_ROLE_ADMIN) ? "admin" : "");
 	if (buf[0] == '\0')
 		snprintf(buf, len, "-");
-	return (buf);
-}
-
-static const char *
-date_text(uint64_t t, char *buf, size_t len)
-{
-	struct tm	tm;
-	time_t		tt;
-
-	if (t == 0) {
-		snprintf(buf, len, "-");
-		return (buf);
-	}
-	tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return (buf);
 }
 
@@ -586,13 +570,13 @@ cmd_role_revoke(struct store *st, int argc, char **argv)
 static int
 print_case(void *arg, const struct vetting_case *c)
 {
-	char	updated[32];
+	char	updated[DATE_MAX];
 
 	printf("%s\t%s\tLoA%u\t%s\t%s\t%s\t%s\n", c->id,
 	    c->user_id[0] ? c->user_id : "-", c->loa,
 	    vetting_purpose_name(c->purpose), vetting_channel_name(c->channel),
 	    vetting_state_name(c->state),
-	    date_text(c->updated, updated, sizeof(updated)));
+	    date_format(c->updated, DATE_ISO, updated, sizeof(updated)));
 	return (0);
 }
 
@@ -616,10 +600,10 @@ cmd_vetting_list(struct store *st, int argc, char **argv)
 static int
 print_event(void *arg, const struct vetting_event *ev)
 {
-	char	when[32];
+	char	when[DATE_MAX];
 
 	printf("  %llu\t%s\t%s\t%s\t%s:%s\t%s\n", (unsigned long long)ev->seq,
-	    date_text(ev->time, when, sizeof(when)),
+	    date_format(ev->time, DATE_ISO, when, sizeof(when)),
 	    vetting_action_name(ev->action), vetting_outcome_name(ev->outcome),
 	    vetting_role_name(ev->role), ev->actor,
 	    ev->evidence[0] ? ev->evidence : "-");
@@ -631,7 +615,7 @@ cmd_vetting_show(struct store *st, int argc, char **argv)
 {
 	struct store_txn	 txn;
 	struct vetting_case	 c;
-	char			 a[32], b[32], e[32];
+	char			 a[DATE_MAX], b[DATE_MAX], e[DATE_MAX];
 	int			 rc;
 
 	if (store_txn_begin(st, &txn, 0) == -1)
@@ -647,9 +631,10 @@ cmd_vetting_show(struct store *st, int argc, char **argv)
 	    "staff\t%s\nfactor\t%s\nbinding\t%s\nevents:\n", c.id,
 	    c.user_id[0] ? c.user_id : "-", c.loa,
 	    vetting_purpose_name(c.purpose), vetting_channel_name(c.channel),
-	    vetting_state_name(c.state), date_text(c.created, a, sizeof(a)),
-	    c.opened_by, date_text(c.updated, b, sizeof(b)),
-	    date_text(c.eligibility_at, e, sizeof(e)),
+	    vetting_state_name(c.state),
+	    date_format(c.created, DATE_ISO, a, sizeof(a)), c.opened_by,
+	    date_format(c.updated, DATE_ISO, b, sizeof(b)),
+	    date_format(c.eligibility_at, DATE_ISO, e, sizeof(e)),
 	    c.staff[0] ? c.staff : "-", c.factor[0] ? c.factor : "-",
 	    c.binding_id[0] ? c.binding_id : "-");
 	rc = store_vetting_event_scan(&txn, c.id, 0, print_event, NULL);
