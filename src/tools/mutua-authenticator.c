@@ -15,12 +15,12 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "authstate.h"
+#include "authenticator/authstate.h"
 #include "crypto.h"
 #include "date.h"
 #include "device.h"
 #include "offset.h"
-#include "oobclient.h"
+#include "authenticator/oobclient.h"
 
 #define STATE_DEFAULT		".mutua-authenticator"
 

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "authstate.h"
+#include "authenticator/authstate.h"
 #include "crypto.h"
 #include "device.h"
 
