@@ -33,7 +33,7 @@ main(int argc, char **argv)
 	struct crypto_master_key	master;
 	struct store			*st;
 	struct store_txn		txn;
-	struct oob_ctx			ctx;
+	struct core_ctx			ctx;
 	struct oob_register_in		in;
 	struct oob_register_out		out;
 	struct user			u;

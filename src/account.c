@@ -33,7 +33,7 @@ account_reason(enum account_error e)
 }
 
 enum account_error
-account_suspend(const struct oob_ctx *ctx, const char *user_id,
+account_suspend(const struct core_ctx *ctx, const char *user_id,
     const char *auth_binding_id, uint64_t auth_time, const char *target_id,
     char *label)
 {
@@ -116,7 +116,7 @@ wipe:
 }
 
 int
-account_signout_all(const struct oob_ctx *ctx, const char *user_id)
+account_signout_all(const struct core_ctx *ctx, const char *user_id)
 {
 	struct store_txn	txn;
 	char			detail[64];

@@ -34,7 +34,7 @@ enum account_error {
  *		BINDING_LABEL_MAX bytes)
  * @return ACCOUNT_OK or the reason of the refusal.
  */
-enum account_error	account_suspend(const struct oob_ctx *,
+enum account_error	account_suspend(const struct core_ctx *,
 			    const char *user_id, const char *auth_binding_id,
 			    uint64_t auth_time, const char *target_id,
 			    char *label);
@@ -43,6 +43,6 @@ enum account_error	account_suspend(const struct oob_ctx *,
  * Ends every session of user_id ("sign out everywhere"), audited.
  * @return the number of sessions ended, or -1.
  */
-int	account_signout_all(const struct oob_ctx *, const char *user_id);
+int	account_signout_all(const struct core_ctx *, const char *user_id);
 
 #endif

@@ -29,23 +29,23 @@ static enum vetting_error	enrolment_finish(struct store_txn *,
 static int	enrolment_event(struct store_txn *, const char *,
 		    const struct vetting_case *, uint32_t, uint32_t, uint32_t,
 		    const char *, const char *);
-static enum vetting_error	enrolment_step(const struct oob_ctx *,
+static enum vetting_error	enrolment_step(const struct core_ctx *,
 				    struct store_txn *, struct vetting_case *,
 				    uint32_t, uint32_t, uint32_t, const char *,
 				    const char *);
-static enum vetting_error	enrolment_load(const struct oob_ctx *,
+static enum vetting_error	enrolment_load(const struct core_ctx *,
 				    struct store_txn *,
 				    const struct enrolment_action *,
 				    struct vetting_case *);
-static int	enrolment_undo(const struct oob_ctx *, struct store_txn *,
+static int	enrolment_undo(const struct core_ctx *, struct store_txn *,
 		    struct vetting_case *, int, const char *);
 static int	enrolment_binding_state(struct store_txn *, const char *,
 		    const char *, uint32_t, uint32_t, const char *,
 		    const char *);
-static enum vetting_error	enrolment_new_case(const struct oob_ctx *,
+static enum vetting_error	enrolment_new_case(const struct core_ctx *,
 				    struct vetting_case *, const char *,
 				    uint32_t, uint32_t, uint32_t, const char *);
-static void	enrolment_mail(const struct oob_ctx *, const char *,
+static void	enrolment_mail(const struct core_ctx *, const char *,
 		    const char *, const char *, int *);
 
 void
@@ -106,7 +106,7 @@ enrolment_event(struct store_txn *txn, const char *actor,
  * @return VETTING_OK or why the action may not happen.
  */
 static enum vetting_error
-enrolment_step(const struct oob_ctx *ctx, struct store_txn *txn,
+enrolment_step(const struct core_ctx *ctx, struct store_txn *txn,
     struct vetting_case *c, uint32_t action, uint32_t outcome,
     uint32_t role, const char *actor, const char *evidence)
 {
@@ -133,7 +133,7 @@ enrolment_step(const struct oob_ctx *ctx, struct store_txn *txn,
  * for it, and the undo is an event of its own.
  */
 static int
-enrolment_undo(const struct oob_ctx *ctx, struct store_txn *txn,
+enrolment_undo(const struct core_ctx *ctx, struct store_txn *txn,
     struct vetting_case *c, int undo, const char *actor)
 {
 	struct binding	list[BINDINGS_PER_USER_MAX];
@@ -202,7 +202,7 @@ enrolment_binding_state(struct store_txn *txn, const char *binding_id,
 }
 
 void
-enrolment_refused(const struct oob_ctx *ctx, const char *actor,
+enrolment_refused(const struct core_ctx *ctx, const char *actor,
     const char *subject, uint32_t action, enum vetting_error e)
 {
 	struct store_txn	txn;
@@ -219,7 +219,7 @@ enrolment_refused(const struct oob_ctx *ctx, const char *actor,
 
 /* Loads the case of a staff form and checks the form's version. */
 static enum vetting_error
-enrolment_load(const struct oob_ctx *ctx, struct store_txn *txn,
+enrolment_load(const struct core_ctx *ctx, struct store_txn *txn,
     const struct enrolment_action *in, struct vetting_case *c)
 {
 	int	rc;
@@ -236,7 +236,7 @@ enrolment_load(const struct oob_ctx *ctx, struct store_txn *txn,
 
 /* A new case in memory: ID, applicant, channel, purpose, level. */
 static enum vetting_error
-enrolment_new_case(const struct oob_ctx *ctx, struct vetting_case *c,
+enrolment_new_case(const struct core_ctx *ctx, struct vetting_case *c,
     const char *user_id, uint32_t channel, uint32_t purpose, uint32_t loa,
     const char *opened_by)
 {
@@ -259,7 +259,7 @@ enrolment_new_case(const struct oob_ctx *ctx, struct vetting_case *c,
 
 /* A message to the applicant, when there is an outbox and an address. */
 static void
-enrolment_mail(const struct oob_ctx *ctx, const char *to,
+enrolment_mail(const struct core_ctx *ctx, const char *to,
     const char *subject, const char *body, int *mailed)
 {
 	*mailed = outbox_write(ctx->cfg->outbox_dir, to, subject, body,
@@ -267,7 +267,7 @@ enrolment_mail(const struct oob_ctx *ctx, const char *to,
 }
 
 enum vetting_error
-enrolment_self_service(const struct oob_ctx *ctx, const char *user_id,
+enrolment_self_service(const struct core_ctx *ctx, const char *user_id,
     const char *amr, int backup, char *case_id, char *code)
 {
 	struct store_txn	txn;
@@ -305,7 +305,7 @@ enrolment_self_service(const struct oob_ctx *ctx, const char *user_id,
 }
 
 enum vetting_error
-enrolment_arrange(const struct oob_ctx *ctx, const char *user_id,
+enrolment_arrange(const struct core_ctx *ctx, const char *user_id,
     const char *amr, char *case_id, char *code, int *mailed)
 {
 	struct store_txn	txn;
@@ -370,7 +370,7 @@ enrolment_arrange(const struct oob_ctx *ctx, const char *user_id,
 }
 
 enum vetting_error
-enrolment_open_code(const struct oob_ctx *ctx, const char *staff,
+enrolment_open_code(const struct core_ctx *ctx, const char *staff,
     const char *typed, char *case_id)
 {
 	struct store_txn	txn;
@@ -431,7 +431,7 @@ enrolment_open_code(const struct oob_ctx *ctx, const char *staff,
 }
 
 enum vetting_error
-enrolment_open(const struct oob_ctx *ctx, const char *staff,
+enrolment_open(const struct core_ctx *ctx, const char *staff,
     const char *user_id, uint32_t purpose, uint32_t channel,
     const char *binding_id, char *case_id)
 {
@@ -494,7 +494,7 @@ enrolment_open(const struct oob_ctx *ctx, const char *staff,
 }
 
 enum vetting_error
-enrolment_record(const struct oob_ctx *ctx, const struct enrolment_action *in)
+enrolment_record(const struct core_ctx *ctx, const struct enrolment_action *in)
 {
 	struct vetting_policy	p;
 	struct store_txn	txn;
@@ -571,7 +571,7 @@ enrolment_record(const struct oob_ctx *ctx, const struct enrolment_action *in)
 }
 
 enum vetting_error
-enrolment_create_identity(const struct oob_ctx *ctx,
+enrolment_create_identity(const struct core_ctx *ctx,
     const struct enrolment_action *in, const char *user_id,
     const char *display_name, const char *email, char *password)
 {
@@ -631,7 +631,7 @@ out:
 }
 
 enum vetting_error
-enrolment_preregister(const struct oob_ctx *ctx,
+enrolment_preregister(const struct core_ctx *ctx,
     const struct enrolment_action *in, char *code)
 {
 	struct vetting_policy	p;
@@ -673,7 +673,7 @@ out:
 }
 
 enum vetting_error
-enrolment_release(const struct oob_ctx *ctx,
+enrolment_release(const struct core_ctx *ctx,
     const struct enrolment_action *in, int revoke)
 {
 	struct store_txn	txn;
@@ -703,7 +703,7 @@ enrolment_release(const struct oob_ctx *ctx,
 }
 
 int
-enrolment_bound(const struct oob_ctx *ctx, struct store_txn *txn,
+enrolment_bound(const struct core_ctx *ctx, struct store_txn *txn,
     struct binding *b)
 {
 	struct vetting_case	c;
@@ -737,7 +737,7 @@ enrolment_bound(const struct oob_ctx *ctx, struct store_txn *txn,
 }
 
 void
-enrolment_factor_used(const struct oob_ctx *ctx, const char *binding_id)
+enrolment_factor_used(const struct core_ctx *ctx, const char *binding_id)
 {
 	struct vetting_policy	p;
 	struct store_txn	txn;
@@ -799,7 +799,7 @@ fail:
 }
 
 enum vetting_error
-enrolment_get(const struct oob_ctx *ctx, const char *id,
+enrolment_get(const struct core_ctx *ctx, const char *id,
     struct vetting_case *c)
 {
 	struct store_txn	txn;

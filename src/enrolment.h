@@ -46,7 +46,7 @@ void	enrolment_policy(const struct config *, struct vetting_policy *);
  * @param case_id	receives the case ID (VETTING_ID_LEN + 1)
  * @param code		receives the registration code (OOB_REG_CODE_LEN + 1)
  */
-enum vetting_error	enrolment_self_service(const struct oob_ctx *,
+enum vetting_error	enrolment_self_service(const struct core_ctx *,
 			    const char *user_id, const char *amr, int backup,
 			    char *case_id, char *code);
 
@@ -57,7 +57,7 @@ enum vetting_error	enrolment_self_service(const struct oob_ctx *,
  * @param code		receives the code (VETTING_CODE_LEN + 1)
  * @param mailed	receives 1 when an e-mail was written
  */
-enum vetting_error	enrolment_arrange(const struct oob_ctx *,
+enum vetting_error	enrolment_arrange(const struct core_ctx *,
 			    const char *user_id, const char *amr,
 			    char *case_id, char *code, int *mailed);
 
@@ -67,7 +67,7 @@ enum vetting_error	enrolment_arrange(const struct oob_ctx *,
  * @return VETTING_OK, VETTING_ERR_CODE, VETTING_ERR_EXPIRED,
  *	   VETTING_ERR_RATE, ...
  */
-enum vetting_error	enrolment_open_code(const struct oob_ctx *,
+enum vetting_error	enrolment_open_code(const struct core_ctx *,
 			    const char *staff, const char *typed,
 			    char *case_id);
 
@@ -76,7 +76,7 @@ enum vetting_error	enrolment_open_code(const struct oob_ctx *,
  * (purpose enrol or backup; release with the binding to release), or
  * for a walk-in without an account (user_id "", enrol only).
  */
-enum vetting_error	enrolment_open(const struct oob_ctx *,
+enum vetting_error	enrolment_open(const struct core_ctx *,
 			    const char *staff, const char *user_id,
 			    uint32_t purpose, uint32_t channel,
 			    const char *binding_id, char *case_id);
@@ -88,7 +88,7 @@ enum vetting_error	enrolment_open(const struct oob_ctx *,
  * B_CONFIRMATION (the applicant is informed). A failure ends the case
  * and undoes V_CREATE_DIGITAL_IDENTITY and the produced binding.
  */
-enum vetting_error	enrolment_record(const struct oob_ctx *,
+enum vetting_error	enrolment_record(const struct core_ctx *,
 			    const struct enrolment_action *);
 
 /*
@@ -97,7 +97,7 @@ enum vetting_error	enrolment_record(const struct oob_ctx *,
  * @param password	receives it (ENROLMENT_PASSWORD_LEN + 1): show it
  *			once, then wipe it
  */
-enum vetting_error	enrolment_create_identity(const struct oob_ctx *,
+enum vetting_error	enrolment_create_identity(const struct core_ctx *,
 			    const struct enrolment_action *,
 			    const char *user_id, const char *display_name,
 			    const char *email, char *password);
@@ -108,14 +108,14 @@ enum vetting_error	enrolment_create_identity(const struct oob_ctx *,
  * the binding it makes waits for B_ACTIVATE.
  * @param code	receives the code (OOB_REG_CODE_LEN + 1)
  */
-enum vetting_error	enrolment_preregister(const struct oob_ctx *,
+enum vetting_error	enrolment_preregister(const struct core_ctx *,
 			    const struct enrolment_action *, char *code);
 
 /*
  * R_RELEASE_FACTOR (X.1280 9.2.2): suspends or revokes the case's target
  * binding after the re-vetting.
  */
-enum vetting_error	enrolment_release(const struct oob_ctx *,
+enum vetting_error	enrolment_release(const struct core_ctx *,
 			    const struct enrolment_action *, int revoke);
 
 /*
@@ -124,7 +124,7 @@ enum vetting_error	enrolment_release(const struct oob_ctx *,
  * self-service B_ACTIVATE; a desk binding is left BINDING_PENDING).
  * @return 0, or -1 when the case does not allow it (no binding then).
  */
-int	enrolment_bound(const struct oob_ctx *, struct store_txn *,
+int	enrolment_bound(const struct core_ctx *, struct store_txn *,
 	    struct binding *);
 
 /*
@@ -132,17 +132,17 @@ int	enrolment_bound(const struct oob_ctx *, struct store_txn *,
  * the new factor (C_USE_NEW_FACTOR) and, in self-service, completes the
  * case (B_CONFIRMATION).
  */
-void	enrolment_factor_used(const struct oob_ctx *, const char *binding_id);
+void	enrolment_factor_used(const struct core_ctx *, const char *binding_id);
 
 /*
  * Leaves the audit record of a refused action ("vetting.refused"), in
  * its own transaction: the refusal is kept although nothing changed.
  */
-void	enrolment_refused(const struct oob_ctx *, const char *actor,
+void	enrolment_refused(const struct core_ctx *, const char *actor,
 	    const char *case_id, uint32_t action, enum vetting_error);
 
 /* Reads a case. @return VETTING_OK, VETTING_ERR_NOTFOUND or _STORE. */
-enum vetting_error	enrolment_get(const struct oob_ctx *, const char *id,
+enum vetting_error	enrolment_get(const struct core_ctx *, const char *id,
 			    struct vetting_case *);
 
 #endif

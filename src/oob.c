@@ -56,22 +56,22 @@ static const struct oob_error_info	oob_errors[] = {
 };
 
 static enum oob_error	oob_finish(struct store_txn *, enum oob_error);
-static int	oob_key(const struct oob_ctx *, const struct binding *,
+static int	oob_key(const struct core_ctx *, const struct binding *,
 		    unsigned char *);
-static int	oob_code(const struct oob_ctx *, struct store_txn *,
+static int	oob_code(const struct core_ctx *, struct store_txn *,
 		    const struct oob_request *, char *);
 static int	oob_token_valid(const char *, size_t, size_t, const char *);
 static int	oob_label_valid(const char *);
-static enum oob_error	oob_load_own(const struct oob_ctx *,
+static enum oob_error	oob_load_own(const struct core_ctx *,
 		    struct store_txn *, const char *, const char *,
 		    struct oob_request *);
-static void	oob_expire(const struct oob_ctx *, struct store_txn *,
+static void	oob_expire(const struct core_ctx *, struct store_txn *,
 		    struct oob_request *);
-static enum oob_error	oob_open_own(const struct oob_ctx *,
+static enum oob_error	oob_open_own(const struct core_ctx *,
 		    struct store_txn *, const char *, const char *,
 		    struct oob_request *, struct oob_view *);
 static int	oob_alert_one(void *, const struct oob_alert *);
-static enum oob_error	oob_rate_fail(const struct oob_ctx *,
+static enum oob_error	oob_rate_fail(const struct core_ctx *,
 		    const struct ratelimit_rule *, const char *, const char *,
 		    const char *);
 
@@ -106,7 +106,7 @@ oob_finish(struct store_txn *txn, enum oob_error e)
 
 /* Unwraps K; the binding ID is the associated data. */
 static int
-oob_key(const struct oob_ctx *ctx, const struct binding *b,
+oob_key(const struct core_ctx *ctx, const struct binding *b,
     unsigned char *key)
 {
 	return (crypto_unwrap(ctx->master, b->id, strlen(b->id),
@@ -114,7 +114,7 @@ oob_key(const struct oob_ctx *ctx, const struct binding *b,
 }
 
 static int
-oob_code(const struct oob_ctx *ctx, struct store_txn *txn,
+oob_code(const struct core_ctx *ctx, struct store_txn *txn,
     const struct oob_request *req, char *code)
 {
 	struct binding	b;
@@ -170,7 +170,7 @@ oob_label_valid(const char *s)
  * kept although the failed operation's transaction was aborted.
  */
 static enum oob_error
-oob_rate_fail(const struct oob_ctx *ctx, const struct ratelimit_rule *rule,
+oob_rate_fail(const struct core_ctx *ctx, const struct ratelimit_rule *rule,
     const char *subject, const char *event, const char *detail)
 {
 	struct store_txn	txn;
@@ -186,7 +186,7 @@ oob_rate_fail(const struct oob_ctx *ctx, const struct ratelimit_rule *rule,
 }
 
 enum oob_error
-oob_registration_create(const struct oob_ctx *ctx, const char *user_id,
+oob_registration_create(const struct core_ctx *ctx, const char *user_id,
     uint32_t loa, uint32_t flags, const char *created_by,
     const char *vetting_case, char *code)
 {
@@ -234,7 +234,7 @@ oob_registration_create(const struct oob_ctx *ctx, const char *user_id,
 }
 
 enum oob_error
-oob_register(const struct oob_ctx *ctx, const struct oob_register_in *in,
+oob_register(const struct core_ctx *ctx, const struct oob_register_in *in,
     struct oob_register_out *out)
 {
 	struct store_txn	txn;
@@ -351,7 +351,7 @@ out:
 
 /* Marks a pending request expired and frees the user's pending slot. */
 static void
-oob_expire(const struct oob_ctx *ctx, struct store_txn *txn,
+oob_expire(const struct core_ctx *ctx, struct store_txn *txn,
     struct oob_request *req)
 {
 	char	pending[OOB_REQUEST_ID_LEN + 1];
@@ -366,7 +366,7 @@ oob_expire(const struct oob_ctx *ctx, struct store_txn *txn,
 }
 
 enum oob_error
-oob_start(const struct oob_ctx *ctx, const struct oob_start_in *in,
+oob_start(const struct core_ctx *ctx, const struct oob_start_in *in,
     struct oob_view *view)
 {
 	struct store_txn	 txn;
@@ -493,7 +493,7 @@ out:
 
 /* Loads a request that must belong to the terminal session session_id. */
 static enum oob_error
-oob_load_own(const struct oob_ctx *ctx, struct store_txn *txn,
+oob_load_own(const struct core_ctx *ctx, struct store_txn *txn,
     const char *request_id, const char *session_id, struct oob_request *req)
 {
 	char	session_key[2 * CRYPTO_SHA256_LEN + 1];
@@ -516,7 +516,7 @@ oob_load_own(const struct oob_ctx *ctx, struct store_txn *txn,
  * ended and the error returned.
  */
 static enum oob_error
-oob_open_own(const struct oob_ctx *ctx, struct store_txn *txn,
+oob_open_own(const struct core_ctx *ctx, struct store_txn *txn,
     const char *request_id, const char *session_id, struct oob_request *req,
     struct oob_view *view)
 {
@@ -538,7 +538,7 @@ oob_open_own(const struct oob_ctx *ctx, struct store_txn *txn,
 }
 
 enum oob_error
-oob_view(const struct oob_ctx *ctx, const char *request_id,
+oob_view(const struct core_ctx *ctx, const char *request_id,
     const char *session_id, struct oob_view *view)
 {
 	struct store_txn	txn;
@@ -557,7 +557,7 @@ oob_view(const struct oob_ctx *ctx, const char *request_id,
 }
 
 enum oob_error
-oob_consume(const struct oob_ctx *ctx, const char *request_id,
+oob_consume(const struct core_ctx *ctx, const char *request_id,
     const char *session_id, struct oob_view *view)
 {
 	struct store_txn	txn;
@@ -581,7 +581,7 @@ oob_consume(const struct oob_ctx *ctx, const char *request_id,
 }
 
 enum oob_error
-oob_device_auth(const struct oob_ctx *ctx, const struct oob_device_in *in,
+oob_device_auth(const struct core_ctx *ctx, const struct oob_device_in *in,
     struct binding *b)
 {
 	struct store_txn	 txn;
@@ -643,7 +643,7 @@ oob_alert_one(void *arg, const struct oob_alert *alert)
 }
 
 enum oob_error
-oob_pending(const struct oob_ctx *ctx, const struct binding *b,
+oob_pending(const struct core_ctx *ctx, const struct binding *b,
     const struct oob_pending_cb *cb, int *count)
 {
 	struct store_txn	 txn;
@@ -675,7 +675,7 @@ oob_pending(const struct oob_ctx *ctx, const struct binding *b,
 }
 
 enum oob_error
-oob_decide(const struct oob_ctx *ctx, const struct binding *b,
+oob_decide(const struct core_ctx *ctx, const struct binding *b,
     const struct oob_decide_in *in, uint32_t *state)
 {
 	struct store_txn	 txn;

@@ -14,8 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "crypto.h"
+#include "core.h"
 #include "offset.h"
 #include "store.h"
 #include "store_binding.h"
@@ -42,15 +41,6 @@ enum oob_error {
 	OOB_ERR_BUSY,
 	OOB_ERR_NO_BINDING,
 	OOB_ERR_TOO_MANY
-};
-
-/* What every call needs: the store, the master key, settings, time. */
-struct oob_ctx {
-	struct store			*store;
-	const struct crypto_master_key	*master;
-	const struct config		*cfg;
-	uint64_t			 now;
-	const char			*addr;	/* the caller's address */
 };
 
 struct oob_register_in {
@@ -124,13 +114,13 @@ int		 oob_error_status(enum oob_error);
  * Creates a single-use registration code for user (X.1280 8.1 step 6).
  * @param code	receives the code, hex, OOB_REG_CODE_LEN + 1 bytes
  */
-enum oob_error	oob_registration_create(const struct oob_ctx *,
+enum oob_error	oob_registration_create(const struct core_ctx *,
 		    const char *user_id, uint32_t loa, uint32_t flags,
 		    const char *created_by, const char *vetting_case,
 		    char *code);
 
 /* Redeems a registration code and creates the binding (8.1 steps 10-12). */
-enum oob_error	oob_register(const struct oob_ctx *,
+enum oob_error	oob_register(const struct core_ctx *,
 		    const struct oob_register_in *, struct oob_register_out *);
 
 /*
@@ -138,7 +128,7 @@ enum oob_error	oob_register(const struct oob_ctx *,
  * (8.2, 8.3), or returns the session's own pending one.
  * OOB_ERR_BUSY: another session has one pending (9.2.4).
  */
-enum oob_error	oob_start(const struct oob_ctx *, const struct oob_start_in *,
+enum oob_error	oob_start(const struct core_ctx *, const struct oob_start_in *,
 		    struct oob_view *);
 
 /*
@@ -146,29 +136,29 @@ enum oob_error	oob_start(const struct oob_ctx *, const struct oob_start_in *,
  * code. Fails with OOB_ERR_UNKNOWN_REQUEST unless the request belongs
  * to session_id.
  */
-enum oob_error	oob_view(const struct oob_ctx *, const char *request_id,
+enum oob_error	oob_view(const struct core_ctx *, const char *request_id,
 		    const char *session_id, struct oob_view *);
 
 /*
  * Turns an approved request of session_id into a login (single use).
  * @param view	receives user, binding and level of assurance
  */
-enum oob_error	oob_consume(const struct oob_ctx *, const char *request_id,
+enum oob_error	oob_consume(const struct core_ctx *, const char *request_id,
 		    const char *session_id, struct oob_view *);
 
 /*
  * Authenticates a device request (docs/protocol.md §2).
  * @param b	receives the binding on success
  */
-enum oob_error	oob_device_auth(const struct oob_ctx *,
+enum oob_error	oob_device_auth(const struct core_ctx *,
 		    const struct oob_device_in *, struct binding *b);
 
 /* Reports the binding's pending requests and recent alerts. */
-enum oob_error	oob_pending(const struct oob_ctx *, const struct binding *,
+enum oob_error	oob_pending(const struct core_ctx *, const struct binding *,
 		    const struct oob_pending_cb *, int *count);
 
 /* Records an approval or denial (8.4, 8.5). */
-enum oob_error	oob_decide(const struct oob_ctx *, const struct binding *,
+enum oob_error	oob_decide(const struct core_ctx *, const struct binding *,
 		    const struct oob_decide_in *, uint32_t *state);
 
 #endif

@@ -197,14 +197,14 @@ fail:
 }
 
 void
-web_oob_ctx(struct http_request *req, struct oob_ctx *oc)
+web_core_ctx(struct http_request *req, struct core_ctx *cc)
 {
 	struct web_ctx	*ctx;
 
 	ctx = web_begin(req);
-	oc->store = web.store;
-	oc->master = &web.master;
-	oc->cfg = &web.cfg;
-	oc->now = (uint64_t)time(NULL);
-	oc->addr = ctx->client_addr;
+	cc->store = web.store;
+	cc->master = &web.master;
+	cc->cfg = &web.cfg;
+	cc->now = (uint64_t)time(NULL);
+	cc->addr = ctx->client_addr;
 }

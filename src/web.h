@@ -83,8 +83,8 @@ void	web_respond_json(struct http_request *, int status, const char *json);
  */
 char	*web_body(struct http_request *, size_t max, size_t *len);
 
-/* Fills an oob_ctx for this request: store, keys, config, time, address. */
-void	web_oob_ctx(struct http_request *, struct oob_ctx *);
+/* Fills a core_ctx for this request: store, keys, config, time, address. */
+void	web_core_ctx(struct http_request *, struct core_ctx *);
 
 /* web_page.c: the pages, read from assets/templates/ at start-up. */
 enum web_page {

@@ -119,7 +119,7 @@ web_account(struct http_request *req)
 int
 web_account_register(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct session		 s;
 	struct store_txn	 txn;
 	struct template_var	 vars[4];
@@ -129,7 +129,7 @@ web_account_register(struct http_request *req)
 	char			 link[CONFIG_URL_MAX + 96], minutes[16], *svg;
 	int			 active;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	http_populate_post(req);
 	if (!web_session_authenticated(req, SESSION_LOA_PASSWORD, sid, &s) ||
 	    !web_csrf_valid(req, sid)) {
@@ -158,7 +158,7 @@ web_account_register(struct http_request *req)
 	 * X.1254 C_USE_EXISTING_FACTOR and I_REQUEST_FACTOR: a vetting case
 	 * records how this self-service (LoA2) binding came to be.
 	 */
-	if (enrolment_self_service(&oc, s.user_id, s.amr, active > 0,
+	if (enrolment_self_service(&cc, s.user_id, s.amr, active > 0,
 	    case_id, code) != VETTING_OK) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);

@@ -12,7 +12,7 @@
 int	web_account_suspend(struct http_request *);
 int	web_account_signout_all(struct http_request *);
 
-static int	web_account_form_post(struct http_request *, struct oob_ctx *,
+static int	web_account_form_post(struct http_request *, struct core_ctx *,
 		    char *, struct session *);
 
 char *
@@ -73,10 +73,10 @@ fail:
  * @return 1 when the request may go on.
  */
 static int
-web_account_form_post(struct http_request *req, struct oob_ctx *oc,
+web_account_form_post(struct http_request *req, struct core_ctx *cc,
     char *sid, struct session *s)
 {
-	web_oob_ctx(req, oc);
+	web_core_ctx(req, cc);
 	http_populate_post(req);
 	if (!web_session_authenticated(req, SESSION_LOA_PASSWORD, sid, s) ||
 	    !web_csrf_valid(req, sid)) {
@@ -90,13 +90,13 @@ web_account_form_post(struct http_request *req, struct oob_ctx *oc,
 int
 web_account_suspend(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct session		 s;
 	enum account_error	 e;
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 label[BINDING_LABEL_MAX], msg[640], *target;
 
-	if (!web_account_form_post(req, &oc, sid, &s))
+	if (!web_account_form_post(req, &cc, sid, &s))
 		return (KORE_RESULT_OK);
 	if (!http_argument_get_string(req, "binding", &target)) {
 		web_page_error(req, 400, "Which authenticator?",
@@ -104,7 +104,7 @@ web_account_suspend(struct http_request *req)
 		    "page.");
 		return (KORE_RESULT_OK);
 	}
-	e = account_suspend(&oc, s.user_id, s.binding_id, s.auth_time,
+	e = account_suspend(&cc, s.user_id, s.binding_id, s.auth_time,
 	    target, label);
 	switch (e) {
 	case ACCOUNT_OK:
@@ -153,13 +153,13 @@ web_account_suspend(struct http_request *req)
 int
 web_account_signout_all(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct session		 s;
 	char			 sid[SESSION_ID_LEN + 1];
 
-	if (!web_account_form_post(req, &oc, sid, &s))
+	if (!web_account_form_post(req, &cc, sid, &s))
 		return (KORE_RESULT_OK);
-	if (account_signout_all(&oc, s.user_id) == -1) {
+	if (account_signout_all(&cc, s.user_id) == -1) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}

@@ -18,7 +18,7 @@ int	web_enrol_vetting(struct http_request *);
 int
 web_enrol_vetting(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct session		 s;
 	struct template_var	 vars[4];
 	enum vetting_error	 e;
@@ -27,7 +27,7 @@ web_enrol_vetting(struct http_request *req)
 	char			 code[VETTING_CODE_LEN + 1], expires[DATE_MAX], *svg;
 	int			 mailed;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (req->method != HTTP_METHOD_POST) {
 		web_redirect(req, "/account");
 		return (KORE_RESULT_OK);
@@ -39,12 +39,12 @@ web_enrol_vetting(struct http_request *req)
 		    "Please sign in again.");
 		return (KORE_RESULT_OK);
 	}
-	e = enrolment_arrange(&oc, s.user_id, s.amr, case_id, code, &mailed);
+	e = enrolment_arrange(&cc, s.user_id, s.amr, case_id, code, &mailed);
 	if (e != VETTING_OK) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}
-	date_format(oc.now + web.cfg.vetting_code_lifetime, DATE_DAY, expires,
+	date_format(cc.now + web.cfg.vetting_code_lifetime, DATE_DAY, expires,
 	    sizeof(expires));
 	svg = qr_svg(code, "QR code of your vetting code");
 	vars[0] = (struct template_var){ "code", code, 0 };

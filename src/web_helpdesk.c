@@ -311,7 +311,7 @@ web_helpdesk_opened(struct http_request *req, const struct session *s,
 int
 web_helpdesk_open(struct http_request *req)
 {
-	struct oob_ctx		oc;
+	struct core_ctx		cc;
 	struct session		s;
 	enum vetting_error	e;
 	char			sid[SESSION_ID_LEN + 1], *code;
@@ -319,11 +319,11 @@ web_helpdesk_open(struct http_request *req)
 
 	if (!web_helpdesk_post(req, sid, &s))
 		return (KORE_RESULT_OK);
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!http_argument_get_string(req, "code", &code))
 		e = VETTING_ERR_CODE;
 	else
-		e = enrolment_open_code(&oc, s.user_id, code, case_id);
+		e = enrolment_open_code(&cc, s.user_id, code, case_id);
 	web_helpdesk_opened(req, &s, sid, e, case_id);
 	return (KORE_RESULT_OK);
 }
@@ -343,7 +343,7 @@ web_helpdesk_channel(struct http_request *req)
 int
 web_helpdesk_walkin(struct http_request *req)
 {
-	struct oob_ctx		oc;
+	struct core_ctx		cc;
 	struct session		s;
 	enum vetting_error	e;
 	char			sid[SESSION_ID_LEN + 1];
@@ -351,8 +351,8 @@ web_helpdesk_walkin(struct http_request *req)
 
 	if (!web_helpdesk_post(req, sid, &s))
 		return (KORE_RESULT_OK);
-	web_oob_ctx(req, &oc);
-	e = enrolment_open(&oc, s.user_id, "", VETTING_PURPOSE_ENROL,
+	web_core_ctx(req, &cc);
+	e = enrolment_open(&cc, s.user_id, "", VETTING_PURPOSE_ENROL,
 	    web_helpdesk_channel(req), NULL, case_id);
 	web_helpdesk_opened(req, &s, sid, e, case_id);
 	return (KORE_RESULT_OK);
@@ -471,7 +471,7 @@ web_helpdesk_user(struct http_request *req)
 int
 web_helpdesk_user_open(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct session		 s;
 	enum vetting_error	 e;
 	uint32_t		 purpose;
@@ -481,7 +481,7 @@ web_helpdesk_user_open(struct http_request *req)
 
 	if (!web_helpdesk_post(req, sid, &s))
 		return (KORE_RESULT_OK);
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!http_argument_get_string(req, "user", &user) ||
 	    !http_argument_get_string(req, "purpose", &p)) {
 		web_helpdesk_opened(req, &s, sid, VETTING_ERR_INVALID, NULL);
@@ -495,7 +495,7 @@ web_helpdesk_user_open(struct http_request *req)
 		purpose = VETTING_PURPOSE_RELEASE;
 	else
 		purpose = VETTING_PURPOSE_ENROL;
-	e = enrolment_open(&oc, s.user_id, user, purpose,
+	e = enrolment_open(&cc, s.user_id, user, purpose,
 	    web_helpdesk_channel(req), binding, case_id);
 	web_helpdesk_opened(req, &s, sid, e, case_id);
 	return (KORE_RESULT_OK);

@@ -136,7 +136,7 @@ web_helpdesk_case_page(struct http_request *req, int status,
     const struct session *s, const char *sid, const char *case_id,
     const char *message)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct vetting_policy	 p;
 	struct vetting_case	 c;
 	struct web_html		 timeline, checklist;
@@ -147,8 +147,8 @@ web_helpdesk_case_page(struct http_request *req, int status,
 	uint32_t		 a;
 	size_t			 n;
 
-	web_oob_ctx(req, &oc);
-	if (enrolment_get(&oc, case_id, &c) != VETTING_OK) {
+	web_core_ctx(req, &cc);
+	if (enrolment_get(&cc, case_id, &c) != VETTING_OK) {
 		web_page_error(req, 404, "No such case",
 		    "There is no vetting case with this ID.");
 		return;
@@ -172,7 +172,7 @@ web_helpdesk_case_page(struct http_request *req, int status,
 	date_format(c.created, DATE_MINUTE, created, sizeof(created));
 	if (vetting_closed(&c))
 		snprintf(checked, sizeof(checked), "-");
-	else if (vetting_eligibility_stale(&p, &c, oc.now))
+	else if (vetting_eligibility_stale(&p, &c, cc.now))
 		snprintf(checked, sizeof(checked), "due now (C_CHECK_"
 		    "ELIGIBILITY)");
 	else
@@ -209,7 +209,7 @@ web_helpdesk_case_page(struct http_request *req, int status,
 		    vetting_action_name(a));
 		vars[n++] = (struct template_var){ names[a],
 		    !(WEB_CASE_NOT_AT_DESK & VETTING_BIT(a)) &&
-		    vetting_check(&p, &c, a, oc.now) == VETTING_OK ? "" :
+		    vetting_check(&p, &c, a, cc.now) == VETTING_OK ? "" :
 		    " hidden", 0 };
 	}
 	web_page_send(req, status, WEB_PAGE_HELPDESK_CASE, vars, n);
@@ -326,7 +326,7 @@ web_helpdesk_identity(struct http_request *req, const char *case_id,
 int
 web_helpdesk_case_action(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct session		 s;
 	struct enrolment_action	 in;
 	struct vetting_case	 c;
@@ -342,7 +342,7 @@ web_helpdesk_case_action(struct http_request *req)
 
 	if (!web_helpdesk_post(req, sid, &s))
 		return (KORE_RESULT_OK);
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!http_argument_get_string(req, "id", &id) ||
 	    !http_argument_get_string(req, "v", &ver) ||
 	    !http_argument_get_string(req, "action", &act) ||
@@ -364,7 +364,7 @@ web_helpdesk_case_action(struct http_request *req)
 	e = web_helpdesk_evidence(req, in.action, in.outcome, evidence, &why);
 	if (e != VETTING_OK) {
 		/* Refused evidence (a full document number) is audited too. */
-		enrolment_refused(&oc, s.user_id, id, in.action, e);
+		enrolment_refused(&cc, s.user_id, id, in.action, e);
 		snprintf(message, sizeof(message), "%s: %s", act, why);
 		web_helpdesk_case_page(req, web_helpdesk_status(e), &s, sid, id,
 		    message);
@@ -383,7 +383,7 @@ web_helpdesk_case_action(struct http_request *req)
 			name = "";
 		if (!http_argument_get_string(req, "email", &email))
 			email = "";
-		e = enrolment_create_identity(&oc, &in, v, name, email,
+		e = enrolment_create_identity(&cc, &in, v, name, email,
 		    password);
 		if (e == VETTING_OK) {
 			web_helpdesk_identity(req, id, v, password);
@@ -392,8 +392,8 @@ web_helpdesk_case_action(struct http_request *req)
 		}
 	} else if (in.outcome == VETTING_OUTCOME_OK &&
 	    in.action == VETTING_V_PREREGISTER_FACTOR) {
-		e = enrolment_preregister(&oc, &in, code);
-		if (e == VETTING_OK && enrolment_get(&oc, id, &c) == VETTING_OK) {
+		e = enrolment_preregister(&cc, &in, code);
+		if (e == VETTING_OK && enrolment_get(&cc, id, &c) == VETTING_OK) {
 			web_helpdesk_registered(req, &c, code);
 			OPENSSL_cleanse(code, sizeof(code));
 			return (KORE_RESULT_OK);
@@ -404,10 +404,10 @@ web_helpdesk_case_action(struct http_request *req)
 		    (strcmp(v, "revoke") != 0 && strcmp(v, "suspend") != 0))
 			e = VETTING_ERR_INVALID;
 		else
-			e = enrolment_release(&oc, &in,
+			e = enrolment_release(&cc, &in,
 			    strcmp(v, "revoke") == 0);
 	} else
-		e = enrolment_record(&oc, &in);
+		e = enrolment_record(&cc, &in);
 
 	if (e != VETTING_OK) {
 		snprintf(message, sizeof(message), "%s refused: %s", act,

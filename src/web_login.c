@@ -190,7 +190,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
     struct session *s)
 {
 	struct web_ctx		*ctx;
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct oob_start_in	 in;
 	struct oob_view		 view;
 	struct store_txn	 txn;
@@ -199,7 +199,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 	char			 msg[160];
 
 	ctx = web_begin(req);
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!http_request_header(req, "user-agent", &ua))
 		ua = "";
 	memset(&in, 0, sizeof(in));
@@ -211,7 +211,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 	in.ua = ua;
 	in.binding_index = s->binding_index;
 
-	e = oob_start(&oc, &in, &view);
+	e = oob_start(&cc, &in, &view);
 	if (e == OOB_ERR_BUSY) {
 		/* X.1280 9.2.4: refused with a clear message, and recorded. */
 		snprintf(msg, sizeof(msg), "A sign-in for this user is already "
@@ -233,8 +233,8 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 
 	strcpy(s->request_id, view.request_id);
 	store_session_key(sid, s->key);
-	s->created = oc.now;
-	s->expires = oc.now + LOGIN_PENDING_LIFETIME;
+	s->created = cc.now;
+	s->expires = cc.now + LOGIN_PENDING_LIFETIME;
 	if (store_txn_begin(web.store, &txn, 1) == -1 ||
 	    store_session_put(&txn, s) == -1 ||
 	    store_txn_commit(&txn) == -1) {
@@ -248,7 +248,7 @@ web_login_begin_oob(struct http_request *req, const char *sid,
 int
 web_login_code(struct http_request *req)
 {
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct oob_view		 view;
 	struct session		 s;
 	struct template_var	 vars[14];
@@ -260,9 +260,9 @@ web_login_code(struct http_request *req)
 	char			 qrtext[CONFIG_URL_MAX + 80], *svg;
 	const char		*state;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!web_login_session(req, sid, &s) ||
-	    oob_view(&oc, s.request_id, sid, &view) != OOB_OK) {
+	    oob_view(&cc, s.request_id, sid, &view) != OOB_OK) {
 		web_redirect(req, "/login");
 		return (KORE_RESULT_OK);
 	}
@@ -271,7 +271,7 @@ web_login_code(struct http_request *req)
 	    view.state == OOB_DENIED ? "denied" : "expired";
 
 	web_csrf_token(sid, csrf);
-	snprintf(now, sizeof(now), "%llu", (unsigned long long)oc.now);
+	snprintf(now, sizeof(now), "%llu", (unsigned long long)cc.now);
 	snprintf(expires, sizeof(expires), "%llu",
 	    (unsigned long long)view.expires);
 	snprintf(qrtext, sizeof(qrtext), "%s/app/#check=%s.%s",
@@ -321,15 +321,15 @@ web_login_code(struct http_request *req)
 int
 web_login_status(struct http_request *req)
 {
-	struct oob_ctx	oc;
+	struct core_ctx	cc;
 	struct oob_view	view;
 	struct session	s;
 	char		sid[SESSION_ID_LEN + 1], json[128];
 	const char	*state;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!web_login_session(req, sid, &s) ||
-	    oob_view(&oc, s.request_id, sid, &view) != OOB_OK) {
+	    oob_view(&cc, s.request_id, sid, &view) != OOB_OK) {
 		web_respond_json(req, 404, "{\"state\":\"unknown\"}");
 		return (KORE_RESULT_OK);
 	}
@@ -338,8 +338,8 @@ web_login_status(struct http_request *req)
 	    view.state == OOB_APPROVED ? "approved" :
 	    view.state == OOB_DENIED ? "denied" : "expired";
 	snprintf(json, sizeof(json), "{\"state\":\"%s\",\"expires_in\":%lld}",
-	    state, view.expires > oc.now ?
-	    (long long)(view.expires - oc.now) : 0LL);
+	    state, view.expires > cc.now ?
+	    (long long)(view.expires - cc.now) : 0LL);
 	web_respond_json(req, 200, json);
 	return (KORE_RESULT_OK);
 }
@@ -393,7 +393,7 @@ fail:
 int
 web_login_continue(struct http_request *req)
 {
-	struct oob_ctx		oc;
+	struct core_ctx		cc;
 	struct oob_view		view;
 	struct session		s;
 	enum oob_error		e;
@@ -401,12 +401,12 @@ web_login_continue(struct http_request *req)
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (!web_login_session(req, sid, &s)) {
 		web_redirect(req, "/login");
 		return (KORE_RESULT_OK);
 	}
-	e = oob_consume(&oc, s.request_id, sid, &view);
+	e = oob_consume(&cc, s.request_id, sid, &view);
 	if (e == OOB_ERR_NOT_PENDING && view.state == OOB_PENDING) {
 		/* Not approved yet (a browser without script): show it again. */
 		web_redirect(req, "/login/code");
@@ -417,7 +417,7 @@ web_login_continue(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	/* X.1254 C_USE_NEW_FACTOR: the first approval proves a new factor. */
-	enrolment_factor_used(&oc, view.binding_id);
+	enrolment_factor_used(&cc, view.binding_id);
 	web_login_establish(req, sid, view.user_id, view.loa, "oob",
 	    view.binding_id, s.rp, s.return_to);
 	return (KORE_RESULT_OK);

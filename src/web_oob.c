@@ -21,7 +21,7 @@ static void	web_oob_send(struct http_request *, int, json_t *);
 static json_t	*web_oob_json(struct http_request *, char **, size_t *);
 static const char	*web_oob_str(json_t *, const char *);
 static enum oob_error	web_oob_device(struct http_request *,
-		    const struct oob_ctx *, const void *, size_t,
+		    const struct core_ctx *, const void *, size_t,
 		    struct binding *);
 static void	web_oob_add_request(void *, const struct oob_request *);
 static void	web_oob_add_alert(void *, const struct oob_alert *);
@@ -92,7 +92,7 @@ web_oob_str(json_t *doc, const char *name)
 }
 
 static enum oob_error
-web_oob_device(struct http_request *req, const struct oob_ctx *oc,
+web_oob_device(struct http_request *req, const struct core_ctx *cc,
     const void *body, size_t len, struct binding *b)
 {
 	struct oob_device_in	in;
@@ -110,13 +110,13 @@ web_oob_device(struct http_request *req, const struct oob_ctx *oc,
 	in.path = path;
 	in.body = body;
 	in.bodylen = len;
-	return (oob_device_auth(oc, &in, b));
+	return (oob_device_auth(cc, &in, b));
 }
 
 int
 web_oob_register(struct http_request *req)
 {
-	struct oob_ctx		oc;
+	struct core_ctx		cc;
 	struct oob_register_in	in;
 	struct oob_register_out	out;
 	enum oob_error		e;
@@ -124,7 +124,7 @@ web_oob_register(struct http_request *req)
 	char			*body, key[64];
 	size_t			 len;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (req->method != HTTP_METHOD_POST) {
 		web_oob_error(req, OOB_ERR_INVALID);
 		return (KORE_RESULT_OK);
@@ -137,7 +137,7 @@ web_oob_register(struct http_request *req)
 	in.label = web_oob_str(doc, "label");
 	in.signature = web_oob_str(doc, "signature");
 
-	e = oob_register(&oc, &in, &out);
+	e = oob_register(&cc, &in, &out);
 	OPENSSL_cleanse(body, len);
 	kore_free(body);
 	json_decref(doc);
@@ -210,7 +210,7 @@ int
 web_oob_pending(struct http_request *req)
 {
 	struct web_ctx		*ctx;
-	struct oob_ctx		 oc;
+	struct core_ctx		 cc;
 	struct binding		 b;
 	struct oob_pending_cb	 cb;
 	struct web_oob_list	 list;
@@ -221,14 +221,14 @@ web_oob_pending(struct http_request *req)
 	int			 count, rc, err;
 	long long		 w;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	ctx = req->hdlr_extra;
 	if (ctx->binding_id[0] == '\0') {
 		if (req->method != HTTP_METHOD_GET) {
 			web_oob_error(req, OOB_ERR_INVALID);
 			return (KORE_RESULT_OK);
 		}
-		if ((e = web_oob_device(req, &oc, "", 0, &b)) != OOB_OK) {
+		if ((e = web_oob_device(req, &cc, "", 0, &b)) != OOB_OK) {
 			web_oob_error(req, e);
 			return (KORE_RESULT_OK);
 		}
@@ -267,7 +267,7 @@ web_oob_pending(struct http_request *req)
 	cb.request = web_oob_add_request;
 	cb.alert = web_oob_add_alert;
 	cb.arg = &list;
-	e = oob_pending(&oc, &b, &cb, &count);
+	e = oob_pending(&cc, &b, &cb, &count);
 	OPENSSL_cleanse(&b, sizeof(b));
 	if (e == OOB_OK && count == 0 && kore_time_ms() < ctx->deadline) {
 		json_decref(list.requests);
@@ -293,7 +293,7 @@ web_oob_pending(struct http_request *req)
 int
 web_oob_approve(struct http_request *req)
 {
-	struct oob_ctx		oc;
+	struct core_ctx		cc;
 	struct oob_decide_in	in;
 	struct binding		b;
 	enum oob_error		e;
@@ -302,14 +302,14 @@ web_oob_approve(struct http_request *req)
 	size_t			 len;
 	uint32_t		 state;
 
-	web_oob_ctx(req, &oc);
+	web_core_ctx(req, &cc);
 	if (req->method != HTTP_METHOD_POST) {
 		web_oob_error(req, OOB_ERR_INVALID);
 		return (KORE_RESULT_OK);
 	}
 	if ((doc = web_oob_json(req, &body, &len)) == NULL)
 		return (KORE_RESULT_OK);
-	e = web_oob_device(req, &oc, body, len, &b);
+	e = web_oob_device(req, &cc, body, len, &b);
 	kore_free(body);
 	if (e == OOB_OK) {
 		in.request_id = web_oob_str(doc, "request_id");
@@ -317,7 +317,7 @@ web_oob_approve(struct http_request *req)
 		in.code = web_oob_str(doc, "code");
 		in.reason = web_oob_str(doc, "reason");
 		in.signature = web_oob_str(doc, "signature");
-		e = oob_decide(&oc, &b, &in, &state);
+		e = oob_decide(&cc, &b, &in, &state);
 		OPENSSL_cleanse(&b, sizeof(b));
 	}
 	json_decref(doc);

@@ -46,7 +46,7 @@ struct env {
 	struct store		*st;
 	struct config		 cfg;
 	struct crypto_master_key master;
-	struct oob_ctx		 ctx;
+	struct core_ctx		 ctx;
 };
 
 struct ev_collect {

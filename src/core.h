@@ -1,0 +1,23 @@
+/*
+ * The context of a call into the core (oob.c, enrolment.c, account.c):
+ * what the caller's process holds and what the request brings.
+ * The web layer fills it per request (web_core_ctx()), a tool once.
+ */
+#ifndef MUTUA_CORE_H
+#define MUTUA_CORE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "store.h"
+
+struct core_ctx {
+	struct store			*store;
+	const struct crypto_master_key	*master;
+	const struct config		*cfg;
+	uint64_t			 now;
+	const char			*addr;	/* the caller's address */
+};
+
+#endif
