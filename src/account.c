@@ -7,6 +7,7 @@
 
 #include "account.h"
 #include "audit.h"
+#include "binding.h"
 #include "store_session.h"
 
 static const char	*account_reason(enum account_error);
@@ -86,12 +87,9 @@ account_suspend(const struct core_ctx *ctx, const char *user_id,
 		goto refused;
 	}
 
-	target.state = BINDING_SUSPENDED;
-	snprintf(detail, sizeof(detail), "binding=%s by=%s channel=account",
-	    target.id, auth.id);
-	if (store_binding_put(&txn, &target) == -1 ||
-	    audit_write(&txn, "binding.suspended", user_id, user_id, "ok",
-	    detail) == -1 || store_txn_commit(&txn) == -1) {
+	snprintf(detail, sizeof(detail), "by=%s channel=account", auth.id);
+	if (binding_set_state(&txn, target.id, user_id, BINDING_SUSPENDED,
+	    user_id, detail) != BINDING_OK || store_txn_commit(&txn) == -1) {
 		e = ACCOUNT_ERR_STORE;
 		goto wipe;
 	}

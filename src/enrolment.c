@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "binding.h"
 #include "date.h"
 #include "enrolment.h"
 #include "outbox.h"
@@ -39,9 +40,8 @@ static enum vetting_error	enrolment_load(const struct core_ctx *,
 				    struct vetting_case *);
 static int	enrolment_undo(const struct core_ctx *, struct store_txn *,
 		    struct vetting_case *, int, const char *);
-static int	enrolment_binding_state(struct store_txn *, const char *,
-		    const char *, uint32_t, uint32_t, const char *,
-		    const char *);
+static int	enrolment_binding_state(struct store_txn *,
+		    const struct vetting_case *, const char *, uint32_t);
 static enum vetting_error	enrolment_new_case(const struct core_ctx *,
 				    struct vetting_case *, const char *,
 				    uint32_t, uint32_t, uint32_t, const char *);
@@ -141,9 +141,8 @@ enrolment_undo(const struct core_ctx *ctx, struct store_txn *txn,
 	int		n, i, rc;
 
 	rc = 0;
-	if ((undo & VETTING_UNDO_BINDING) && enrolment_binding_state(txn,
-	    c->binding_id, c->user_id, 0, BINDING_REVOKED, "binding.revoked",
-	    c->id) == -1)
+	if ((undo & VETTING_UNDO_BINDING) && enrolment_binding_state(txn, c,
+	    c->binding_id, BINDING_REVOKED) == -1)
 		return (-1);
 	if (!(undo & VETTING_UNDO_IDENTITY))
 		return (0);
@@ -152,9 +151,8 @@ enrolment_undo(const struct core_ctx *ctx, struct store_txn *txn,
 		return (-1);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (list[i].state != BINDING_REVOKED)
-			rc = enrolment_binding_state(txn, list[i].id,
-			    c->user_id, 0, BINDING_REVOKED, "binding.revoked",
-			    c->id);
+			rc = enrolment_binding_state(txn, c, list[i].id,
+			    BINDING_REVOKED);
 	}
 	OPENSSL_cleanse(list, sizeof(list));
 	if (rc == -1 || store_user_del(txn, c->user_id) == -1 ||
@@ -170,35 +168,30 @@ enrolment_undo(const struct core_ctx *ctx, struct store_txn *txn,
 }
 
 /*
- * Sets a binding of user_id (when in state from, or any state but
- * revoked when from is 0) to state, audited. @return 0 or -1.
+ * Moves a binding of the case's user to state for case c, audited
+ * (binding_set_state()); a refused move fails txn. Revoking a binding
+ * revoked already (by mutuactl, say) is no failure: undoing the case
+ * must not stop there. @return 0 or -1.
  */
 static int
-enrolment_binding_state(struct store_txn *txn, const char *binding_id,
-    const char *user_id, uint32_t from, uint32_t state, const char *event,
-    const char *id)
+enrolment_binding_state(struct store_txn *txn, const struct vetting_case *c,
+    const char *binding_id, uint32_t state)
 {
-	struct binding	b;
-	char		detail[96];
-	int		rc;
+	char	detail[VETTING_ID_LEN + 8];
 
-	if (store_binding_get(txn, binding_id, &b) != 0 ||
-	    strcmp(b.user_id, user_id) != 0 ||
-	    (from != 0 && b.state != from) ||
-	    (from == 0 && b.state == BINDING_REVOKED && state !=
-	    BINDING_REVOKED)) {
-		OPENSSL_cleanse(&b, sizeof(b));
+	snprintf(detail, sizeof(detail), "case=%s", c->id);
+	switch (binding_set_state(txn, binding_id, c->user_id, state,
+	    ENROLMENT_ACTOR_SYSTEM, detail)) {
+	case BINDING_OK:
+		return (0);
+	case BINDING_ERR_REVOKED:
+		if (state == BINDING_REVOKED)
+			return (0);
+		/* FALLTHROUGH */
+	default:
 		store_txn_fail(txn);
 		return (-1);
 	}
-	b.state = state;
-	rc = store_binding_put(txn, &b);
-	OPENSSL_cleanse(&b, sizeof(b));
-	snprintf(detail, sizeof(detail), "binding=%s case=%s", binding_id, id);
-	if (rc == -1 || audit_write(txn, event, ENROLMENT_ACTOR_SYSTEM,
-	    user_id, "ok", detail) == -1)
-		return (-1);
-	return (0);
 }
 
 void
@@ -540,9 +533,8 @@ enrolment_record(const struct core_ctx *ctx, const struct enrolment_action *in)
 	if (in->action == VETTING_B_ACTIVATE &&
 	    in->outcome == VETTING_OUTCOME_OK &&
 	    vetting_check(&p, &c, in->action, ctx->now) == VETTING_OK &&
-	    enrolment_binding_state(&txn, c.binding_id, c.user_id,
-	    BINDING_PENDING, BINDING_ACTIVE, "binding.activated",
-	    c.id) == -1) {
+	    enrolment_binding_state(&txn, &c, c.binding_id,
+	    BINDING_ACTIVE) == -1) {
 		store_txn_abort(&txn);
 		enrolment_refused(ctx, in->actor, in->case_id, in->action,
 		    VETTING_ERR_NOTFOUND);
@@ -694,9 +686,8 @@ enrolment_release(const struct core_ctx *ctx,
 		return (e);
 	}
 	/* X.1280 9.2.2: released through the desk, after re-vetting. */
-	if (enrolment_binding_state(&txn, c.binding_id, c.user_id, 0,
-	    revoke ? BINDING_REVOKED : BINDING_SUSPENDED,
-	    revoke ? "binding.revoked" : "binding.suspended", c.id) == -1 ||
+	if (enrolment_binding_state(&txn, &c, c.binding_id,
+	    revoke ? BINDING_REVOKED : BINDING_SUSPENDED) == -1 ||
 	    store_vetting_put(&txn, &c) == -1)
 		return (enrolment_finish(&txn, VETTING_ERR_STORE));
 	return (enrolment_finish(&txn, VETTING_OK));

@@ -86,6 +86,34 @@ char	*web_body(struct http_request *, size_t max, size_t *len);
 /* Fills a core_ctx for this request: store, keys, config, time, address. */
 void	web_core_ctx(struct http_request *, struct core_ctx *);
 
+/* web_html.c: HTML fragments built in code. */
+
+/* A growing HTML fragment (template_append); free(out) when done. */
+struct web_html {
+	char	*out;
+	size_t	 len;
+	size_t	 cap;
+	int	 error;
+};
+
+/* Appends raw markup (code-built only) or an escaped text. */
+void	web_html_raw(struct web_html *, const char *);
+void	web_html_text(struct web_html *, const char *);
+
+/*
+ * Appends a table row of escaped cells; the first links to href when
+ * href is not NULL.
+ */
+void	web_html_row(struct web_html *, const char *href,
+	    const char *const *cells, int n);
+
+/*
+ * Appends a row per binding of list[n]: its ID (when with_id), label,
+ * level, state, created and last used.
+ */
+void	web_html_binding_rows(struct web_html *, const struct binding *list,
+	    int n, int with_id);
+
 /* web_page.c: the pages, read from assets/templates/ at start-up. */
 enum web_page {
 	WEB_PAGE_LOGIN,
@@ -199,13 +227,14 @@ void	web_login_redirect(struct http_request *, const char *rp,
 void	web_redirect(struct http_request *, const char *path);
 
 /*
- * web_account_manage.c: the "Lost an authenticator?" list of /account,
- * one suspend form per active binding of user_id (auth_binding is the
- * one the session signed in with), escaped; *nactive receives their
- * number. @return the HTML (free()), or NULL.
+ * web_account_manage.c: appends to h the "Lost an authenticator?" list
+ * of /account, one suspend form per active binding of list[n]
+ * (auth_binding is the one the session signed in with).
+ * @return the number of active bindings.
  */
-char	*web_account_manage_section(const char *user_id,
-	    const char *auth_binding, const char *csrf, int *nactive);
+int	web_account_manage_section(struct web_html *h,
+	    const struct binding *list, int n, const char *auth_binding,
+	    const char *csrf);
 
 /*
  * web_oidc.c: builds the OpenID provider of this worker (signing keys,
@@ -217,27 +246,6 @@ void	web_oidc_load(void);
 
 /* Releases the provider (before the module is unloaded). */
 void	web_oidc_unload(void);
-
-/* web_html.c: HTML fragments built in code. */
-
-/* A growing HTML fragment (template_append); free(out) when done. */
-struct web_html {
-	char	*out;
-	size_t	 len;
-	size_t	 cap;
-	int	 error;
-};
-
-/* Appends raw markup (code-built only) or an escaped text. */
-void	web_html_raw(struct web_html *, const char *);
-void	web_html_text(struct web_html *, const char *);
-
-/*
- * Appends a table row of escaped cells; the first links to href when
- * href is not NULL.
- */
-void	web_html_row(struct web_html *, const char *href,
-	    const char *const *cells, int n);
 
 /*
  * web_helpdesk*.c: the help-desk console under /helpdesk

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "date.h"
 #include "enrolment.h"
 #include "qr.h"
 #include "web.h"
@@ -19,100 +18,58 @@
 int	web_account(struct http_request *);
 int	web_account_register(struct http_request *);
 
-static char	*web_account_rows(const char *);
-
-/* The table rows of the user's bindings, escaped; free() the result. */
-static char *
-web_account_rows(const char *user_id)
-{
-	struct store_txn	 txn;
-	struct binding		 list[BINDINGS_PER_USER_MAX];
-	char			*out, created[DATE_MAX], used[DATE_MAX], loa[16];
-	const char		*cells[5];
-	size_t			 len, cap;
-	int			 n, i, j;
-	static const char	*states[] = { "?", "active", "suspended",
-				    "revoked", "awaiting activation" };
-
-	out = NULL;
-	len = cap = 0;
-	if (template_append(&out, &len, &cap, "", 0) == -1)
-		return (NULL);
-	if (store_txn_begin(web.store, &txn, 0) == -1)
-		goto fail;
-	n = store_binding_list(&txn, user_id, list, BINDINGS_PER_USER_MAX);
-	store_txn_abort(&txn);
-	if (n == -1)
-		goto fail;
-	if (n == 0 && template_append(&out, &len, &cap, ACCOUNT_NO_ROWS,
-	    sizeof(ACCOUNT_NO_ROWS) - 1) == -1)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		date_format(list[i].created, DATE_MINUTE, created, sizeof(created));
-		date_format(list[i].last_used, DATE_MINUTE, used, sizeof(used));
-		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
-		cells[0] = list[i].label;
-		cells[1] = loa;
-		cells[2] = states[list[i].state <= 4 ? list[i].state : 0];
-		cells[3] = created;
-		cells[4] = used;
-		if (template_append(&out, &len, &cap, "<tr>", 4) == -1)
-			goto fail;
-		for (j = 0; j < 5; j++) {
-			if (template_append(&out, &len, &cap, "<td>", 4) == -1 ||
-			    template_escape(&out, &len, &cap, cells[j]) == -1 ||
-			    template_append(&out, &len, &cap, "</td>", 5) == -1)
-				goto fail;
-		}
-		if (template_append(&out, &len, &cap, "</tr>", 5) == -1)
-			goto fail;
-	}
-	OPENSSL_cleanse(list, sizeof(list));
-	return (out);
-
-fail:
-	OPENSSL_cleanse(list, sizeof(list));
-	free(out);
-	return (NULL);
-}
-
 int
 web_account(struct http_request *req)
 {
 	struct session		 s;
+	struct store_txn	 txn;
+	struct binding		 list[BINDINGS_PER_USER_MAX];
+	struct web_html		 rows, manage;
 	struct template_var	 vars[7];
 	char			 sid[SESSION_ID_LEN + 1];
-	char			 csrf[WEB_CSRF_LEN + 1], loa[16], *rows, *manage;
-	int			 nactive;
+	char			 csrf[WEB_CSRF_LEN + 1], loa[16];
+	int			 n, nactive;
 
 	web_begin(req);
 	if (!web_session_authenticated(req, SESSION_LOA_PASSWORD, sid, &s)) {
 		web_redirect(req, "/login");
 		return (KORE_RESULT_OK);
 	}
-	if ((rows = web_account_rows(s.user_id)) == NULL) {
+	if (store_txn_begin(web.store, &txn, 0) == -1) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}
+	n = store_binding_list(&txn, s.user_id, list, BINDINGS_PER_USER_MAX);
+	store_txn_abort(&txn);
+	memset(&rows, 0, sizeof(rows));
+	memset(&manage, 0, sizeof(manage));
 	web_csrf_token(sid, csrf);
-	if ((manage = web_account_manage_section(s.user_id, s.binding_id,
-	    csrf, &nactive)) == NULL) {
-		free(rows);
+	if (n > 0)
+		web_html_binding_rows(&rows, list, n, 0);
+	else
+		web_html_raw(&rows, ACCOUNT_NO_ROWS);
+	nactive = web_account_manage_section(&manage, list, n, s.binding_id,
+	    csrf);
+	/* The records hold the wrapped K: not left on the stack. */
+	OPENSSL_cleanse(list, sizeof(list));
+	if (n == -1 || rows.error || manage.error) {
 		web_page_error(req, 500, "Error", "Please try again.");
-		return (KORE_RESULT_OK);
+		goto out;
 	}
 	snprintf(loa, sizeof(loa), "%u", s.loa);
 	vars[0] = (struct template_var){ "user", s.user_id, 0 };
 	vars[1] = (struct template_var){ "loa", loa, 0 };
 	vars[2] = (struct template_var){ "amr", s.amr, 0 };
-	vars[3] = (struct template_var){ "bindings", rows, TEMPLATE_RAW };
+	vars[3] = (struct template_var){ "bindings", rows.out, TEMPLATE_RAW };
 	vars[4] = (struct template_var){ "csrf", csrf, 0 };
-	vars[5] = (struct template_var){ "suspend", manage, TEMPLATE_RAW };
+	vars[5] = (struct template_var){ "suspend", manage.out != NULL ?
+	    manage.out : "", TEMPLATE_RAW };
 	vars[6] = (struct template_var){ "add", nactive > 0 ?
 	    "Add a backup authenticator" : "Add an authenticator", 0 };
 	web_page_send(req, 200, WEB_PAGE_ACCOUNT, vars, 7);
-	free(rows);
-	free(manage);
+out:
+	free(rows.out);
+	free(manage.out);
 	return (KORE_RESULT_OK);
 }
 

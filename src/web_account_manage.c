@@ -15,56 +15,34 @@ int	web_account_signout_all(struct http_request *);
 static int	web_account_form_post(struct http_request *, struct core_ctx *,
 		    char *, struct session *);
 
-char *
-web_account_manage_section(const char *user_id, const char *auth_binding,
-    const char *csrf, int *nactive)
+int
+web_account_manage_section(struct web_html *h, const struct binding *list,
+    int n, const char *auth_binding, const char *csrf)
 {
-	struct store_txn	 txn;
-	struct binding		 list[BINDINGS_PER_USER_MAX];
-	char			*out;
-	size_t			 len, cap;
-	int			 n, i;
+	int	i, nactive;
 
-	out = NULL;
-	len = cap = 0;
-	*nactive = 0;
-	if (template_append(&out, &len, &cap, "", 0) == -1)
-		return (NULL);
-	if (store_txn_begin(web.store, &txn, 0) == -1)
-		goto fail;
-	n = store_binding_list(&txn, user_id, list, BINDINGS_PER_USER_MAX);
-	store_txn_abort(&txn);
-	if (n == -1)
-		goto fail;
+	nactive = 0;
 	for (i = 0; i < n; i++) {
 		if (list[i].state != BINDING_ACTIVE)
 			continue;
-		(*nactive)++;
-#define APPEND(s)	template_append(&out, &len, &cap, (s), strlen(s))
-		if (APPEND("<li><form method=\"post\" action=\"/account/"
-		    "suspend\"><input type=\"hidden\" name=\"csrf\" value=\"") ==
-		    -1 || template_escape(&out, &len, &cap, csrf) == -1 ||
-		    APPEND("\"><input type=\"hidden\" name=\"binding\" "
-		    "value=\"") == -1 ||
-		    template_escape(&out, &len, &cap, list[i].id) == -1 ||
-		    APPEND("\"><button type=\"submit\" class=\"danger\">"
-		    "Suspend \xe2\x80\x9c") == -1 ||
-		    template_escape(&out, &len, &cap, list[i].label) == -1 ||
-		    APPEND("\xe2\x80\x9d</button>") == -1 ||
-		    (strcmp(list[i].id, auth_binding) == 0 &&
-		    APPEND(" <span class=\"hint\">(you signed in with this "
-		    "one)</span>") == -1) ||
-		    APPEND("</form></li>") == -1)
-			goto fail;
-#undef APPEND
+		nactive++;
+		web_html_raw(h, "<li><form method=\"post\" "
+		    "action=\"/account/suspend\"><input type=\"hidden\" "
+		    "name=\"csrf\" value=\"");
+		web_html_text(h, csrf);
+		web_html_raw(h, "\"><input type=\"hidden\" name=\"binding\" "
+		    "value=\"");
+		web_html_text(h, list[i].id);
+		web_html_raw(h, "\"><button type=\"submit\" class=\"danger\">"
+		    "Suspend \xe2\x80\x9c");
+		web_html_text(h, list[i].label);
+		web_html_raw(h, "\xe2\x80\x9d</button>");
+		if (strcmp(list[i].id, auth_binding) == 0)
+			web_html_raw(h, " <span class=\"hint\">(you signed in "
+			    "with this one)</span>");
+		web_html_raw(h, "</form></li>");
 	}
-	OPENSSL_cleanse(list, sizeof(list));
-	return (out);
-
-fail:
-	OPENSSL_cleanse(list, sizeof(list));
-	free(out);
-	return (NULL);
+	return (nactive);
 }
 
 /*

@@ -361,18 +361,14 @@ web_helpdesk_walkin(struct http_request *req)
 int
 web_helpdesk_user(struct http_request *req)
 {
-	static const char	*states[] = { "?", "active", "suspended",
-				    "revoked", "awaiting activation" };
 	struct session		 s;
 	struct store_txn	 txn;
 	struct user		 u;
 	struct binding		 list[BINDINGS_PER_USER_MAX];
 	struct web_html		 rows, opts, cases;
 	struct template_var	 vars[14];
-	const char		*cells[6];
 	char			 sid[SESSION_ID_LEN + 1], *id;
-	char			 csrf[WEB_CSRF_LEN + 1], loa[8], created[DATE_MAX];
-	char			 used[DATE_MAX], roles[32];
+	char			 csrf[WEB_CSRF_LEN + 1], loa[8], roles[32];
 	int			 rc, n, i, active, releasable;
 
 	if (!web_helpdesk_staff(req, sid, &s))
@@ -399,17 +395,9 @@ web_helpdesk_user(struct http_request *req)
 	memset(&opts, 0, sizeof(opts));
 	memset(&cases, 0, sizeof(cases));
 	active = releasable = 0;
+	web_html_binding_rows(&rows, list, n, 1);
 	for (i = 0; i < n; i++) {
 		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
-		date_format(list[i].created, DATE_MINUTE, created, sizeof(created));
-		date_format(list[i].last_used, DATE_MINUTE, used, sizeof(used));
-		cells[0] = list[i].id;
-		cells[1] = list[i].label;
-		cells[2] = loa;
-		cells[3] = states[list[i].state <= 4 ? list[i].state : 0];
-		cells[4] = created;
-		cells[5] = used;
-		web_html_row(&rows, NULL, cells, 6);
 		if (list[i].state == BINDING_ACTIVE)
 			active++;
 		if (list[i].state == BINDING_ACTIVE ||

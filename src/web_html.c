@@ -3,8 +3,11 @@
  * the account page): raw markup only from literals, everything else
  * escaped.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "binding.h"
+#include "date.h"
 #include "web.h"
 
 void
@@ -43,4 +46,28 @@ web_html_row(struct web_html *h, const char *href, const char *const *cells,
 		web_html_raw(h, "</td>");
 	}
 	web_html_raw(h, "</tr>\n");
+}
+
+void
+web_html_binding_rows(struct web_html *h, const struct binding *list, int n,
+    int with_id)
+{
+	char		 created[DATE_MAX], used[DATE_MAX], loa[16];
+	const char	*cells[6];
+	int		 i, k;
+
+	for (i = 0; i < n; i++) {
+		k = 0;
+		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
+		if (with_id)
+			cells[k++] = list[i].id;
+		cells[k++] = list[i].label;
+		cells[k++] = loa;
+		cells[k++] = binding_state_label(list[i].state);
+		cells[k++] = date_format(list[i].created, DATE_MINUTE, created,
+		    sizeof(created));
+		cells[k++] = date_format(list[i].last_used, DATE_MINUTE, used,
+		    sizeof(used));
+		web_html_row(h, NULL, cells, k);
+	}
 }

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "binding.h"
 #include "config.h"
 #include "crypto.h"
 #include "date.h"
@@ -55,8 +56,7 @@ static int	cmd_audit_export(struct store *, int, char **);
 static int	cmd_binding_list(struct store *, int, char **);
 static int	cmd_binding_suspend(struct store *, int, char **);
 static int	cmd_binding_revoke(struct store *, int, char **);
-static int	binding_set_state(struct store *, const char *, uint32_t,
-		    const char *);
+static int	binding_change(struct store *, const char *, uint32_t);
 static int	read_password(char *, size_t);
 static int	user_update(struct store *, const char *, const char *,
 		    int (*)(struct user *, void *), void *);
@@ -450,8 +450,6 @@ cmd_audit_export(struct store *st, int argc, char **argv)
 static int
 cmd_binding_list(struct store *st, int argc, char **argv)
 {
-	static const char	*states[] = { "?", "active", "suspended",
-				    "revoked", "pending" };
 	struct store_txn	 txn;
 	struct binding		 list[BINDINGS_PER_USER_MAX];
 	int			 n, i;
@@ -462,7 +460,7 @@ cmd_binding_list(struct store *st, int argc, char **argv)
 	store_txn_abort(&txn);
 	for (i = 0; i < n; i++) {
 		printf("%s\t%s\tLoA%u\t%s\t%s\n", list[i].id,
-		    states[list[i].state <= 4 ? list[i].state : 0],
+		    binding_state_name(list[i].state),
 		    list[i].loa, (list[i].flags & BINDING_BACKUP) ?
 		    "backup" : "primary", list[i].label);
 	}
@@ -475,31 +473,24 @@ cmd_binding_list(struct store *st, int argc, char **argv)
  * by an operator, or by the help desk after re-vetting.
  */
 static int
-binding_set_state(struct store *st, const char *id, uint32_t state,
-    const char *event)
+binding_change(struct store *st, const char *id, uint32_t state)
 {
 	struct store_txn	txn;
-	struct binding		b;
-	int			rc;
+	enum binding_error	e;
 
-	if (store_txn_begin(st, &txn, 1) == -1)
-		return (-1);
-	if ((rc = store_binding_get(&txn, id, &b)) != 0) {
-		store_txn_abort(&txn);
-		fprintf(stderr, "mutuactl: %s\n", rc == STORE_NOTFOUND ?
-		    "no such binding" : "store error");
+	if (store_txn_begin(st, &txn, 1) == -1) {
+		fprintf(stderr, "mutuactl: store error\n");
 		return (-1);
 	}
-	if (b.state == BINDING_REVOKED) {
+	e = binding_set_state(&txn, id, NULL, state, "mutuactl",
+	    "channel=mutuactl");
+	if (e != BINDING_OK) {
 		store_txn_abort(&txn);
-		OPENSSL_cleanse(&b, sizeof(b));
-		fprintf(stderr, "mutuactl: binding is revoked already\n");
+		fprintf(stderr, "mutuactl: %s\n", e == BINDING_ERR_NOTFOUND ?
+		    "no such binding" : e == BINDING_ERR_REVOKED ?
+		    "binding is revoked already" : "store error");
 		return (-1);
 	}
-	b.state = state;
-	store_binding_put(&txn, &b);
-	audit_write(&txn, event, "mutuactl", b.user_id, "ok", b.id);
-	OPENSSL_cleanse(&b, sizeof(b));
 	if (store_txn_commit(&txn) == -1) {
 		fprintf(stderr, "mutuactl: store error\n");
 		return (-1);
@@ -510,15 +501,13 @@ binding_set_state(struct store *st, const char *id, uint32_t state,
 static int
 cmd_binding_suspend(struct store *st, int argc, char **argv)
 {
-	return (binding_set_state(st, argv[0], BINDING_SUSPENDED,
-	    "binding.suspended"));
+	return (binding_change(st, argv[0], BINDING_SUSPENDED));
 }
 
 static int
 cmd_binding_revoke(struct store *st, int argc, char **argv)
 {
-	return (binding_set_state(st, argv[0], BINDING_REVOKED,
-	    "binding.revoked"));
+	return (binding_change(st, argv[0], BINDING_REVOKED));
 }
 
 static int
