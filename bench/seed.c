@@ -5,9 +5,9 @@
  *
  *   seed config device-key.pem prefix count
  *
- * Every user <prefix><n> gets a registration code (oob_registration_create)
- * that is redeemed at once with oob_register() and a signature of the
- * given device key (the same key for all bindings: the server does not
+ * Every user <prefix><n> gets a registration code
+ * (enrolment_code_create) that is redeemed at once with
+ * enrolment_register() and a signature of the given device key (the same key for all bindings: the server does not
  * care). Prints one line per user: "user binding-id K(b64url)".
  * Benchmark-only: linked against the build's libmutua.a, never installed.
  */
@@ -22,7 +22,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "device.h"
-#include "oob.h"
+#include "enrolment.h"
 #include "store.h"
 #include "store_user.h"
 
@@ -34,8 +34,8 @@ main(int argc, char **argv)
 	struct store			*st;
 	struct store_txn		txn;
 	struct core_ctx			ctx;
-	struct oob_register_in		in;
-	struct oob_register_out		out;
+	struct enrolment_register_in		in;
+	struct enrolment_register_out		out;
 	struct user			u;
 	EVP_PKEY			*key;
 	FILE				*f;
@@ -93,7 +93,7 @@ main(int argc, char **argv)
 		ctx.cfg = &cfg;
 		ctx.now = (uint64_t)time(NULL);
 		ctx.addr = addr;
-		e = oob_registration_create(&ctx, u.id, 2, 0, "bench", "",
+		e = enrolment_code_create(&ctx, u.id, 2, 0, "bench", "",
 		    code);
 		if (e != OOB_OK) {
 			fprintf(stderr, "seed: registration code: %s\n",
@@ -112,7 +112,7 @@ main(int argc, char **argv)
 		in.device_public_key = pub;
 		in.label = "bench";
 		in.signature = sigtxt;
-		e = oob_register(&ctx, &in, &out);
+		e = enrolment_register(&ctx, &in, &out);
 		if (e != OOB_OK) {
 			fprintf(stderr, "seed: register %s: %s\n", u.id,
 			    oob_error_name(e));

@@ -290,7 +290,7 @@ enrolment_self_service(const struct core_ctx *ctx, const char *user_id,
 		return (e);
 
 	/* The X.1280 registration (8.1) that will be B_FACTOR_AND_ID. */
-	if (oob_registration_create(ctx, user_id, 2,
+	if (enrolment_code_create(ctx, user_id, 2,
 	    backup ? BINDING_BACKUP : 0, user_id, c.id, code) != OOB_OK)
 		return (VETTING_ERR_STORE);
 	strcpy(case_id, c.id);
@@ -646,7 +646,7 @@ enrolment_preregister(const struct core_ctx *ctx,
 	 * The registration first: should the event fail to land, the code
 	 * is useless, since B_FACTOR_AND_ID needs V_PREREGISTER_FACTOR.
 	 */
-	if (oob_registration_create(ctx, c.user_id, c.loa,
+	if (enrolment_code_create(ctx, c.user_id, c.loa,
 	    c.purpose == VETTING_PURPOSE_BACKUP ? BINDING_BACKUP : 0,
 	    in->actor, c.id, code) != OOB_OK)
 		return (VETTING_ERR_STORE);

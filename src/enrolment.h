@@ -119,8 +119,8 @@ enum vetting_error	enrolment_release(const struct core_ctx *,
 			    const struct enrolment_action *, int revoke);
 
 /*
- * Called by oob_register() in its transaction for a binding made from a
- * case's registration code: records B_FACTOR_AND_ID (and for
+ * Called by enrolment_register() in its transaction for a binding made
+ * from a case's registration code: records B_FACTOR_AND_ID (and for
  * self-service B_ACTIVATE; a desk binding is left BINDING_PENDING).
  * @return 0, or -1 when the case does not allow it (no binding then).
  */
@@ -144,5 +144,44 @@ void	enrolment_refused(const struct core_ctx *, const char *actor,
 /* Reads a case. @return VETTING_OK, VETTING_ERR_NOTFOUND or _STORE. */
 enum vetting_error	enrolment_get(const struct core_ctx *, const char *id,
 			    struct vetting_case *);
+
+/* enrolment_register.c: registration codes (X.1280 8.1). */
+
+struct enrolment_register_in {
+	const char	*code;
+	const char	*authenticator_id;
+	const char	*device_public_key;	/* b64url point */
+	const char	*label;
+	const char	*signature;		/* b64url */
+};
+
+struct enrolment_register_out {
+	char		binding_id[BINDING_ID_LEN + 1];
+	char		user_id[USER_ID_MAX];
+	unsigned char	key[BINDING_KEY_LEN];	/* K: wipe after sending */
+	uint32_t	loa;
+};
+
+/*
+ * Creates a single-use registration code for user (X.1280 8.1 step 6),
+ * for the vetting case vetting_case (NULL or "": none), audited.
+ * @param code	receives the code, hex, OOB_REG_CODE_LEN + 1 bytes
+ * @return OOB_OK, OOB_ERR_INVALID (no such user, disabled, too long)
+ *	   or OOB_ERR_STORE.
+ */
+enum oob_error	enrolment_code_create(const struct core_ctx *,
+		    const char *user_id, uint32_t loa, uint32_t flags,
+		    const char *created_by, const char *vetting_case,
+		    char *code);
+
+/*
+ * Redeems a registration code and creates the binding (8.1 steps
+ * 10-12): rate-limited per address, single use, the device's proof of
+ * possession checked, K made and wrapped.
+ * @return OOB_OK or the protocol error to answer.
+ */
+enum oob_error	enrolment_register(const struct core_ctx *,
+		    const struct enrolment_register_in *,
+		    struct enrolment_register_out *);
 
 #endif

@@ -43,21 +43,6 @@ enum oob_error {
 	OOB_ERR_TOO_MANY
 };
 
-struct oob_register_in {
-	const char	*code;
-	const char	*authenticator_id;
-	const char	*device_public_key;	/* b64url point */
-	const char	*label;
-	const char	*signature;		/* b64url */
-};
-
-struct oob_register_out {
-	char		binding_id[BINDING_ID_LEN + 1];
-	char		user_id[USER_ID_MAX];
-	unsigned char	key[BINDING_KEY_LEN];	/* K: wipe after sending */
-	uint32_t	loa;
-};
-
 struct oob_start_in {
 	const char	*user_id;
 	const char	*session_id;	/* the terminal's cookie value */
@@ -111,17 +96,17 @@ const char	*oob_error_description(enum oob_error);
 int		 oob_error_status(enum oob_error);
 
 /*
- * Creates a single-use registration code for user (X.1280 8.1 step 6).
- * @param code	receives the code, hex, OOB_REG_CODE_LEN + 1 bytes
+ * Commits txn when e is OOB_OK, aborts it otherwise.
+ * @return e, or OOB_ERR_STORE when the commit fails.
  */
-enum oob_error	oob_registration_create(const struct core_ctx *,
-		    const char *user_id, uint32_t loa, uint32_t flags,
-		    const char *created_by, const char *vetting_case,
-		    char *code);
+enum oob_error	oob_finish(struct store_txn *, enum oob_error e);
 
-/* Redeems a registration code and creates the binding (8.1 steps 10-12). */
-enum oob_error	oob_register(const struct core_ctx *,
-		    const struct oob_register_in *, struct oob_register_out *);
+/*
+ * Checks an identifier of the protocol: min to max characters, each
+ * alphanumeric or one of extra. @return 1 when valid.
+ */
+int	oob_token_valid(const char *s, size_t min, size_t max,
+	    const char *extra);
 
 /*
  * Starts a server-authentication request for the terminal's session

@@ -117,8 +117,8 @@ int
 web_oob_register(struct http_request *req)
 {
 	struct core_ctx		cc;
-	struct oob_register_in	in;
-	struct oob_register_out	out;
+	struct enrolment_register_in	in;
+	struct enrolment_register_out	out;
 	enum oob_error		e;
 	json_t			*doc, *resp;
 	char			*body, key[64];
@@ -137,7 +137,7 @@ web_oob_register(struct http_request *req)
 	in.label = web_oob_str(doc, "label");
 	in.signature = web_oob_str(doc, "signature");
 
-	e = oob_register(&cc, &in, &out);
+	e = enrolment_register(&cc, &in, &out);
 	OPENSSL_cleanse(body, len);
 	kore_free(body);
 	json_decref(doc);

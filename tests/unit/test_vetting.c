@@ -709,7 +709,7 @@ desk_verified(struct env *e, const char *user, char *id)
 	    "number_last6=AB1234");
 }
 
-/* What oob_register() does with a case's registration code. */
+/* What enrolment_register() does with a case's registration code. */
 static void
 bind_fake(struct env *e, const char *user, const char *id, struct binding *b)
 {
