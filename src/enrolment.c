@@ -261,13 +261,28 @@ enrolment_mail(const struct core_ctx *ctx, const char *to,
 
 enum vetting_error
 enrolment_self_service(const struct core_ctx *ctx, const char *user_id,
-    const char *amr, int backup, char *case_id, char *code)
+    const char *amr, uint32_t loa, char *case_id, char *code)
 {
 	struct store_txn	txn;
 	struct vetting_case	c;
 	enum vetting_error	e;
 	char			evidence[VETTING_EVIDENCE_MAX];
+	int			backup;
 
+	if (store_txn_begin(ctx->store, &txn, 0) == -1)
+		return (VETTING_ERR_STORE);
+	backup = store_binding_count_active(&txn, user_id);
+	store_txn_abort(&txn);
+	if (backup == -1)
+		return (VETTING_ERR_STORE);
+	/*
+	 * X.1280 9.2.1 and 9.2.2: once a user has an authenticator, a
+	 * password session can no longer add one; a backup needs a login
+	 * with an existing authenticator (or the help desk).
+	 */
+	if (backup > 0 && loa < ENROLMENT_SELF_SERVICE_LOA)
+		return (VETTING_ERR_CHANNEL);
+	backup = backup > 0;
 	if ((e = enrolment_new_case(ctx, &c, user_id, VETTING_CHANNEL_SELF,
 	    backup ? VETTING_PURPOSE_BACKUP : VETTING_PURPOSE_ENROL, 2,
 	    user_id)) != VETTING_OK)

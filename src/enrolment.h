@@ -22,6 +22,8 @@
 
 #define ENROLMENT_PASSWORD_LEN	16	/* the initial password, printed */
 #define ENROLMENT_ACTOR_SYSTEM	"mutua"
+/* The sign-in that may add a backup authenticator: out of band. */
+#define ENROLMENT_SELF_SERVICE_LOA	2
 
 /* One action, as a help-desk form or a hook reports it. */
 struct enrolment_action {
@@ -41,13 +43,18 @@ void	enrolment_policy(const struct config *, struct vetting_policy *);
 /*
  * Self-service LoA2 (X.1254 C_USE_EXISTING_FACTOR, I_REQUEST_FACTOR):
  * opens a case for the signed-in user and creates the single-use X.1280
- * registration code that binds the new (or backup) authenticator.
+ * registration code that binds the new (or backup) authenticator. A
+ * user who has an active authenticator needs a session of at least
+ * ENROLMENT_SELF_SERVICE_LOA for a backup (X.1280 9.2.1, 9.2.2).
  * @param amr		how the user signed in ("pwd", "oob")
+ * @param loa		the level of the session
  * @param case_id	receives the case ID (VETTING_ID_LEN + 1)
  * @param code		receives the registration code (OOB_REG_CODE_LEN + 1)
+ * @return VETTING_OK, VETTING_ERR_CHANNEL (a backup with a password
+ *	   session) or the error of the case.
  */
 enum vetting_error	enrolment_self_service(const struct core_ctx *,
-			    const char *user_id, const char *amr, int backup,
+			    const char *user_id, const char *amr, uint32_t loa,
 			    char *case_id, char *code);
 
 /*

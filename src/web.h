@@ -182,8 +182,8 @@ int	web_session_cookie(struct http_request *, char *sid);
 /* As web_session_cookie(), making and setting a new cookie when absent. */
 void	web_session_ensure(struct http_request *, char *sid);
 
-/* Sets a new random session ID (after authentication: no fixation). */
-void	web_session_rotate(struct http_request *, char *sid);
+/* Sets the cookie of session sid (login.c made it: no fixation). */
+void	web_session_send(struct http_request *, const char *sid);
 
 /* Expires the session cookie in the browser. */
 void	web_session_clear_cookie(struct http_request *);

@@ -11,9 +11,7 @@
 #include "qr.h"
 #include "web.h"
 
-/* Self-service registration after a password or a LoA2 login: LoA2. */
 #define ACCOUNT_NO_ROWS		"<tr><td colspan=5>None yet.</td></tr>"
-#define ACCOUNT_SELF_SERVICE_LOA	2
 
 int	web_account(struct http_request *);
 int	web_account_register(struct http_request *);
@@ -78,13 +76,12 @@ web_account_register(struct http_request *req)
 {
 	struct core_ctx		 cc;
 	struct session		 s;
-	struct store_txn	 txn;
 	struct template_var	 vars[4];
+	enum vetting_error	 e;
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 code[OOB_REG_CODE_LEN + 1];
 	char			 case_id[VETTING_ID_LEN + 1];
 	char			 link[CONFIG_URL_MAX + 96], minutes[16], *svg;
-	int			 active;
 
 	web_core_ctx(req, &cc);
 	http_populate_post(req);
@@ -94,29 +91,19 @@ web_account_register(struct http_request *req)
 		    "Please sign in again.");
 		return (KORE_RESULT_OK);
 	}
-	if (store_txn_begin(web.store, &txn, 0) == -1) {
-		web_page_error(req, 500, "Error", "Please try again.");
-		return (KORE_RESULT_OK);
-	}
-	active = store_binding_count_active(&txn, s.user_id);
-	store_txn_abort(&txn);
 	/*
-	 * X.1280 9.2.1 and 9.2.2: once a user has an authenticator, a
-	 * password session can no longer add one; a backup needs a login
-	 * with an existing authenticator (or the help desk).
+	 * X.1254 C_USE_EXISTING_FACTOR and I_REQUEST_FACTOR: a vetting case
+	 * records how this self-service (LoA2) binding came to be.
 	 */
-	if (active != 0 && s.loa < ACCOUNT_SELF_SERVICE_LOA) {
+	e = enrolment_self_service(&cc, s.user_id, s.amr, s.loa, case_id,
+	    code);
+	if (e == VETTING_ERR_CHANNEL) {
 		web_page_error(req, 403, "Sign in with your authenticator",
 		    "Adding a backup authenticator needs a sign-in with the "
 		    "one you have, or the help desk.");
 		return (KORE_RESULT_OK);
 	}
-	/*
-	 * X.1254 C_USE_EXISTING_FACTOR and I_REQUEST_FACTOR: a vetting case
-	 * records how this self-service (LoA2) binding came to be.
-	 */
-	if (enrolment_self_service(&cc, s.user_id, s.amr, active > 0,
-	    case_id, code) != VETTING_OK) {
+	if (e != VETTING_OK) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);
 	}

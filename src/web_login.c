@@ -2,21 +2,16 @@
  * The terminal side of the X.1280 login (docs/protocol.md §3-5):
  * user ID form, code page with countdown and QR code, status poll,
  * continuation, authenticator switch, password fallback and logout.
- * The behaviour lives in oob.c; these handlers validate and render.
+ * The behaviour lives in login.c (and oob.c beneath it); these handlers
+ * validate, call and render.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "audit.h"
-#include "enrolment.h"
+#include "login.h"
 #include "qr.h"
-#include "ratelimit.h"
 #include "web.h"
-
-#define LOGIN_PENDING_LIFETIME	900	/* a login in progress, seconds */
 
 int	web_login_page(struct http_request *);
 int	web_login_start(struct http_request *);
@@ -32,17 +27,17 @@ static void	web_login_render(struct http_request *, int, enum web_page,
 		    const char *, const char *, const char *, const char *);
 static void	web_login_form(struct http_request *, int, const char *,
 		    const char *, const char *, const char *);
-static int	web_login_session(struct http_request *, char *,
-		    struct session *);
-static void	web_login_begin_oob(struct http_request *, const char *,
-		    struct session *);
-static int	web_login_again(struct http_request *, uint32_t);
 static void	web_login_password_form(struct http_request *, int,
 		    const char *, const char *, const char *);
-static int	web_login_establish(struct http_request *, const char *,
-		    const char *, uint32_t, const char *, const char *,
-		    const char *, const char *);
 static int	web_login_post(struct http_request *, char *);
+static void	web_login_terminal(struct http_request *, const char *,
+		    struct login_terminal *);
+static void	web_login_started(struct http_request *, const char *,
+		    const char *, enum login_error, uint32_t);
+static void	web_login_done(struct http_request *, enum login_error,
+		    const struct login_done *);
+static const char	*web_login_state(uint32_t);
+static int	web_login_again(struct http_request *, uint32_t);
 
 /*
  * Renders a login form (user ID or password page) with a fresh CSRF
@@ -106,23 +101,64 @@ web_login_post(struct http_request *req, char *sid)
 	return (1);
 }
 
-/* Loads the login in progress of this browser. @return 1 when found. */
-static int
-web_login_session(struct http_request *req, char *sid, struct session *s)
+/* The browser's part of a login: its session ID and User-Agent. */
+static void
+web_login_terminal(struct http_request *req, const char *sid,
+    struct login_terminal *t)
 {
-	return (web_session_load(req, sid, s) && s->request_id[0] != '\0');
+	t->session_id = sid;
+	if (!http_request_header(req, "user-agent", &t->ua))
+		t->ua = "";
+}
+
+/* Answers the start of a login: the code page, or why not. */
+static void
+web_login_started(struct http_request *req, const char *sid,
+    const char *user, enum login_error e, uint32_t retry_after)
+{
+	char	msg[160];
+
+	switch (e) {
+	case LOGIN_OK:
+		web_redirect(req, "/login/code");
+		break;
+	case LOGIN_ERR_PASSWORD:
+		web_login_password_form(req, 200, sid, user, "");
+		break;
+	case LOGIN_ERR_EXPIRED:
+		web_page_error(req, 400, "Sign-in expired", "The sign-in "
+		    "request of the service has expired. Go back to the "
+		    "service and start again.");
+		break;
+	case LOGIN_ERR_BUSY:
+		/* X.1280 9.2.4: refused with a clear message, and recorded. */
+		snprintf(msg, sizeof(msg), "A sign-in for this user is already "
+		    "waiting for approval on the authenticator. Approve or "
+		    "deny it there, or try again in %u seconds.", retry_after);
+		web_login_form(req, 409, sid, "", user, msg);
+		break;
+	case LOGIN_ERR_RATE:
+		web_page_error(req, 429, "Too many attempts",
+		    "Too many sign-in attempts. Please wait a few minutes.");
+		break;
+	case LOGIN_ERR_NO_LOGIN:
+		web_redirect(req, "/login");
+		break;
+	default:
+		web_page_error(req, 500, "Error", "Please try again.");
+		break;
+	}
 }
 
 int
 web_login_start(struct http_request *req)
 {
-	struct store_txn	 txn;
-	struct session		 s;
-	struct user		 u;
-	struct continuation	 cont;
-	char			 sid[SESSION_ID_LEN + 1], user[USER_ID_MAX];
-	char			*p, *arg, *c;
-	int			 rc, active, found;
+	struct core_ctx		cc;
+	struct login_terminal	t;
+	enum login_error	e;
+	char			sid[SESSION_ID_LEN + 1], user[USER_ID_MAX];
+	char			*arg, *c;
+	uint32_t		retry_after;
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
@@ -133,116 +169,24 @@ web_login_start(struct http_request *req)
 		web_login_form(req, 400, sid, c, "", "Enter your user ID.");
 		return (KORE_RESULT_OK);
 	}
-	for (p = user; *arg != '\0'; arg++)
-		*p++ = (char)tolower((unsigned char)*arg);
-	*p = '\0';
-	if (!store_user_id_valid(user)) {
+	if (login_user_normalize(arg, user) == -1) {
 		web_login_form(req, 400, sid, c, user, "That is not a valid "
 		    "user ID.");
 		return (KORE_RESULT_OK);
 	}
-
-	if (store_txn_begin(web.store, &txn, 0) == -1) {
-		web_page_error(req, 500, "Error", "Please try again.");
-		return (KORE_RESULT_OK);
-	}
-	rc = store_user_get(&txn, user, &u);
-	active = rc == 0 && !(u.flags & USER_DISABLED) ?
-	    store_binding_count_active(&txn, user) : 0;
-	found = c[0] != '\0' ? store_continuation_get(&txn, c,
-	    (uint64_t)time(NULL), &cont) : STORE_NOTFOUND;
-	store_txn_abort(&txn);
-	if (c[0] != '\0' && found != 0) {
-		web_page_error(req, 400, "Sign-in expired", "The sign-in "
-		    "request of the service has expired. Go back to the "
-		    "service and start again.");
-		return (KORE_RESULT_OK);
-	}
-	memset(&u, 0, sizeof(u));
-
-	/*
-	 * Without an active authenticator there is no code to show: the
-	 * password opens the account page, where one can be registered.
-	 * Unknown users get the same form, so it reveals nothing more.
-	 */
-	if (active <= 0) {
-		web_login_password_form(req, 200, sid, user, "");
-		return (KORE_RESULT_OK);
-	}
-
-	memset(&s, 0, sizeof(s));
-	strcpy(s.user_id, user);
-	if (found == 0) {
-		strcpy(s.rp, cont.rp);
-		strcpy(s.return_to, cont.return_to);
-	} else
-		snprintf(s.rp, sizeof(s.rp), "%s", web.cfg.base_url);
-	web_login_begin_oob(req, sid, &s);
+	web_core_ctx(req, &cc);
+	web_login_terminal(req, sid, &t);
+	e = login_start(&cc, &t, user, c, &retry_after);
+	web_login_started(req, sid, user, e, retry_after);
 	return (KORE_RESULT_OK);
 }
 
-/*
- * Starts (or restarts, on a switch) the server-authentication request
- * for the login s, stores the login and shows the code page.
- */
-static void
-web_login_begin_oob(struct http_request *req, const char *sid,
-    struct session *s)
+static const char *
+web_login_state(uint32_t state)
 {
-	struct web_ctx		*ctx;
-	struct core_ctx		 cc;
-	struct oob_start_in	 in;
-	struct oob_view		 view;
-	struct store_txn	 txn;
-	const char		*ua;
-	enum oob_error		 e;
-	char			 msg[160];
-
-	ctx = web_begin(req);
-	web_core_ctx(req, &cc);
-	if (!http_request_header(req, "user-agent", &ua))
-		ua = "";
-	memset(&in, 0, sizeof(in));
-	in.user_id = s->user_id;
-	in.session_id = sid;
-	in.rp = s->rp;
-	in.tpub = ctx->client_addr;
-	in.tpriv = NULL;
-	in.ua = ua;
-	in.binding_index = s->binding_index;
-
-	e = oob_start(&cc, &in, &view);
-	if (e == OOB_ERR_BUSY) {
-		/* X.1280 9.2.4: refused with a clear message, and recorded. */
-		snprintf(msg, sizeof(msg), "A sign-in for this user is already "
-		    "waiting for approval on the authenticator. Approve or "
-		    "deny it there, or try again in %u seconds.",
-		    view.retry_after);
-		web_login_form(req, 409, sid, "", s->user_id, msg);
-		return;
-	}
-	if (e == OOB_ERR_RATE) {
-		web_page_error(req, 429, "Too many attempts",
-		    "Too many sign-in attempts. Please wait a few minutes.");
-		return;
-	}
-	if (e != OOB_OK) {
-		web_page_error(req, 500, "Error", "Please try again.");
-		return;
-	}
-
-	strcpy(s->request_id, view.request_id);
-	store_session_key(sid, s->key);
-	s->created = cc.now;
-	s->expires = cc.now + LOGIN_PENDING_LIFETIME;
-	if (store_txn_begin(web.store, &txn, 1) == -1 ||
-	    store_session_put(&txn, s) == -1 ||
-	    store_txn_commit(&txn) == -1) {
-		web_page_error(req, 500, "Error", "Please try again.");
-		return;
-	}
-	OPENSSL_cleanse(view.code, sizeof(view.code));
-	web_redirect(req, "/login/code");
+	return (state == OOB_PENDING ? "pending" :
+	    state == OOB_APPROVED ? "approved" :
+	    state == OOB_DENIED ? "denied" : "expired");
 }
 
 int
@@ -261,14 +205,12 @@ web_login_code(struct http_request *req)
 	const char		*state;
 
 	web_core_ctx(req, &cc);
-	if (!web_login_session(req, sid, &s) ||
-	    oob_view(&cc, s.request_id, sid, &view) != OOB_OK) {
+	if (!web_session_cookie(req, sid) ||
+	    login_progress(&cc, sid, &s, &view) != LOGIN_OK) {
 		web_redirect(req, "/login");
 		return (KORE_RESULT_OK);
 	}
-	state = view.state == OOB_PENDING ? "pending" :
-	    view.state == OOB_APPROVED ? "approved" :
-	    view.state == OOB_DENIED ? "denied" : "expired";
+	state = web_login_state(view.state);
 
 	web_csrf_token(sid, csrf);
 	snprintf(now, sizeof(now), "%llu", (unsigned long long)cc.now);
@@ -325,101 +267,53 @@ web_login_status(struct http_request *req)
 	struct oob_view	view;
 	struct session	s;
 	char		sid[SESSION_ID_LEN + 1], json[128];
-	const char	*state;
 
 	web_core_ctx(req, &cc);
-	if (!web_login_session(req, sid, &s) ||
-	    oob_view(&cc, s.request_id, sid, &view) != OOB_OK) {
+	if (!web_session_cookie(req, sid) ||
+	    login_progress(&cc, sid, &s, &view) != LOGIN_OK) {
 		web_respond_json(req, 404, "{\"state\":\"unknown\"}");
 		return (KORE_RESULT_OK);
 	}
 	OPENSSL_cleanse(view.code, sizeof(view.code));
-	state = view.state == OOB_PENDING ? "pending" :
-	    view.state == OOB_APPROVED ? "approved" :
-	    view.state == OOB_DENIED ? "denied" : "expired";
 	snprintf(json, sizeof(json), "{\"state\":\"%s\",\"expires_in\":%lld}",
-	    state, view.expires > cc.now ?
+	    web_login_state(view.state), view.expires > cc.now ?
 	    (long long)(view.expires - cc.now) : 0LL);
 	web_respond_json(req, 200, json);
 	return (KORE_RESULT_OK);
 }
 
-/*
- * Replaces the login in progress (old_sid) with an authenticated session
- * under a new ID (no session fixation) and redirects to where the login
- * was for. @return 0, or -1 after answering an error.
- */
-static int
-web_login_establish(struct http_request *req, const char *old_sid,
-    const char *user_id, uint32_t loa, const char *amr,
-    const char *binding_id, const char *rp, const char *return_to)
+/* Answers the end of a login: the new session's cookie and redirect. */
+static void
+web_login_done(struct http_request *req, enum login_error e,
+    const struct login_done *done)
 {
-	struct store_txn	txn;
-	struct session		s;
-	char			sid[SESSION_ID_LEN + 1];
-	char			old_key[SESSION_KEY_LEN + 1];
-	uint64_t		now;
-
-	now = (uint64_t)time(NULL);
-	memset(&s, 0, sizeof(s));
-	web_session_rotate(req, sid);
-	store_session_key(sid, s.key);
-	strcpy(s.user_id, user_id);
-	snprintf(s.amr, sizeof(s.amr), "%s", amr);
-	snprintf(s.binding_id, sizeof(s.binding_id), "%s", binding_id);
-	snprintf(s.rp, sizeof(s.rp), "%s", rp);
-	snprintf(s.return_to, sizeof(s.return_to), "%s",
-	    return_to[0] != '\0' ? return_to : "/account");
-	s.loa = loa;
-	s.auth_time = now;
-	s.created = now;
-	s.expires = now + web.cfg.session_lifetime;
-	store_session_key(old_sid, old_key);
-
-	if (store_txn_begin(web.store, &txn, 1) == -1)
-		goto fail;
-	store_session_del(&txn, old_key);
-	store_session_put(&txn, &s);
-	if (store_txn_commit(&txn) == -1)
-		goto fail;
-	web_redirect(req, s.return_to);
-	return (0);
-
-fail:
-	web_page_error(req, 500, "Error", "Please try again.");
-	return (-1);
+	if (e != LOGIN_OK) {
+		web_page_error(req, 500, "Error", "Please try again.");
+		return;
+	}
+	web_session_send(req, done->session_id);
+	web_redirect(req, done->return_to);
 }
 
 int
 web_login_continue(struct http_request *req)
 {
 	struct core_ctx		cc;
-	struct oob_view		view;
-	struct session		s;
-	enum oob_error		e;
+	struct login_done	done;
+	enum login_error	e;
 	char			sid[SESSION_ID_LEN + 1];
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
 	web_core_ctx(req, &cc);
-	if (!web_login_session(req, sid, &s)) {
+	e = login_continue(&cc, sid, &done);
+	if (e == LOGIN_ERR_NO_LOGIN)
 		web_redirect(req, "/login");
-		return (KORE_RESULT_OK);
-	}
-	e = oob_consume(&cc, s.request_id, sid, &view);
-	if (e == OOB_ERR_NOT_PENDING && view.state == OOB_PENDING) {
+	else if (e == LOGIN_ERR_NOT_APPROVED)
 		/* Not approved yet (a browser without script): show it again. */
 		web_redirect(req, "/login/code");
-		return (KORE_RESULT_OK);
-	}
-	if (e != OOB_OK) {
-		web_redirect(req, "/login/code");
-		return (KORE_RESULT_OK);
-	}
-	/* X.1254 C_USE_NEW_FACTOR: the first approval proves a new factor. */
-	enrolment_factor_used(&cc, view.binding_id);
-	web_login_establish(req, sid, view.user_id, view.loa, "oob",
-	    view.binding_id, s.rp, s.return_to);
+	else
+		web_login_done(req, e, &done);
 	return (KORE_RESULT_OK);
 }
 
@@ -430,17 +324,18 @@ web_login_continue(struct http_request *req)
 static int
 web_login_again(struct http_request *req, uint32_t next)
 {
-	struct session	s;
-	char		sid[SESSION_ID_LEN + 1];
+	struct core_ctx		cc;
+	struct login_terminal	t;
+	enum login_error	e;
+	char			sid[SESSION_ID_LEN + 1], user[USER_ID_MAX];
+	uint32_t		retry_after;
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
-	if (!web_login_session(req, sid, &s)) {
-		web_redirect(req, "/login");
-		return (KORE_RESULT_OK);
-	}
-	s.binding_index += next;
-	web_login_begin_oob(req, sid, &s);
+	web_core_ctx(req, &cc);
+	web_login_terminal(req, sid, &t);
+	e = login_again(&cc, &t, next, user, &retry_after);
+	web_login_started(req, sid, user, e, retry_after);
 	return (KORE_RESULT_OK);
 }
 
@@ -472,79 +367,39 @@ web_login_password_form(struct http_request *req, int status,
 int
 web_login_password(struct http_request *req)
 {
-	struct web_ctx		*ctx;
-	struct store_txn	 txn;
-	struct user		 u;
-	char			 sid[SESSION_ID_LEN + 1], *user, *password;
-	int			 rc, limited, active, ok;
-	uint64_t		 now;
+	struct core_ctx		cc;
+	struct login_done	done;
+	enum login_error	e;
+	char			sid[SESSION_ID_LEN + 1], *user, *password;
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
-	ctx = web_begin(req);
 	if (!http_argument_get_string(req, "user", &user) ||
 	    !http_argument_get_string(req, "password", &password) ||
 	    !store_user_id_valid(user)) {
 		web_login_form(req, 400, sid, "", "", "Enter your user ID.");
 		return (KORE_RESULT_OK);
 	}
-	now = (uint64_t)time(NULL);
-
-	/* Every attempt counts, per user and per address. */
-	if (store_txn_begin(web.store, &txn, 1) == -1) {
-		web_page_error(req, 500, "Error", "Please try again.");
-		return (KORE_RESULT_OK);
-	}
-	limited = ratelimit_hit(&txn, &RATELIMIT_PASSWORD_USER, user, now,
-	    NULL) != 0;
-	limited |= ratelimit_hit(&txn, &RATELIMIT_PASSWORD_ADDR,
-	    ctx->client_addr, now, NULL) != 0;
-	rc = store_user_get(&txn, user, &u);
-	active = rc == 0 ? store_binding_count_active(&txn, user) : 0;
-	/* Counted before scrypt runs, which must not hold the writer lock. */
-	if (store_txn_commit(&txn) == -1) {
-		OPENSSL_cleanse(&u, sizeof(u));
-		web_page_error(req, 500, "Error", "Please try again.");
-		return (KORE_RESULT_OK);
-	}
-	ok = !limited && rc == 0 && !(u.flags & USER_DISABLED) &&
-	    u.password_hash[0] != '\0' &&
-	    crypto_password_verify(password, u.password_hash);
-	OPENSSL_cleanse(&u, sizeof(u));
-	OPENSSL_cleanse(password, strlen(password));
-	/* X.1280 9.2.1: a password never completes a login on its own. */
-	if (ok && active > 0)
-		ok = 0;
-	if (store_txn_begin(web.store, &txn, 1) == -1 ||
-	    audit_write(&txn, "login.password", user, user,
-	    limited ? "limited" : ok ? "ok" : "failed", ctx->client_addr)
-	    == -1 || store_txn_commit(&txn) == -1) {
-		store_txn_abort(&txn);
-		web_page_error(req, 500, "Error", "Please try again.");
-		return (KORE_RESULT_OK);
-	}
-	if (limited) {
+	web_core_ctx(req, &cc);
+	e = login_password(&cc, sid, user, password, &done);
+	if (e == LOGIN_ERR_RATE)
 		web_page_error(req, 429, "Too many attempts",
 		    "Too many password attempts. Please wait 15 minutes.");
-		return (KORE_RESULT_OK);
-	}
-	if (!ok) {
-		web_login_password_form(req, 401, sid, user, active > 0 ?
+	else if (e == LOGIN_ERR_OOB_ONLY || e == LOGIN_ERR_FAILED)
+		web_login_password_form(req, 401, sid, user,
+		    e == LOGIN_ERR_OOB_ONLY ?
 		    "This account signs in with its authenticator only." :
 		    "Wrong user ID or password.");
-		return (KORE_RESULT_OK);
-	}
-	web_login_establish(req, sid, user, SESSION_LOA_PASSWORD, "pwd", "",
-	    web.cfg.base_url, "/account");
+	else
+		web_login_done(req, e, &done);
 	return (KORE_RESULT_OK);
 }
 
 int
 web_logout(struct http_request *req)
 {
-	struct store_txn	txn;
-	char			sid[SESSION_ID_LEN + 1];
-	char			key[SESSION_KEY_LEN + 1];
+	struct core_ctx	cc;
+	char		sid[SESSION_ID_LEN + 1];
 
 	if (!web_login_post(req, sid))
 		return (KORE_RESULT_OK);
@@ -553,11 +408,8 @@ web_logout(struct http_request *req)
 		web_session_clear_cookie(req);
 		return (KORE_RESULT_OK);
 	}
-	store_session_key(sid, key);
-	if (store_txn_begin(web.store, &txn, 1) == 0) {
-		store_session_del(&txn, key);
-		store_txn_commit(&txn);
-	}
+	web_core_ctx(req, &cc);
+	login_signout(&cc, sid);
 	web_session_clear_cookie(req);
 	web_redirect(req, "/");
 	return (KORE_RESULT_OK);

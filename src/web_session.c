@@ -13,6 +13,7 @@
 
 #include <openssl/hmac.h>
 
+#include "login.h"
 #include "web.h"
 
 #define WEB_COOKIE		"mutua"
@@ -76,15 +77,15 @@ web_session_ensure(struct http_request *req, char *sid)
 {
 	if (web_session_cookie(req, sid))
 		return;
-	web_session_rotate(req, sid);
-}
-
-void
-web_session_rotate(struct http_request *req, char *sid)
-{
 	if (crypto_random_hex(sid, SESSION_ID_LEN + 1,
 	    SESSION_ID_LEN / 2) == -1)
 		fatal("no randomness");
+	web_session_send(req, sid);
+}
+
+void
+web_session_send(struct http_request *req, const char *sid)
+{
 	web_session_set(req, sid, (int)web.cfg.session_lifetime);
 }
 
@@ -121,18 +122,12 @@ web_csrf_valid(struct http_request *req, const char *sid)
 int
 web_session_load(struct http_request *req, char *sid, struct session *s)
 {
-	struct store_txn	txn;
-	char			key[SESSION_KEY_LEN + 1];
-	int			rc;
+	struct core_ctx	cc;
 
 	if (!web_session_cookie(req, sid))
 		return (0);
-	store_session_key(sid, key);
-	if (store_txn_begin(web.store, &txn, 0) == -1)
-		return (0);
-	rc = store_session_get(&txn, key, (uint64_t)time(NULL), s);
-	store_txn_abort(&txn);
-	return (rc == 0);
+	web_core_ctx(req, &cc);
+	return (login_session(&cc, sid, s));
 }
 
 int
@@ -161,28 +156,24 @@ void
 web_login_redirect_hint(struct http_request *req, const char *rp,
     const char *return_to, const char *hint)
 {
-	struct store_txn	txn;
-	struct continuation	c;
+	struct core_ctx		cc;
+	enum login_error	e;
+	char			id[CONTINUATION_ID_LEN + 1];
 	char			location[64 + USER_ID_MAX];
 
-	memset(&c, 0, sizeof(c));
-	if (strlen(rp) >= sizeof(c.rp) ||
-	    strlen(return_to) >= sizeof(c.return_to)) {
+	web_core_ctx(req, &cc);
+	e = login_continuation_add(&cc, rp, return_to, id);
+	if (e == LOGIN_ERR_INVALID) {
 		web_page_error(req, 400, "Request too large",
 		    "The sign-in request is too large.");
 		return;
 	}
-	strcpy(c.rp, rp);
-	strcpy(c.return_to, return_to);
-	c.expires = (uint64_t)time(NULL) + CONTINUATION_LIFETIME;
-	if (store_txn_begin(web.store, &txn, 1) == -1 ||
-	    store_continuation_add(&txn, &c) == -1 ||
-	    store_txn_commit(&txn) == -1) {
+	if (e != LOGIN_OK) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
 	/* A user ID needs no escaping in a query ([a-z0-9._@-]). */
-	snprintf(location, sizeof(location), "/login?c=%s%s%s", c.id,
+	snprintf(location, sizeof(location), "/login?c=%s%s%s", id,
 	    hint != NULL && store_user_id_valid(hint) ? "&login_hint=" : "",
 	    hint != NULL && store_user_id_valid(hint) ? hint : "");
 	web_redirect(req, location);
