@@ -37,6 +37,8 @@ static int	oidc_issue(struct oidc_ctx *, struct store_txn *,
 		    const struct client *, const struct oauth_grant *,
 		    const char *, const char *, int, struct oidc_issued *,
 		    struct oidc_response *);
+static void	oidc_grant_fail(struct oidc_issued *, struct oidc_response *);
+static void	oidc_answer_json(struct oidc_response *, json_t *);
 static void	oidc_grant_code(struct oidc_ctx *, const struct client *,
 		    const struct oidc_token_in *, struct oidc_response *);
 static void	oidc_grant_refresh(struct oidc_ctx *, const struct client *,
@@ -204,6 +206,30 @@ oidc_issue(struct oidc_ctx *ctx, struct store_txn *txn,
 	return (resp->body == NULL ? -1 : 0);
 }
 
+/*
+ * The end of a grant that failed once tokens were being made (its
+ * transaction ended): drops the half-built answer, wipes the tokens and
+ * answers server_error.
+ */
+static void
+oidc_grant_fail(struct oidc_issued *out, struct oidc_response *resp)
+{
+	free(resp->body);
+	OPENSSL_cleanse(out, sizeof(*out));
+	oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
+
+/* Answers 200 with the JSON object o (consumed), or server_error. */
+static void
+oidc_answer_json(struct oidc_response *resp, json_t *o)
+{
+	resp->status = 200;
+	resp->body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (resp->body == NULL)
+		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+}
+
 static void
 oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
     const struct oidc_token_in *in, struct oidc_response *resp)
@@ -284,9 +310,7 @@ oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
 fail_txn:
 	store_txn_abort(&txn);
 fail:
-	free(resp->body);
-	OPENSSL_cleanse(&out, sizeof(out));
-	oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+	oidc_grant_fail(&out, resp);
 }
 
 static void
@@ -370,9 +394,7 @@ oidc_grant_refresh(struct oidc_ctx *ctx, const struct client *c,
 fail_txn:
 	store_txn_abort(&txn);
 fail:
-	free(resp->body);
-	OPENSSL_cleanse(&out, sizeof(out));
-	oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+	oidc_grant_fail(&out, resp);
 }
 
 void
@@ -499,11 +521,7 @@ oidc_userinfo(struct oidc_ctx *ctx, const char *authorization,
 	if (o != NULL)
 		oidc_user_claims(o, c, &u, t.g.scope);
 	OPENSSL_cleanse(&u, sizeof(u));
-	resp->status = 200;
-	resp->body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (resp->body == NULL)
-		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+	oidc_answer_json(resp, o);
 }
 
 /*
@@ -565,11 +583,7 @@ oidc_introspect(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 			    t.type == OAUTH_TOKEN_ACCESS ? "Bearer" :
 			    "refresh_token"));
 	}
-	resp->status = 200;
-	resp->body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (resp->body == NULL)
-		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
+	oidc_answer_json(resp, o);
 }
 
 void
