@@ -21,14 +21,15 @@
 #include "authenticator/authstate.h"
 #include "crypto.h"
 #include "device.h"
+#include "fixture.h"
 
 #define BASE	"https://idp.example.org"
 #define BID1	"0123456789abcdef0123456789abcdef"
 #define BID2	"fedcba9876543210fedcba9876543210"
 
-struct fixture {
-	char		dir[64];
-	char		path[128];
+struct env {
+	char		dir[FIXTURE_DIR_MAX];
+	char		path[FIXTURE_PATH_MAX];
 	EVP_PKEY	*device;
 	unsigned char	k[OFFSET_KEY_LEN];
 };
@@ -40,12 +41,11 @@ static void	file_write(const char *, const char *, mode_t);
 static int
 setup(void **state)
 {
-	struct fixture	*f;
+	struct env	*f;
 
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/test_authstate.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(fixture_dir_make(f->dir, sizeof(f->dir)), 0);
 	snprintf(f->path, sizeof(f->path), "%s/state", f->dir);
 	assert_non_null(f->device = device_key_generate());
 	memset(f->k, 0x5a, sizeof(f->k));
@@ -56,12 +56,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
-	char		 cmd[128];
+	struct env	*f = *state;
 
 	EVP_PKEY_free(f->device);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(fixture_dir_remove(f->dir), 0);
 	free(f);
 	return (0);
 }
@@ -95,7 +93,7 @@ file_write(const char *path, const char *text, mode_t mode)
 static void
 test_unseal_returns_what_was_sealed(void **state)
 {
-	struct fixture			*f = *state;
+	struct env			*f = *state;
 	struct authstate_binding	 b;
 	struct authstate_secret		 s;
 	unsigned char			 point[DEVICE_PUBKEY_LEN];
@@ -119,7 +117,7 @@ test_unseal_returns_what_was_sealed(void **state)
 static void
 test_unseal_rejects_wrong_pin(void **state)
 {
-	struct fixture			*f = *state;
+	struct env			*f = *state;
 	struct authstate_binding	 b;
 	struct authstate_secret		 s;
 
@@ -133,7 +131,7 @@ test_unseal_rejects_wrong_pin(void **state)
 static void
 test_seal_rejects_short_pin(void **state)
 {
-	struct fixture			*f = *state;
+	struct env			*f = *state;
 	struct authstate_binding	 b;
 
 	binding_make(&b, "alice", BID1);
@@ -143,7 +141,7 @@ test_seal_rejects_short_pin(void **state)
 static void
 test_unseal_fails_when_the_record_is_edited(void **state)
 {
-	struct fixture			*f = *state;
+	struct env			*f = *state;
 	struct authstate_binding	 b, c;
 	struct authstate_secret		 s;
 
@@ -175,7 +173,7 @@ test_unseal_fails_when_the_record_is_edited(void **state)
 static void
 test_save_then_load_round_trips_with_mode_0600(void **state)
 {
-	struct fixture		*f = *state;
+	struct env		*f = *state;
 	struct authstate	*st, *back;
 	struct stat		 sb;
 	struct dirent		*de;
@@ -217,7 +215,7 @@ test_save_then_load_round_trips_with_mode_0600(void **state)
 static void
 test_load_of_missing_file_is_empty(void **state)
 {
-	struct fixture		*f = *state;
+	struct env		*f = *state;
 	struct authstate	*st;
 	char			 err[256];
 
@@ -232,7 +230,7 @@ test_load_of_missing_file_is_empty(void **state)
 static void
 test_load_refuses_file_open_to_others(void **state)
 {
-	struct fixture		*f = *state;
+	struct env		*f = *state;
 	struct authstate	*st;
 	char			 err[256];
 
@@ -259,7 +257,7 @@ test_load_rejects_malformed_files(void **state)
 		"{\"version\": 1, \"bindings\": [{}]}",
 		"{\"version\": 1, \"version\": 1, \"bindings\": []}",
 	};
-	struct fixture		*f = *state;
+	struct env		*f = *state;
 	struct authstate	*st;
 	char			 err[256];
 	size_t			 i;
@@ -287,7 +285,7 @@ test_load_rejects_edited_members(void **state)
 		{ "\"kdf\": \"scrypt\"", "\"kdf\": \"pbkdf2\"" },
 		{ "\"" BID1 "\"", "\"0123\"" },
 	};
-	struct fixture		*f = *state;
+	struct env		*f = *state;
 	struct authstate	*st;
 	FILE			*fp;
 	char			 text[4096], edited[4096], err[256], *p;
@@ -426,7 +424,7 @@ test_from_answer_checks_issuer_and_suite(void **state)
 static void
 test_pin_file_must_be_private(void **state)
 {
-	struct fixture	*f = *state;
+	struct env	*f = *state;
 	char		 pin[AUTHSTATE_PIN_MAX + 2], err[256];
 
 	file_write(f->path, "2468\nignored\n", 0600);

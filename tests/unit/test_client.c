@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "client.h"
+#include "fixture.h"
 
 #define HASH	"scrypt$32768$8$1$00112233445566778899aabbccddeeff$" \
 		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -25,21 +26,18 @@
 		"\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\"," \
 		"\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}"
 
-static char	dir[] = "/tmp/mutua-client-XXXXXX";
+static char	dir[FIXTURE_DIR_MAX];
 
 static int
 setup(void **state)
 {
-	return (mkdtemp(dir) == NULL ? -1 : 0);
+	return (fixture_dir_make(dir, sizeof(dir)));
 }
 
 static int
 teardown(void **state)
 {
-	char	cmd[64];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (fixture_dir_remove(dir));
 }
 
 static const char *

@@ -27,8 +27,8 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "fixture.h"
 
-static void	conf_path(char *, size_t, const char *);
 static void	assert_load_ok(const char *, struct config *);
 static void	assert_load_error(const char *, int, const char *);
 static void	assert_load_error_at(const char *, int, const char *);
@@ -37,27 +37,12 @@ static int	proxy_v4(const struct config *, const char *);
 static int	proxy_v6(const struct config *, const char *);
 static int	proxy_at_page_end(const struct config *, int, const char *);
 
-/* The fixtures sit in conf/ beside this source file. */
-static void
-conf_path(char *out, size_t outlen, const char *name)
-{
-	const char	*slash;
-	int		 n;
-
-	if ((slash = strrchr(__FILE__, '/')) == NULL)
-		n = snprintf(out, outlen, "conf/%s", name);
-	else
-		n = snprintf(out, outlen, "%.*s/conf/%s",
-		    (int)(slash - __FILE__), __FILE__, name);
-	assert_true(n > 0 && (size_t)n < outlen);
-}
-
 static void
 assert_load_ok(const char *name, struct config *cfg)
 {
 	char	path[PATH_MAX], err[CONFIG_ERR_MAX];
 
-	conf_path(path, sizeof(path), name);
+	assert_int_equal(fixture_conf_path(path, sizeof(path), name), 0);
 	err[0] = '\0';
 	if (config_load(path, cfg, err, sizeof(err)) != 0)
 		fail_msg("%s: unexpected error: %s", name, err);
@@ -74,7 +59,7 @@ assert_load_error(const char *name, int line, const char *message)
 	char		path[PATH_MAX], err[CONFIG_ERR_MAX];
 	char		want[CONFIG_ERR_MAX];
 
-	conf_path(path, sizeof(path), name);
+	assert_int_equal(fixture_conf_path(path, sizeof(path), name), 0);
 	if (line > 0)
 		snprintf(want, sizeof(want), "%s:%d: %s", path, line, message);
 	else
@@ -95,7 +80,7 @@ assert_load_error_at(const char *name, int line, const char *text)
 	char		path[PATH_MAX], err[CONFIG_ERR_MAX];
 	char		want[CONFIG_ERR_MAX];
 
-	conf_path(path, sizeof(path), name);
+	assert_int_equal(fixture_conf_path(path, sizeof(path), name), 0);
 	snprintf(want, sizeof(want), "%s:%d: ", path, line);
 	err[0] = '\0';
 	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
@@ -179,7 +164,8 @@ test_config_project_file_parses(void **state)
 	char		path[PATH_MAX], err[CONFIG_ERR_MAX];
 
 	/* The development configuration shipped in federation/. */
-	conf_path(path, sizeof(path), "../../../federation/idp.conf");
+	assert_int_equal(fixture_conf_path(path, sizeof(path),
+	    "../../../federation/idp.conf"), 0);
 	if (access(path, R_OK) == -1)
 		skip();
 	if (config_load(path, &cfg, err, sizeof(err)) != 0)
@@ -326,13 +312,13 @@ static void
 test_config_rejects_line_too_long(void **state)
 {
 	struct config	cfg;
-	char		dir[] = "/tmp/mutua-test-config-XXXXXX";
+	char		dir[FIXTURE_DIR_MAX];
 	char		path[PATH_MAX], err[CONFIG_ERR_MAX];
 	char		want[CONFIG_ERR_MAX];
 	FILE		*fp;
 	int		 i;
 
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(fixture_dir_make(dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/long.conf", dir);
 	assert_non_null(fp = fopen(path, "w"));
 	fprintf(fp, "# fine\nentity_id https://idp.example.org/");
@@ -354,8 +340,7 @@ test_config_rejects_line_too_long(void **state)
 	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
 	assert_string_equal(err, want);
 
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(fixture_dir_remove(dir), 0);
 }
 
 static void
@@ -365,7 +350,8 @@ test_config_missing_file_names_file_and_reason(void **state)
 	char		path[PATH_MAX], err[CONFIG_ERR_MAX];
 	char		want[CONFIG_ERR_MAX];
 
-	conf_path(path, sizeof(path), "no-such-file.conf");
+	assert_int_equal(fixture_conf_path(path, sizeof(path),
+	    "no-such-file.conf"), 0);
 	snprintf(want, sizeof(want), "%s: %s", path, strerror(ENOENT));
 	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
 	assert_string_equal(err, want);
@@ -377,7 +363,8 @@ test_config_error_fits_small_buffer(void **state)
 	struct config	cfg;
 	char		path[PATH_MAX], err[16];
 
-	conf_path(path, sizeof(path), "unknown-key.conf");
+	assert_int_equal(fixture_conf_path(path, sizeof(path),
+	    "unknown-key.conf"), 0);
 	memset(err, 'x', sizeof(err));
 	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
 	assert_int_equal(strlen(err), sizeof(err) - 1);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "crypto.h"
+#include "fixture.h"
 
 #define SECRET		"0123456789abcdef0123456789abcdef"
 #define SECRET_LEN	32
@@ -29,11 +30,10 @@
 #define WRAPPED_LEN	(SECRET_LEN + CRYPTO_WRAP_OVERHEAD)
 
 struct keydir {
-	char	dir[64];
-	char	path[128];
+	char	dir[FIXTURE_DIR_MAX];
+	char	path[FIXTURE_PATH_MAX];
 };
 
-static void	test_key(struct crypto_master_key *, unsigned char);
 static void	wrap_secret(const struct crypto_master_key *, unsigned char *);
 static void	assert_unwrap_fails(const struct crypto_master_key *,
 		    const void *, size_t, const unsigned char *, size_t);
@@ -42,17 +42,6 @@ static void	keydir_close(struct keydir *);
 static void	write_key_file(const char *, const void *, size_t, mode_t);
 static void	assert_key_load_fails(const char *, const char *);
 static double	now(void);
-
-/* A master key made of one repeated byte, with its key id. */
-static void
-test_key(struct crypto_master_key *mk, unsigned char fill)
-{
-	unsigned char	md[CRYPTO_SHA256_LEN];
-
-	memset(mk->key, fill, sizeof(mk->key));
-	crypto_sha256(mk->key, sizeof(mk->key), md);
-	memcpy(mk->id, md, sizeof(mk->id));
-}
 
 static void
 wrap_secret(const struct crypto_master_key *mk, unsigned char *out)
@@ -81,7 +70,7 @@ test_wrap_unwrap_round_trip(void **state)
 	unsigned char			wrapped[WRAPPED_LEN];
 	unsigned char			out[SECRET_LEN];
 
-	test_key(&mk, 0x11);
+	fixture_master_key(&mk, 0x11);
 	wrap_secret(&mk, wrapped);
 	assert_int_equal(wrapped[0], 1);
 	assert_memory_equal(wrapped + 1, mk.id, CRYPTO_KEY_ID_LEN);
@@ -98,7 +87,7 @@ test_wrap_uses_fresh_iv_each_time(void **state)
 	struct crypto_master_key	mk;
 	unsigned char			a[WRAPPED_LEN], b[WRAPPED_LEN];
 
-	test_key(&mk, 0x11);
+	fixture_master_key(&mk, 0x11);
 	wrap_secret(&mk, a);
 	wrap_secret(&mk, b);
 	assert_memory_not_equal(a + 1 + CRYPTO_KEY_ID_LEN,
@@ -113,7 +102,7 @@ test_wrap_unwrap_empty_secret_and_no_aad(void **state)
 	unsigned char			wrapped[CRYPTO_WRAP_OVERHEAD];
 	unsigned char			out[1];
 
-	test_key(&mk, 0x22);
+	fixture_master_key(&mk, 0x22);
 	assert_int_equal(crypto_wrap(&mk, NULL, 0, "", 0, wrapped), 0);
 	assert_int_equal(crypto_unwrap(&mk, NULL, 0, wrapped,
 	    sizeof(wrapped), out), 0);
@@ -134,7 +123,7 @@ test_unwrap_fails_on_any_flipped_bit(void **state)
 	 * Every bit of the header (version, key id), the iv, the
 	 * ciphertext and the tag is covered by the tag or checked.
 	 */
-	test_key(&mk, 0x33);
+	fixture_master_key(&mk, 0x33);
 	wrap_secret(&mk, wrapped);
 	for (i = 0; i < sizeof(wrapped); i++) {
 		for (bit = 0; bit < 8; bit++) {
@@ -161,7 +150,7 @@ test_unwrap_fails_on_tampered_parts(void **state)
 	};
 	size_t				i;
 
-	test_key(&mk, 0x33);
+	fixture_master_key(&mk, 0x33);
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		wrap_secret(&mk, wrapped);
 		wrapped[parts[i]] ^= 0x80;
@@ -177,7 +166,7 @@ test_unwrap_fails_on_truncated_or_extended_value(void **state)
 	unsigned char			wrapped[WRAPPED_LEN + 1];
 	size_t				len;
 
-	test_key(&mk, 0x33);
+	fixture_master_key(&mk, 0x33);
 	wrap_secret(&mk, wrapped);
 	for (len = 0; len < WRAPPED_LEN; len++)
 		assert_unwrap_fails(&mk, AAD, strlen(AAD), wrapped, len);
@@ -192,7 +181,7 @@ test_unwrap_fails_on_wrong_aad(void **state)
 	unsigned char			wrapped[WRAPPED_LEN];
 
 	/* A wrapped key moved to another binding does not unwrap. */
-	test_key(&mk, 0x44);
+	fixture_master_key(&mk, 0x44);
 	wrap_secret(&mk, wrapped);
 	assert_unwrap_fails(&mk, "binding-43", 10, wrapped, sizeof(wrapped));
 	assert_unwrap_fails(&mk, AAD, strlen(AAD) - 1, wrapped,
@@ -206,8 +195,8 @@ test_unwrap_fails_under_other_master_key(void **state)
 	struct crypto_master_key	mk, other;
 	unsigned char			wrapped[WRAPPED_LEN];
 
-	test_key(&mk, 0x55);
-	test_key(&other, 0x56);
+	fixture_master_key(&mk, 0x55);
+	fixture_master_key(&other, 0x56);
 	wrap_secret(&mk, wrapped);
 	assert_memory_not_equal(mk.id, other.id, CRYPTO_KEY_ID_LEN);
 	assert_unwrap_fails(&other, AAD, strlen(AAD), wrapped,
@@ -222,16 +211,14 @@ test_unwrap_fails_under_other_master_key(void **state)
 static void
 keydir_open(struct keydir *kd)
 {
-	snprintf(kd->dir, sizeof(kd->dir), "/tmp/mutua-test-crypto-XXXXXX");
-	assert_non_null(mkdtemp(kd->dir));
+	assert_int_equal(fixture_dir_make(kd->dir, sizeof(kd->dir)), 0);
 	snprintf(kd->path, sizeof(kd->path), "%s/master.key", kd->dir);
 }
 
 static void
 keydir_close(struct keydir *kd)
 {
-	(void)unlink(kd->path);
-	assert_int_equal(rmdir(kd->dir), 0);
+	assert_int_equal(fixture_dir_remove(kd->dir), 0);
 }
 
 static void
@@ -268,7 +255,7 @@ test_master_key_loads_and_derives_key_id(void **state)
 	char				err[256];
 
 	keydir_open(&kd);
-	test_key(&want, 0x66);
+	fixture_master_key(&want, 0x66);
 	write_key_file(kd.path, want.key, sizeof(want.key), 0600);
 	assert_int_equal(crypto_master_key_load(kd.path, &mk, err,
 	    sizeof(err)), 0);

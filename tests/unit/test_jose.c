@@ -21,10 +21,11 @@
 #include <cmocka.h>
 
 #include "crypto.h"
+#include "fixture.h"
 #include "jose.h"
 
-static char	dir[] = "/tmp/mutua-jose-XXXXXX";
-static char	ec_path[64], rsa_path[64];
+static char	dir[FIXTURE_DIR_MAX];
+static char	ec_path[FIXTURE_PATH_MAX], rsa_path[FIXTURE_PATH_MAX];
 
 static void
 run(const char *cmd)
@@ -37,7 +38,7 @@ setup(void **state)
 {
 	char	cmd[1024];
 
-	if (mkdtemp(dir) == NULL)
+	if (fixture_dir_make(dir, sizeof(dir)) == -1)
 		return (-1);
 	snprintf(ec_path, sizeof(ec_path), "%s/es.key", dir);
 	snprintf(rsa_path, sizeof(rsa_path), "%s/rs.key", dir);
@@ -51,10 +52,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (fixture_dir_remove(dir));
 }
 
 /* Replaces part (0 header, 1 payload, 2 signature) of a compact JWS. */

@@ -23,6 +23,7 @@
 
 #include "crypto.h"
 #include "device.h"
+#include "fixture.h"
 #include "offset.h"
 
 /*
@@ -626,7 +627,7 @@ test_device_verify_accepts_openssl_dgst_signature(void **state)
 	const unsigned char	*p;
 	unsigned char		 point[DEVICE_PUBKEY_LEN], der[128];
 	unsigned char		 raw[DEVICE_SIG_LEN];
-	char			 dir[] = "/tmp/test_offset.XXXXXX", cmd[512];
+	char			 dir[FIXTURE_DIR_MAX], cmd[512];
 	char			 path[256];
 	const char		*msg = "mutua-register-v1\ncode\nid\npub";
 	FILE			*fp;
@@ -635,7 +636,7 @@ test_device_verify_accepts_openssl_dgst_signature(void **state)
 	(void)state;
 	if (!openssl_available())
 		skip();
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(fixture_dir_make(dir, sizeof(dir)), 0);
 	key = key_and_point(point);
 	snprintf(path, sizeof(path), "%s/key.pem", dir);
 	assert_non_null(fp = fopen(path, "w"));
@@ -666,8 +667,7 @@ test_device_verify_accepts_openssl_dgst_signature(void **state)
 	assert_int_equal(device_verify(key, msg, strlen(msg), raw,
 	    sizeof(raw)), 0);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(fixture_dir_remove(dir), 0);
 	EVP_PKEY_free(key);
 }
 

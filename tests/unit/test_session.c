@@ -4,7 +4,6 @@
  * deletes what expired in each volatile database and nothing live, a
  * slice at a time.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +16,7 @@
 #include <cmocka.h>
 
 #include "crypto.h"
+#include "fixture.h"
 #include "ratelimit.h"
 #include "store.h"
 #include "store_oob.h"
@@ -24,16 +24,6 @@
 #include "store_session.h"
 #include "store_sweep.h"
 
-#define MAP_SIZE	(16 * 1024 * 1024)
-
-struct env {
-	char		 dir[64];
-	struct store	*st;
-};
-
-static int	rm_one(const char *, const struct stat *, int, struct FTW *);
-static int	setup_env(void **);
-static int	teardown_env(void **);
 static void	add_sessions(struct store *, const char *, int, uint64_t);
 static int	count_user(struct store *, const char *, int, uint64_t);
 static void	test_del_user_removes_only_that_user(void **);
@@ -42,46 +32,6 @@ static void	add_volatile_records(struct store *, const char *, uint64_t,
 		    uint64_t, struct continuation *, struct saml_pending *);
 static void	test_sweep_deletes_expired_records_only(void **);
 static void	test_sweep_goes_on_where_it_stopped(void **);
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return (remove(path));
-}
-
-static int
-setup_env(void **state)
-{
-	struct env	*e;
-	char		 err[256], path[96];
-
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return (-1);
-	snprintf(e->dir, sizeof(e->dir), "/tmp/mutua-test-session-XXXXXX");
-	if (mkdtemp(e->dir) == NULL) {
-		free(e);
-		return (-1);
-	}
-	snprintf(path, sizeof(path), "%s/env", e->dir);
-	if (store_open(&e->st, path, MAP_SIZE, NULL, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return (-1);
-	}
-	*state = e;
-	return (0);
-}
-
-static int
-teardown_env(void **state)
-{
-	struct env	*e = *state;
-
-	store_close(e->st);
-	(void)nftw(e->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	free(e);
-	return (0);
-}
 
 /* Writes n sessions of user with IDs made from (user, i). */
 static void
@@ -130,7 +80,7 @@ count_user(struct store *st, const char *user, int n, uint64_t now)
 static void
 test_del_user_removes_only_that_user(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	uint64_t		 now = 1700000000;
 
@@ -149,7 +99,7 @@ test_del_user_removes_only_that_user(void **state)
 static void
 test_del_user_without_sessions_is_zero(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 
 	add_sessions(e->st, "bob", 2, 1700000000);
@@ -210,7 +160,7 @@ test_sweep_deletes_expired_records_only(void **state)
 {
 	static struct store_sweeper	sw;
 	static struct saml_pending	p_old, p_new, p;
-	struct env			*e = *state;
+	struct fixture			*e = *state;
 	struct store_txn		txn;
 	struct continuation		c_old, c_new, c;
 	struct oob_request		req;
@@ -262,7 +212,7 @@ static void
 test_sweep_goes_on_where_it_stopped(void **state)
 {
 	static struct store_sweeper	sw;
-	struct env			*e = *state;
+	struct fixture			*e = *state;
 	struct store_txn		txn;
 	char				id[32];
 	uint64_t			now = 1700000000;
@@ -303,17 +253,17 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_del_user_removes_only_that_user, setup_env,
-		    teardown_env),
+		    test_del_user_removes_only_that_user, fixture_setup,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_del_user_without_sessions_is_zero, setup_env,
-		    teardown_env),
+		    test_del_user_without_sessions_is_zero, fixture_setup,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_sweep_deletes_expired_records_only, setup_env,
-		    teardown_env),
+		    test_sweep_deletes_expired_records_only, fixture_setup,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_sweep_goes_on_where_it_stopped, setup_env,
-		    teardown_env),
+		    test_sweep_goes_on_where_it_stopped, fixture_setup,
+		    fixture_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -6,8 +6,8 @@
  * nothing, and a writer killed with SIGKILL leaves every committed
  * record intact and nothing half-written.
  *
- * Every test works in its own mkdtemp(3) directory under /tmp, removed
- * afterwards. LMDB must not be opened twice by one process (its locks
+ * Every test works in its own fixture directory under /tmp (fixture.c),
+ * removed afterwards. LMDB must not be opened twice by one process (its locks
  * are per process), so the fork tests close the store before forking
  * and each child opens it itself, as Kore workers do.
  */
@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -36,10 +35,10 @@
 
 #include "audit.h"
 #include "codec.h"
+#include "fixture.h"
 #include "store.h"
 #include "store_user.h"
 
-#define MAP_SIZE		(16 * 1024 * 1024)
 #define ERR_MAX			512
 
 /* Concurrency: two workers, this many write transactions each. */
@@ -52,12 +51,6 @@
 #define CRASH_MAX_ACKS		400
 #define CRASH_RECORD_VERSION	1
 #define CRASH_PAYLOAD_MAX	3000
-
-struct env {
-	char		 dir[64];	/* the mkdtemp directory */
-	char		 path[128];	/* dir/env: the store */
-	struct store	*st;
-};
 
 struct collect {
 	char		 keys[16][32];
@@ -86,12 +79,8 @@ struct audit_check {
 	char		 why[128];
 };
 
-static int	rm_one(const char *, const struct stat *, int, struct FTW *);
-static void	rm_rf(const char *);
-static int	setup_env(void **);
-static int	teardown_env(void **);
-static void	env_close(struct env *);
-static void	env_open(struct env *);
+static void	env_close(struct fixture *);
+static void	env_open(struct fixture *);
 static void	put_str(struct store *, enum store_db, const char *,
 		    const char *);
 static int	get_str(struct store *, enum store_db, const char *, char *,
@@ -103,78 +92,30 @@ static int	audit_collect_cb(void *, const struct audit_record *);
 static int	audit_fields_cb(void *, const struct audit_record *);
 static int	user_collect_cb(void *, const struct user *);
 static void	sample_user(struct user *, const char *);
-static void	child_start(const struct env *, const char *);
+static void	child_start(const struct fixture *, const char *);
 static int	worker_run(const char *, int, int);
 static int	audit_check_cb(void *, const struct audit_record *);
-static void	wait_ok(pid_t, const struct env *, const char *);
+static void	wait_ok(pid_t, const struct fixture *, const char *);
 static void	crash_record(struct codec_writer *, uint64_t, int);
 static int	crash_record_check(const struct store_val *, uint64_t, int);
 static void	crash_writer(const char *, int);
-static uint64_t	crash_round(struct env *, unsigned int);
-static void	crash_verify(struct env *, uint64_t);
-
-static int
-rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	return (remove(path));
-}
+static uint64_t	crash_round(struct fixture *, unsigned int);
+static void	crash_verify(struct fixture *, uint64_t);
 
 static void
-rm_rf(const char *dir)
-{
-	(void)nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static int
-setup_env(void **state)
-{
-	struct env	*e;
-	char		 err[ERR_MAX];
-
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return (-1);
-	snprintf(e->dir, sizeof(e->dir), "/tmp/mutua-test-store-XXXXXX");
-	if (mkdtemp(e->dir) == NULL) {
-		free(e);
-		return (-1);
-	}
-	snprintf(e->path, sizeof(e->path), "%s/env", e->dir);
-	if (store_open(&e->st, e->path, MAP_SIZE, NULL, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "store_open: %s\n", err);
-		rm_rf(e->dir);
-		free(e);
-		return (-1);
-	}
-	*state = e;
-	return (0);
-}
-
-static int
-teardown_env(void **state)
-{
-	struct env	*e = *state;
-
-	env_close(e);
-	rm_rf(e->dir);
-	free(e);
-	return (0);
-}
-
-static void
-env_close(struct env *e)
+env_close(struct fixture *e)
 {
 	store_close(e->st);
 	e->st = NULL;
 }
 
 static void
-env_open(struct env *e)
+env_open(struct fixture *e)
 {
 	char	err[ERR_MAX];
 
 	assert_null(e->st);
-	if (store_open(&e->st, e->path, MAP_SIZE, NULL, err,
+	if (store_open(&e->st, e->path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)) == -1)
 		fail_msg("store_open: %s", err);
 }
@@ -216,7 +157,7 @@ get_str(struct store *st, enum store_db db, const char *key, char *out,
 static void
 test_store_open_creates_environment_and_schema_record(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	struct stat		 sb;
@@ -242,7 +183,7 @@ test_store_open_creates_environment_and_schema_record(void **state)
 static void
 test_store_reopen_keeps_records(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	char		 buf[32];
 
 	put_str(e->st, STORE_USERS, "k", "v1");
@@ -261,7 +202,7 @@ test_store_reopen_keeps_records(void **state)
 static void
 test_store_open_refuses_other_schema_version(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store		*st;
 	unsigned char		 v[8];
@@ -281,8 +222,8 @@ test_store_open_refuses_other_schema_version(void **state)
 	for (i = 0; i < 2; i++) {
 		st = NULL;
 		err[0] = '\0';
-		assert_int_equal(store_open(&st, e->path, MAP_SIZE, NULL, err,
-		    sizeof(err)), -1);
+		assert_int_equal(store_open(&st, e->path, FIXTURE_MAP_SIZE,
+		    NULL, err, sizeof(err)), -1);
 		assert_null(st);
 		assert_string_equal(err, want);
 	}
@@ -291,7 +232,7 @@ test_store_open_refuses_other_schema_version(void **state)
 static void
 test_store_open_refuses_corrupt_schema_record(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store		*st;
 	char			 err[ERR_MAX];
@@ -302,7 +243,7 @@ test_store_open_refuses_corrupt_schema_record(void **state)
 	assert_int_equal(store_txn_commit(&txn), 0);
 	env_close(e);
 	st = NULL;
-	assert_int_equal(store_open(&st, e->path, MAP_SIZE, NULL, err,
+	assert_int_equal(store_open(&st, e->path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "schema record is corrupt");
 }
@@ -310,7 +251,7 @@ test_store_open_refuses_corrupt_schema_record(void **state)
 static void
 test_store_open_reports_unusable_directory(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	struct store	*st;
 	char		 path[192], err[ERR_MAX];
 	int		 fd;
@@ -320,14 +261,14 @@ test_store_open_reports_unusable_directory(void **state)
 	assert_true((fd = open(path, O_WRONLY | O_CREAT, 0600)) != -1);
 	close(fd);
 	st = NULL;
-	assert_int_equal(store_open(&st, path, MAP_SIZE, NULL, err,
+	assert_int_equal(store_open(&st, path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)),
 	    -1);
 	assert_int_equal(strncmp(err, path, strlen(path)), 0);
 
 	/* A parent directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/no/such", e->dir);
-	assert_int_equal(store_open(&st, path, MAP_SIZE, NULL, err,
+	assert_int_equal(store_open(&st, path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, strerror(ENOENT)));
@@ -335,12 +276,12 @@ test_store_open_reports_unusable_directory(void **state)
 
 /* Reopens e's environment as the given boot would. */
 static void
-env_reopen_in_boot(struct env *e, const char *boot_id)
+env_reopen_in_boot(struct fixture *e, const char *boot_id)
 {
 	char	err[ERR_MAX];
 
 	env_close(e);
-	if (store_open(&e->st, e->path, MAP_SIZE, boot_id, err,
+	if (store_open(&e->st, e->path, FIXTURE_MAP_SIZE, boot_id, err,
 	    sizeof(err)) == -1)
 		fail_msg("store_open: %s", err);
 }
@@ -348,7 +289,7 @@ env_reopen_in_boot(struct env *e, const char *boot_id)
 static void
 test_store_volatile_records_survive_reopen_in_the_same_boot(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	char		 out[16];
 
 	env_reopen_in_boot(e, "boot-a");
@@ -365,7 +306,7 @@ test_store_volatile_records_survive_reopen_in_the_same_boot(void **state)
 static void
 test_store_volatile_records_are_gone_after_another_boot(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	char		 out[16];
 
 	env_reopen_in_boot(e, "boot-a");
@@ -416,7 +357,7 @@ assert_both(struct store *st, int want)
 static void
 test_store_txn_spans_both_environments(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 
 	/* Aborted: neither part lands. */
@@ -440,7 +381,7 @@ test_store_txn_spans_both_environments(void **state)
 static void
 test_store_put_get_del_round_trip(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	char			 buf[32];
@@ -473,7 +414,7 @@ test_store_put_get_del_round_trip(void **state)
 static void
 test_store_binary_keys_and_empty_values(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 
@@ -489,7 +430,7 @@ test_store_binary_keys_and_empty_values(void **state)
 static void
 test_store_get_or_del_missing_is_not_an_error(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	char			 buf[32];
@@ -510,7 +451,7 @@ test_store_get_or_del_missing_is_not_an_error(void **state)
 static void
 test_store_put_nooverwrite_reports_exists_without_failing(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	char			 buf[32];
 
@@ -533,7 +474,7 @@ test_store_put_nooverwrite_reports_exists_without_failing(void **state)
 static void
 test_store_put_in_read_txn_fails_and_commit_fails(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	uint64_t		 seq;
@@ -563,7 +504,7 @@ test_store_put_in_read_txn_fails_and_commit_fails(void **state)
 static void
 test_store_commit_after_failed_put_aborts(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	char			 buf[32];
@@ -591,7 +532,7 @@ test_store_commit_after_failed_put_aborts(void **state)
 static void
 test_store_commit_after_txn_fail_aborts(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	char			 buf[32];
 
@@ -612,7 +553,7 @@ test_store_commit_after_txn_fail_aborts(void **state)
 static void
 test_store_abort_discards_writes(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	char			 buf[32];
 
@@ -628,7 +569,7 @@ test_store_abort_discards_writes(void **state)
 static void
 test_store_map_full_fails_txn_and_keeps_earlier_commits(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store		*st;
 	char			 path[192], err[ERR_MAX], key[16], buf[32];
@@ -665,7 +606,7 @@ test_store_map_full_fails_txn_and_keeps_earlier_commits(void **state)
 static void
 test_store_append_numbers_from_one_densely(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	unsigned char		 key[8];
@@ -707,7 +648,7 @@ test_store_append_numbers_from_one_densely(void **state)
 static void
 test_store_append_past_byte_boundary_keeps_order(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct collect		 c;
 	uint64_t		 seq;
@@ -764,7 +705,7 @@ fill_scan_db(struct store *st)
 static void
 test_store_scan_visits_all_in_key_order(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct collect		 c;
 
@@ -787,7 +728,7 @@ test_store_scan_visits_all_in_key_order(void **state)
 static void
 test_store_scan_with_prefix(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct collect		 c;
 
@@ -827,7 +768,7 @@ test_store_scan_with_prefix(void **state)
 static void
 test_store_scan_from_key(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct collect		 c;
 
@@ -865,7 +806,7 @@ test_store_scan_from_key(void **state)
 static void
 test_store_scan_stops_when_callback_returns_one(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct collect		 c;
 
@@ -886,7 +827,7 @@ test_store_scan_stops_when_callback_returns_one(void **state)
 static void
 test_store_scan_callback_error_fails_txn(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct collect		 c;
 	char			 buf[32];
@@ -908,7 +849,7 @@ test_store_scan_callback_error_fails_txn(void **state)
 static void
 test_store_count_and_db_names(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 
 	fill_scan_db(e->st);
@@ -955,7 +896,7 @@ user_collect_cb(void *arg, const struct user *u)
 static void
 test_store_user_round_trip(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct user		 u, got;
 
@@ -992,7 +933,7 @@ test_store_user_round_trip(void **state)
 static void
 test_store_user_add_existing_returns_exists(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct user		 u, other, got;
 
@@ -1045,7 +986,7 @@ test_store_user_id_validation(void **state)
 static void
 test_store_user_invalid_id_is_refused(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct user		 u, got;
 
@@ -1071,7 +1012,7 @@ test_store_user_invalid_id_is_refused(void **state)
 static void
 test_store_user_corrupt_record_fails_txn(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct user		 got;
 
@@ -1086,7 +1027,7 @@ test_store_user_corrupt_record_fails_txn(void **state)
 static void
 test_store_user_scan_in_id_order(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct user_collect	 c;
 	struct user		 u;
@@ -1132,7 +1073,7 @@ audit_collect_cb(void *arg, const struct audit_record *rec)
 static void
 test_audit_write_and_scan_from_seq(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct audit_collect	 c;
 	char			 event[AUDIT_EVENT_MAX];
@@ -1183,7 +1124,7 @@ audit_fields_cb(void *arg, const struct audit_record *rec)
 static void
 test_audit_record_keeps_fields_and_truncates_long_ones(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct audit_record	 rec;
 	struct timespec		 ts;
@@ -1215,7 +1156,7 @@ test_audit_record_keeps_fields_and_truncates_long_ones(void **state)
 static void
 test_audit_write_in_failed_txn_fails(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 
 	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
@@ -1234,7 +1175,7 @@ test_audit_write_in_failed_txn_fails(void **state)
 static void
 test_audit_scan_rejects_corrupt_record(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct audit_collect	 c;
 
@@ -1255,7 +1196,7 @@ test_audit_scan_rejects_corrupt_record(void **state)
 static void
 test_store_backup_opens_with_all_records(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store		*bk;
 	struct user		 u, got;
@@ -1283,7 +1224,7 @@ test_store_backup_opens_with_all_records(void **state)
 	/* The live store goes on working. */
 	put_str(e->st, STORE_ALERTS, "later", "x");
 
-	if (store_open(&bk, path, MAP_SIZE, NULL, err,
+	if (store_open(&bk, path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)) == -1)
 		fail_msg("store_open backup: %s", err);
 	assert_int_equal(store_check(bk), 0);
@@ -1310,7 +1251,7 @@ test_store_backup_opens_with_all_records(void **state)
 static void
 test_store_backup_refuses_to_overwrite(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	char		 path[192], err[ERR_MAX];
 
 	snprintf(path, sizeof(path), "%s/backup", e->dir);
@@ -1332,7 +1273,7 @@ test_store_backup_refuses_to_overwrite(void **state)
 static void
 test_store_backup_is_not_readable_by_others(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	struct stat	 sb;
 	char		 path[192], file[256], err[ERR_MAX];
 	mode_t		 old;
@@ -1356,7 +1297,7 @@ test_store_backup_is_not_readable_by_others(void **state)
  * audit_write() logs, to a file kept in the test directory.
  */
 static void
-child_start(const struct env *e, const char *name)
+child_start(const struct fixture *e, const char *name)
 {
 	char	path[192];
 	int	fd;
@@ -1378,7 +1319,7 @@ child_start(const struct env *e, const char *name)
  * messages (lines that are not audit log lines), unless it exited 0.
  */
 static void
-wait_ok(pid_t pid, const struct env *e, const char *name)
+wait_ok(pid_t pid, const struct fixture *e, const char *name)
 {
 	char	 path[192], line[1024];
 	FILE	*fp;
@@ -1416,7 +1357,7 @@ worker_run(const char *path, int id, int go)
 	char			 detail[64], c;
 	int			 i, rc;
 
-	if (store_open(&st, path, MAP_SIZE, NULL, err,
+	if (store_open(&st, path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "worker %d: store_open: %s\n", id, err);
 		return (-1);
@@ -1497,7 +1438,7 @@ audit_check_cb(void *arg, const struct audit_record *rec)
 static void
 test_store_concurrent_workers_lose_nothing(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct store_val	 val;
 	struct audit_check	 ac;
@@ -1611,7 +1552,7 @@ crash_writer(const char *path, int fd)
 	uint64_t		 n;
 	char			 err[ERR_MAX];
 
-	if (store_open(&st, path, MAP_SIZE, NULL, err,
+	if (store_open(&st, path, FIXTURE_MAP_SIZE, NULL, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "crash writer: store_open: %s\n", err);
 		_exit(2);
@@ -1652,7 +1593,7 @@ crash_writer(const char *path, int fd)
  * acknowledged record number.
  */
 static uint64_t
-crash_round(struct env *e, unsigned int target)
+crash_round(struct fixture *e, unsigned int target)
 {
 	struct timespec	 delay;
 	uint64_t	 n, last;
@@ -1716,7 +1657,7 @@ crash_round(struct env *e, unsigned int target)
  * kill but not yet acknowledged, and then whole in both databases.
  */
 static void
-crash_verify(struct env *e, uint64_t last)
+crash_verify(struct fixture *e, uint64_t last)
 {
 	struct store_txn	 txn;
 	struct store_val	 val;
@@ -1749,7 +1690,7 @@ crash_verify(struct env *e, uint64_t last)
 static void
 test_store_sigkill_during_writes_keeps_committed_records(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	uint64_t	 last, before;
 	unsigned int	 round, target;
 	unsigned int	 seed;
@@ -1777,7 +1718,8 @@ int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup_env, teardown_env)
+#define T(f)	cmocka_unit_test_setup_teardown(f, fixture_setup, \
+	    fixture_teardown)
 		T(test_store_open_creates_environment_and_schema_record),
 		T(test_store_reopen_keeps_records),
 		T(test_store_open_refuses_other_schema_version),

@@ -16,33 +16,35 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "store_oauth.h"
 #include "store_sweep.h"
 
-#define MAP_SIZE	(16 * 1024 * 1024)
 #define CODE		"c0de-c0de-c0de-c0de-c0de-c0de-c0de-c0de-c0d"
 #define TOKEN		"t0ken-t0ken-t0ken-t0ken-t0ken-t0ken-t0ken-t"
 
+/* A fixture store and a write transaction on it, aborted at the end. */
 struct env {
-	char		 dir[64];
-	struct store	*st;
-	struct store_txn txn;
+	struct fixture		f;
+	struct store_txn	txn;
 };
 
 static int
 setup(void **state)
 {
 	struct env	*e;
-	char		 err[256];
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return (-1);
-	strcpy(e->dir, "/tmp/mutua-oauth-XXXXXX");
-	if (mkdtemp(e->dir) == NULL ||
-	    store_open(&e->st, e->dir, MAP_SIZE, NULL, err,
-	    sizeof(err)) == -1 ||
-	    store_txn_begin(e->st, &e->txn, 1) == -1)
+	if (fixture_store_open(&e->f) == -1) {
+		free(e);
 		return (-1);
+	}
+	if (store_txn_begin(e->f.st, &e->txn, 1) == -1) {
+		(void)fixture_store_close(&e->f);
+		free(e);
+		return (-1);
+	}
 	*state = e;
 	return (0);
 }
@@ -51,13 +53,12 @@ static int
 teardown(void **state)
 {
 	struct env	*e = *state;
-	char		 cmd[96];
+	int		 rc;
 
 	store_txn_abort(&e->txn);
-	store_close(e->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
+	rc = fixture_store_close(&e->f);
 	free(e);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (rc);
 }
 
 struct search {
@@ -204,9 +205,9 @@ test_sweep_deletes_expired_records_only(void **state)
 	}
 	/* The sweep runs in a transaction of its own. */
 	assert_int_equal(store_txn_commit(&e->txn), 0);
-	assert_int_equal(store_sweep(e->st, &sw, 500), 5);
-	assert_int_equal(store_sweep(e->st, &sw, 500), 0);
-	assert_int_equal(store_txn_begin(e->st, &e->txn, 1), 0);
+	assert_int_equal(store_sweep(e->f.st, &sw, 500), 5);
+	assert_int_equal(store_sweep(e->f.st, &sw, 500), 0);
+	assert_int_equal(store_txn_begin(e->f.st, &e->txn, 1), 0);
 	for (i = 0; i < 10; i++) {
 		snprintf(tok, sizeof(tok), "token-%d", i);
 		assert_int_equal(store_oauth_token_get(&e->txn, tok, 500, &got),

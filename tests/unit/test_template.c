@@ -16,10 +16,11 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "template.h"
 
 struct tdir {
-	char	dir[64];
+	char	dir[FIXTURE_DIR_MAX];
 };
 
 static int	setup_dir(void **);
@@ -36,8 +37,7 @@ setup_dir(void **state)
 
 	if ((td = calloc(1, sizeof(*td))) == NULL)
 		return (-1);
-	snprintf(td->dir, sizeof(td->dir), "/tmp/mutua-test-template-XXXXXX");
-	if (mkdtemp(td->dir) == NULL) {
+	if (fixture_dir_make(td->dir, sizeof(td->dir)) == -1) {
 		free(td);
 		return (-1);
 	}
@@ -49,19 +49,11 @@ static int
 teardown_dir(void **state)
 {
 	struct tdir	*td = *state;
-	char		 path[128];
+	int		 rc;
 
-	/* The tests only ever create these names. */
-	snprintf(path, sizeof(path), "%s/t.html", td->dir);
-	(void)unlink(path);
-	snprintf(path, sizeof(path), "%s/big.html", td->dir);
-	(void)unlink(path);
-	if (rmdir(td->dir) == -1) {
-		free(td);
-		return (-1);
-	}
+	rc = fixture_dir_remove(td->dir);
 	free(td);
-	return (0);
+	return (rc);
 }
 
 static void

@@ -4,11 +4,8 @@
  * shapes that occur, the undo of V_CREATE_DIGITAL_IDENTITY, eligibility
  * ageing, data minimisation, vetting codes) and the transactions of
  * src/enrolment.c over a real store (src/store_vetting.c) in a
- * mkdtemp(3) directory.
+ * fixture directory (fixture.c).
  */
-#include <sys/stat.h>
-
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,20 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "audit.h"
 #include "enrolment.h"
+#include "fixture.h"
 #include "outbox.h"
 #include "store_binding.h"
 #include "store_user.h"
 #include "store_vetting.h"
 #include "vetting.h"
 
-#define MAP_SIZE	(16 * 1024 * 1024)
 #define T0		1700000000ULL
 #define A(x)		VETTING_ ## x
 #define OK		VETTING_OUTCOME_OK
@@ -41,14 +37,6 @@ struct expect {
 	enum vetting_error	 want[VETTING_ACTION_COUNT];
 };
 
-struct env {
-	char			 dir[64];
-	struct store		*st;
-	struct config		 cfg;
-	struct crypto_master_key master;
-	struct core_ctx		 ctx;
-};
-
 struct ev_collect {
 	char		 actions[64][40];
 	uint32_t	 outcomes[64];
@@ -57,22 +45,20 @@ struct ev_collect {
 
 static struct vetting_policy	policy;
 
-static int	rm_one(const char *, const struct stat *, int, struct FTW *);
 static int	setup_env(void **);
-static int	teardown_env(void **);
 static void	new_case(struct vetting_case *, uint32_t, uint32_t, uint32_t,
 		    const char *);
 static void	step(struct vetting_case *, uint32_t, uint32_t);
 static void	check_table(const struct vetting_case *, const struct expect *);
 static int	ev_collect_cb(void *, const struct vetting_event *);
-static void	case_events(struct env *, const char *, struct ev_collect *);
-static void	staff_do(struct env *, const char *, uint32_t, uint32_t,
+static void	case_events(struct fixture *, const char *, struct ev_collect *);
+static void	staff_do(struct fixture *, const char *, uint32_t, uint32_t,
 		    const char *);
-static void	desk_verified(struct env *, const char *, char *);
-static void	bind_fake(struct env *, const char *, const char *,
+static void	desk_verified(struct fixture *, const char *, char *);
+static void	bind_fake(struct fixture *, const char *, const char *,
 		    struct binding *);
-static int	user_exists(struct env *, const char *);
-static uint32_t	binding_state(struct env *, const char *);
+static int	user_exists(struct fixture *, const char *);
+static uint32_t	binding_state(struct fixture *, const char *);
 
 /* State machine: helpers. */
 
@@ -583,52 +569,20 @@ test_vetting_code_format_and_hash(void **state)
 
 /* Store and transactions. */
 
-static int
-rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	return (remove(path));
-}
-
+/*
+ * The core fixture, with vetting codes that live an hour and e-mail
+ * written to the fixture directory.
+ */
 static int
 setup_env(void **state)
 {
-	struct env	*e;
-	char		 path[128], err[512];
+	struct fixture	*e;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	if (fixture_setup_core(state) == -1)
 		return (-1);
-	snprintf(e->dir, sizeof(e->dir), "/tmp/mutua-test-vetting-XXXXXX");
-	if (mkdtemp(e->dir) == NULL)
-		return (-1);
-	snprintf(path, sizeof(path), "%s/env", e->dir);
-	if (store_open(&e->st, path, MAP_SIZE, NULL, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "store_open: %s\n", err);
-		return (-1);
-	}
-	e->cfg.registration_lifetime = 600;
+	e = *state;
 	e->cfg.vetting_code_lifetime = 3600;
-	e->cfg.eligibility_max_age = VETTING_ELIGIBILITY_MAX_AGE;
-	e->cfg.vetting_loa2_actions = VETTING_LOA2_DEFAULT;
-	e->cfg.vetting_loa3_actions = VETTING_LOA3_DEFAULT;
 	snprintf(e->cfg.outbox_dir, sizeof(e->cfg.outbox_dir), "%s", e->dir);
-	e->ctx.store = e->st;
-	e->ctx.master = &e->master;
-	e->ctx.cfg = &e->cfg;
-	e->ctx.now = (uint64_t)time(NULL);
-	e->ctx.addr = "192.0.2.1";
-	*state = e;
-	return (0);
-}
-
-static int
-teardown_env(void **state)
-{
-	struct env	*e = *state;
-
-	store_close(e->st);
-	(void)nftw(e->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	free(e);
 	return (0);
 }
 
@@ -646,7 +600,7 @@ ev_collect_cb(void *arg, const struct vetting_event *ev)
 }
 
 static void
-case_events(struct env *e, const char *id, struct ev_collect *out)
+case_events(struct fixture *e, const char *id, struct ev_collect *out)
 {
 	struct store_txn	txn;
 
@@ -659,7 +613,7 @@ case_events(struct env *e, const char *id, struct ev_collect *out)
 
 /* One staff action with the case's current version. */
 static void
-staff_do(struct env *e, const char *id, uint32_t action, uint32_t outcome,
+staff_do(struct fixture *e, const char *id, uint32_t action, uint32_t outcome,
     const char *evidence)
 {
 	struct enrolment_action	in;
@@ -683,7 +637,7 @@ staff_do(struct env *e, const char *id, uint32_t action, uint32_t outcome,
 
 /* A walk-in at the desk, identity created, verified. */
 static void
-desk_verified(struct env *e, const char *user, char *id)
+desk_verified(struct fixture *e, const char *user, char *id)
 {
 	struct enrolment_action	in;
 	struct vetting_case	c;
@@ -711,7 +665,7 @@ desk_verified(struct env *e, const char *user, char *id)
 
 /* What enrolment_register() does with a case's registration code. */
 static void
-bind_fake(struct env *e, const char *user, const char *id, struct binding *b)
+bind_fake(struct fixture *e, const char *user, const char *id, struct binding *b)
 {
 	struct store_txn	txn;
 
@@ -731,7 +685,7 @@ bind_fake(struct env *e, const char *user, const char *id, struct binding *b)
 }
 
 static int
-user_exists(struct env *e, const char *id)
+user_exists(struct fixture *e, const char *id)
 {
 	struct store_txn	txn;
 	struct user		u;
@@ -744,7 +698,7 @@ user_exists(struct env *e, const char *id)
 }
 
 static uint32_t
-binding_state(struct env *e, const char *id)
+binding_state(struct fixture *e, const char *id)
 {
 	struct store_txn	txn;
 	struct binding		b;
@@ -758,7 +712,7 @@ binding_state(struct env *e, const char *id)
 static void
 test_store_case_and_events_round_trip(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct store_txn	 txn;
 	struct vetting_case	 c, got;
 	struct vetting_event	 ev;
@@ -806,7 +760,7 @@ test_store_case_and_events_round_trip(void **state)
 static void
 test_enrolment_desk_flow_to_active_binding(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct enrolment_action	 in;
 	struct vetting_case	 c;
 	struct binding		 b;
@@ -848,7 +802,7 @@ test_enrolment_desk_flow_to_active_binding(void **state)
 static void
 test_enrolment_failed_verification_undoes_identity(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct vetting_case	 c;
 	struct ev_collect	 evs;
 	char			 id[VETTING_ID_LEN + 1];
@@ -875,7 +829,7 @@ test_enrolment_failed_verification_undoes_identity(void **state)
 static void
 test_enrolment_failed_binding_undoes_identity_and_binding(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct enrolment_action	 in;
 	struct vetting_case	 c;
 	struct binding		 b;
@@ -901,7 +855,7 @@ test_enrolment_failed_binding_undoes_identity_and_binding(void **state)
 static void
 test_enrolment_replayed_form_is_refused(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct enrolment_action	 in;
 	struct vetting_case	 c;
 	char			 id[VETTING_ID_LEN + 1];
@@ -934,7 +888,7 @@ test_enrolment_replayed_form_is_refused(void **state)
 static void
 test_enrolment_vetting_code(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct user		 u;
 	struct store_txn	 txn;
 	struct vetting_case	 c;
@@ -986,7 +940,7 @@ test_enrolment_vetting_code(void **state)
 static void
 test_enrolment_self_service_completes_on_first_use(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct user		 u;
 	struct store_txn	 txn;
 	struct vetting_case	 c;
@@ -1023,7 +977,7 @@ test_enrolment_self_service_completes_on_first_use(void **state)
 static void
 test_enrolment_release_suspends_binding(void **state)
 {
-	struct env		*e = *state;
+	struct fixture		*e = *state;
 	struct enrolment_action	 in;
 	struct vetting_case	 c;
 	struct binding		 b;
@@ -1068,7 +1022,7 @@ test_enrolment_release_suspends_binding(void **state)
 static void
 test_outbox_writes_one_message_per_file(void **state)
 {
-	struct env	*e = *state;
+	struct fixture	*e = *state;
 	char		 path[256], buf[512];
 	FILE		*fp;
 	size_t		 n;
@@ -1100,7 +1054,7 @@ test_outbox_writes_one_message_per_file(void **state)
 int
 main(void)
 {
-#define S(f)	cmocka_unit_test_setup_teardown(f, setup_env, teardown_env)
+#define S(f)	cmocka_unit_test_setup_teardown(f, setup_env, fixture_teardown)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_action_codes_round_trip),
 		cmocka_unit_test(test_mask_parse),
