@@ -30,6 +30,17 @@
 	var state = root.dataset.state;
 	var done = false;
 
+	// The bar and the seconds left, ms before the expiry.
+	function paint(ms) {
+		var pct = Math.round(100 * ms / total);
+		var sec = Math.ceil(ms / 1000);
+		fill.style.width = (100 * ms / total) + "%";
+		bar.setAttribute("aria-valuenow", String(pct));
+		bar.setAttribute("aria-valuetext", sec + " seconds left");
+		left.textContent = state === "pending" ? sec + " s left" : "";
+		return sec;
+	}
+
 	function show(s) {
 		var over = s === "denied" || s === "expired";
 		var moved = state !== s;
@@ -42,16 +53,18 @@
 		// The one thing left to do: keyboard focus goes there.
 		if (over && moved)
 			retry.querySelector("button").focus();
+		// Over, whatever the client clock said: no time is left.
+		if (over)
+			paint(0);
 	}
 
 	function tick() {
 		var ms = Math.max(0, expires - (Date.now() + skew));
-		var pct = Math.round(100 * ms / total);
-		var sec = Math.ceil(ms / 1000);
-		fill.style.width = (100 * ms / total) + "%";
-		bar.setAttribute("aria-valuenow", String(pct));
-		bar.setAttribute("aria-valuetext", sec + " seconds left");
-		left.textContent = state === "pending" ? sec + " s left" : "";
+		var sec;
+
+		if (state === "denied" || state === "expired")
+			ms = 0;
+		sec = paint(ms);
 		if (state === "pending" && (sec === 60 || sec === 30 ||
 		    sec === 10) && !announced[sec]) {
 			announced[sec] = true;

@@ -217,7 +217,9 @@ class Run {
 			await t.click('#login');
 		await t.waitForURL(/\/login\?c=/);
 		if (keyboard) {
-			// The user ID field has the focus; Enter sends the form.
+			// The user ID field has the focus (autofocus, applied
+			// after the load event); Enter sends the form.
+			await t.waitForSelector('#user:focus', { timeout: 5000 });
 			await t.keyboard.type(this.a.user);
 			await t.keyboard.press('Enter');
 		} else {
