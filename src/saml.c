@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <lasso/utils.h>
@@ -48,6 +49,8 @@ static int	saml_acs_listed(const struct saml_sp *, const char *);
 static void	saml_attribute(LassoSaml2AttributeStatement *, const char *,
 		    const char *, const char *);
 static int	saml_set_status(LassoLogin *, const char *);
+static int	saml_subject_matches(struct store *, const struct saml_sso *,
+		    LassoSamlp2AuthnRequest *, const struct user *);
 static int	saml_post_take(LassoLogin *, const struct saml_sp *,
 		    struct saml_post *);
 
@@ -517,6 +520,53 @@ saml_sso_status(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	return (saml_post_take(sso->login, sso->sp, post));
 }
 
+/*
+ * SAML 2.0 core §3.4.1: a request that names a <Subject> may only get an
+ * assertion about that principal. The NameID is matched by its format:
+ * persistent against the SP's pseudonym, email against the mail
+ * address, unspecified (or none) against the user ID. A transient or
+ * other format, a BaseID or an EncryptedID cannot name a user mutua
+ * knows, so they never match.
+ * @return 1 when it matches or no subject is named, 0, or -1.
+ */
+static int
+saml_subject_matches(struct store *st, const struct saml_sso *sso,
+    LassoSamlp2AuthnRequest *ar, const struct user *u)
+{
+	LassoSaml2NameID	*want;
+	struct store_txn	 txn;
+	const char		*fmt;
+	char			 pseudonym[SAML_NAMEID_MAX];
+	int			 rc;
+
+	if (ar->Subject == NULL)
+		return (1);
+	want = ar->Subject->NameID;
+	if (want == NULL || want->content == NULL)
+		return (0);
+	fmt = want->Format;
+	if (fmt == NULL ||
+	    strcmp(fmt, LASSO_SAML2_NAME_IDENTIFIER_FORMAT_UNSPECIFIED) == 0)
+		return (strcmp(want->content, u->id) == 0);
+	if (strcmp(fmt, LASSO_SAML2_NAME_IDENTIFIER_FORMAT_EMAIL) == 0)
+		return (u->email[0] != '\0' &&
+		    strcasecmp(want->content, u->email) == 0);
+	if (strcmp(fmt, LASSO_SAML2_NAME_IDENTIFIER_FORMAT_PERSISTENT) != 0)
+		return (0);
+	/*
+	 * A write transaction because the lookup creates a missing
+	 * pseudonym; aborted, since a new one cannot be what the SP sent.
+	 */
+	if (store_txn_begin(st, &txn, 1) == -1)
+		return (-1);
+	rc = store_saml_nameid(&txn, u->id, sso->sp->entity_id, pseudonym,
+	    sizeof(pseudonym));
+	store_txn_abort(&txn);
+	if (rc == -1)
+		return (-1);
+	return (crypto_str_equal(pseudonym, want->content));
+}
+
 int
 saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
     const struct saml_subject *subj, uint64_t now, struct saml_post *post)
@@ -564,6 +614,9 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	/* mutua keeps the pseudonyms itself (lasso.md §4). */
 	if (ar->NameIDPolicy != NULL)
 		ar->NameIDPolicy->AllowCreate = TRUE;
+	if ((rc = saml_subject_matches(st, sso, ar, u)) != 1)
+		return (rc == -1 ? -1 : saml_sso_status(idp, st, sso, now,
+		    LASSO_SAML2_STATUS_CODE_AUTHN_FAILED, post));
 
 	if (lasso_login_validate_request_msg(sso->login, TRUE, TRUE) != 0)
 		return (-1);

@@ -77,21 +77,24 @@ def test_sp_initiated_sso_redirect_binding(fed):
 
 
 def raw_request(server, acs=ACS, issuer=SP_ENTITY, req_id=None,
-                instant=None, extra="", dtd=""):
-    """An unsigned AuthnRequest built by hand, for the failure paths."""
+                instant=None, extra="", dtd="", endpoint=None):
+    """An unsigned AuthnRequest built by hand, for the failure paths and
+    the optional parts of SAML 2.0 core §3.4.1. endpoint replaces the
+    AssertionConsumerServiceURL and ProtocolBinding attributes."""
     import datetime
     import uuid
     req_id = req_id or "_" + uuid.uuid4().hex
     instant = instant or datetime.datetime.utcnow().strftime(
         "%Y-%m-%dT%H:%M:%SZ")
+    if endpoint is None:
+        endpoint = ('AssertionConsumerServiceURL="%s" ProtocolBinding="'
+                    'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"' % acs)
     return req_id, (
         '%s<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:'
         'protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
-        'ID="%s" Version="2.0" IssueInstant="%s" '
-        'AssertionConsumerServiceURL="%s" ProtocolBinding="urn:oasis:'
-        'names:tc:SAML:2.0:bindings:HTTP-POST"><saml:Issuer>%s'
+        'ID="%s" Version="2.0" IssueInstant="%s" %s><saml:Issuer>%s'
         '</saml:Issuer>%s</samlp:AuthnRequest>' % (
-            dtd, req_id, instant, acs, issuer, extra))
+            dtd, req_id, instant, endpoint, issuer, extra))
 
 
 def redirect_url(server, xml, relay=None):
@@ -420,3 +423,86 @@ def test_replay_refused_when_answered_from_a_session(fed):
     assert action == ACS
     r = t.s.get(url, allow_redirects=False)
     assert_refused(server, r, "replay")
+
+
+def sso_raw(server, sp, a, xml):
+    """A hand-made request through the login; returns the SP's form."""
+    t = Terminal(server.base)
+    r = login_through(t, redirect_url(server, xml), "alice", a)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    page = t.get(r.headers["location"])
+    assert page.status_code == 200, (page.status_code, page.text[:300])
+    return post_form(page.text)
+
+
+# SAML 2.0 core §3.4.1: everything below is optional in an AuthnRequest.
+OPTIONAL_PARTS = {
+    "no NameIDPolicy, ACS by URL": (None, ""),
+    "NameIDPolicy without Format": (None, '<samlp:NameIDPolicy '
+                                    'AllowCreate="true"/>'),
+    "ACS by index, no ProtocolBinding":
+        ('AssertionConsumerServiceIndex="1"', ""),
+    "no ACS and no binding: the default ACS": ("", ""),
+    "AttributeConsumingServiceIndex":
+        ('AttributeConsumingServiceIndex="0"', ""),
+    "Scoping with ProxyCount 0": (None, '<samlp:Scoping ProxyCount="0"/>'),
+}
+
+
+@pytest.mark.parametrize("part", sorted(OPTIONAL_PARTS))
+def test_optional_parts_of_an_authn_request(open_fed, part):
+    server, sp, a = open_fed
+    endpoint, extra = OPTIONAL_PARTS[part]
+    rid, xml = raw_request(server, endpoint=endpoint, extra=extra)
+    action, fields = sso_raw(server, sp, a, xml)
+    assert action == ACS
+    authn = sp.parse_response(fields["SAMLResponse"], rid)
+    # The SP's default format (TRANSIENT unless its .conf says).
+    assert authn.name_id.format == TRANSIENT
+    assert authn.ava["mail"] == ["alice@example.org"]
+
+
+def subject(name, fmt=None):
+    return ('<saml:Subject><saml:NameID%s>%s</saml:NameID></saml:Subject>'
+            % (' Format="%s"' % fmt if fmt else "", name))
+
+
+UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+
+
+@pytest.mark.parametrize("named,matches", [
+    (subject("alice"), True),
+    (subject("alice", UNSPECIFIED), True),
+    (subject("Alice@Example.org", EMAIL), True),
+    (subject("bob"), False),
+    (subject("bob@example.org", EMAIL), False),
+    (subject("alice", TRANSIENT), False),
+    (subject("_0123456789abcdef", PERSISTENT), False),
+])
+def test_subject_in_the_request_must_be_the_user(open_fed, named,
+                                                 matches):
+    """SAML 2.0 core §3.4.1: an assertion only about the named subject;
+    anyone else gets AuthnFailed and no assertion."""
+    server, sp, a = open_fed
+    rid, xml = raw_request(server, extra=named)
+    action, fields = sso_raw(server, sp, a, xml)
+    response = base64.b64decode(fields["SAMLResponse"]).decode()
+    if matches:
+        assert sp.parse_response(fields["SAMLResponse"], rid) is not None
+    else:
+        assert "status:AuthnFailed" in response, response[:800]
+        assert "<saml:Assertion" not in response
+
+
+def test_subject_named_by_its_persistent_id(open_fed):
+    server, sp, a = open_fed
+    policy = '<samlp:NameIDPolicy Format="%s"/>' % PERSISTENT
+    rid, xml = raw_request(server, extra=policy)
+    _, fields = sso_raw(server, sp, a, xml)
+    pseudonym = sp.parse_response(fields["SAMLResponse"], rid).name_id.text
+    rid, xml = raw_request(server, extra=subject(pseudonym, PERSISTENT) +
+                           policy)
+    _, fields = sso_raw(server, sp, a, xml)
+    authn = sp.parse_response(fields["SAMLResponse"], rid)
+    assert authn.name_id.text == pseudonym
