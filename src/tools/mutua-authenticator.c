@@ -331,10 +331,12 @@ cmd_pending(struct authstate *st, int argc, char **argv)
 		if (oobclient_request_parse(&client, item, b, &s, &req) == -1)
 			continue;
 		request_print(&req);
-		if (strcmp(req.mode, "compare") != 0)
-			fprintf(stderr, "(%s mode: approve with -c and the "
-			    "code the login page shows, not this one)\n",
-			    req.mode);
+		if (strcmp(req.mode, "enter") == 0)
+			fprintf(stderr, "(enter mode: approve with -c and the "
+			    "code the login page shows)\n");
+		else if (strcmp(req.mode, "select") == 0)
+			fprintf(stderr, "(select mode: approve with -c and the "
+			    "choice the login page shows)\n");
 		n++;
 	}
 	/* docs/protocol.md §4: "not me" denials made on other devices. */
@@ -620,15 +622,22 @@ select_choices(const char *code, char choices[4][OFFSET_CODE_LEN + 1])
 	return (0);
 }
 
-/* One line per request: key=value pairs, the context from the offset. */
+/*
+ * One line per request: key=value pairs, the context from the offset.
+ * The code only in compare mode: in enter and select modes the user
+ * must read it on the login page (X.1280 9.1.1), so a phishing page
+ * that shows another code cannot be approved by copying ours.
+ */
 static void
 request_print(const struct oobclient_request *req)
 {
 	char		ch[4][OFFSET_CODE_LEN + 1];
 	long long	left;
 
-	printf("request_id=%s code=%s mode=%s", req->id, req->code,
-	    req->mode);
+	printf("request_id=%s", req->id);
+	if (strcmp(req->mode, "compare") == 0)
+		printf(" code=%s", req->code);
+	printf(" mode=%s", req->mode);
 	if (strcmp(req->mode, "select") == 0 &&
 	    select_choices(req->code, ch) == 0)
 		printf(" choices=%s,%s,%s,%s", ch[0], ch[1], ch[2], ch[3]);

@@ -277,6 +277,9 @@ const scenarios = {
 		const rq = await r.request();
 		r.out.phone = { rp: rq.rp, user: rq.user, ip: rq.ip,
 		    browser: rq.browser };
+		// Enter mode: the phone never shows its code (X.1280 9.1.1).
+		r.out.phone_shows_code = (await rq.el.evaluate((n) =>
+		    n.outerHTML + n.innerText)).includes(code);
 		// The countdown a few seconds in, the code typed on the phone.
 		await r.term.waitForTimeout(4000);
 		await r.shot(r.term, 'login-code.png');
@@ -318,6 +321,10 @@ const scenarios = {
 		    (b) => b.map((n) => n.textContent));
 		r.out.choices = choices.length;
 		r.out.listed = choices.includes(code);
+		// Nothing but the text tells the right choice from a decoy.
+		r.out.marked = new Set(await rq.el.$$eval('.choices button',
+		    (b) => b.map((n) => n.outerHTML.replace(n.textContent,
+		    '')))).size !== 1;
 		await rq.el.$eval('.choices button:text-is("' + code + '")',
 		    (b) => b.click());
 		await r.decide(rq, '.rq-approve');

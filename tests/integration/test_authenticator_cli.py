@@ -3,6 +3,7 @@ protocol (PIN, state file, enter-mode comparison, QR check), see
 docs/mutua-authenticator.1. The wire format itself is test_oob.py's."""
 import json
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -107,18 +108,49 @@ def test_register_stores_binding_in_private_file_without_k(server, tmp_path):
                  "created": str(b["created"])}
 
 
-def test_pending_shows_own_code_and_context_from_offset(server, alice):
+def test_pending_shows_the_context_from_the_offset(server, alice):
     ua = 'Mozilla/5.0 (X11) "quoted" & 100% = ~'
     t = Terminal(server.base, user_agent=ua)
     t.start("alice")
-    terminal_code, _ = t.code()
     (req,) = alice.requests()
-    assert req["code"] == terminal_code and req["mode"] == "enter"
+    assert req["mode"] == "enter"
     assert req["ua"] == ua and req["uid"] == "alice"
     assert req["rp"] == server.base and req["tpub"] == "127.0.0.1"
     assert req["tpriv"] == "-"
     assert 0 < int(req["expires_in"]) <= 120
     assert abs(int(req["time"]) - time.time()) < 30
+
+
+@pytest.mark.parametrize("mode", ["enter", "select", "compare"])
+def test_the_code_is_shown_only_in_compare_mode(new_server, tmp_path,
+                                                mode):
+    """In enter and select modes the user must read the code on the
+    terminal: no command prints it or marks the right choice."""
+    server = new_server("comparison %s" % mode)
+    server.start()
+    cli = Cli(tmp_path)
+    register(server, cli)
+    t = Terminal(server.base)
+    t.start("alice")
+    code, _ = t.code()
+    pending = cli.run("pending", check=True)
+    (req,) = [kv(line) for line in pending.stdout.splitlines()
+              if line.startswith("request_id=")]
+    assert req["mode"] == mode
+    approve = cli.run("approve", req["request_id"], "-c", code, check=True)
+    if mode == "compare":
+        assert req["code"] == code
+    else:
+        assert "code" not in req
+        # Only among the choices of select mode, which are unmarked.
+        for r in (pending, approve):
+            assert code not in re.sub(r"choices=\S+", "", r.stdout)
+            assert code not in r.stderr
+    if mode == "select":
+        choices = req["choices"].split(",")
+        assert len(set(choices)) == 4 and code in choices
+    assert "status=approved" in approve.stdout
+    assert t.get("/login/status").json()["state"] == "approved"
 
 
 def test_approve_with_terminal_code_completes_login(server, alice):
@@ -182,7 +214,7 @@ def test_check_compares_qr_code(server, alice):
     qr = "%s/app/#check=%s.%s" % (server.base, req["request_id"], code)
     r = alice.run("check", qr)
     assert r.returncode == 0 and r.stdout.startswith("MATCH\n")
-    assert kv(r.stdout.splitlines()[1])["code"] == code
+    assert kv(r.stdout.splitlines()[1])["request_id"] == req["request_id"]
 
     wrong = "%06d" % ((int(code) + 1) % 10 ** 6)
     r = alice.run("check", qr[:-6] + wrong)

@@ -180,6 +180,7 @@ def test_phone_registers_and_approves_saml_and_oidc_logins(fed):
     assert out["phone"]["rp"] == sp.base + "/metadata"
     assert out["phone"]["ip"] == "127.0.0.1"
     assert out["phone"]["browser"] == "Chrome 131 on Linux"
+    assert out["phone_shows_code"] is False
     assert out["saml"]["status"].startswith("Logged in as Alice Example")
     assert out["saml"]["acr"]
     # The OpenID Connect client: its client_id is the RP on the phone.
@@ -230,6 +231,7 @@ def test_select_mode_offers_the_code_among_decoys(fed):
     server, sp, _ = fed("comparison select")
     out = browser("select", server, sp)
     assert out["choices"] == 4 and out["listed"]
+    assert out["marked"] is False
     assert out["saml"].startswith("Logged in as")
 
 
