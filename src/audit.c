@@ -7,13 +7,15 @@
 
 #include "audit.h"
 #include "codec.h"
+#include "crypto.h"
 #include "log.h"
 
 #define AUDIT_RECORD_VERSION	1
 
 struct audit_scan_ctx {
-	int		(*cb)(void *, const struct audit_record *);
-	void		*arg;
+	struct store_txn	*txn;
+	int			(*cb)(void *, const struct audit_record *);
+	void			*arg;
 };
 
 static void	audit_truncate(char *, size_t, const char *);
@@ -33,7 +35,7 @@ audit_write(struct store_txn *txn, const char *event, const char *actor,
 	struct codec_writer	w;
 	struct audit_record	rec;
 	struct timespec		ts;
-	char			seq[24];
+	char			seq[24], link[2 * STORE_CHAIN_LEN + 1];
 	int			rc;
 
 	memset(&rec, 0, sizeof(rec));
@@ -56,13 +58,16 @@ audit_write(struct store_txn *txn, const char *event, const char *actor,
 		store_txn_fail(txn);
 		rc = -1;
 	} else
-		rc = store_append(txn, STORE_AUDIT, w.data, w.len, &rec.seq);
+		rc = store_chain_append(txn, STORE_AUDIT, w.data, w.len,
+		    &rec.seq, rec.link);
 	codec_writer_free(&w);
 
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)rec.seq);
+	crypto_hex(rec.link, sizeof(rec.link), link);
 	log_event("audit", "audit_event", rec.event, "actor", rec.actor,
 	    "subject", rec.subject, "outcome", rec.outcome, "detail",
-	    rec.detail, "seq", rc == 0 ? seq : "failed", (char *)NULL);
+	    rec.detail, "seq", rc == 0 ? seq : "failed", "chain",
+	    rc == 0 ? link : "", (char *)NULL);
 	return (rc);
 }
 
@@ -86,7 +91,8 @@ audit_scan_one(void *arg, const struct store_val *key,
 	codec_get_str(&r, rec.subject, sizeof(rec.subject));
 	codec_get_str(&r, rec.outcome, sizeof(rec.outcome));
 	codec_get_str(&r, rec.detail, sizeof(rec.detail));
-	if (codec_reader_done(&r) == -1)
+	if (codec_reader_done(&r) == -1 ||
+	    store_chain_get(ctx->txn, STORE_AUDIT, rec.seq, rec.link) == -1)
 		return (-1);
 	return (ctx->cb(ctx->arg, &rec));
 }
@@ -98,6 +104,7 @@ audit_scan(struct store_txn *txn, uint64_t from,
 	struct audit_scan_ctx	ctx;
 	unsigned char		key[8];
 
+	ctx.txn = txn;
 	ctx.cb = cb;
 	ctx.arg = arg;
 	codec_be64(key, from);

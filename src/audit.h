@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "store_chain.h"
 
 #define AUDIT_EVENT_MAX		48
 #define AUDIT_ACTOR_MAX		80
@@ -26,18 +27,21 @@ struct audit_record {
 	char		subject[AUDIT_SUBJECT_MAX];	/* what it acted on */
 	char		outcome[AUDIT_OUTCOME_MAX];	/* ok, denied, failed */
 	char		detail[AUDIT_DETAIL_MAX];	/* key=value context */
+	unsigned char	link[STORE_CHAIN_LEN];	/* its hash chain link */
 };
 
 /*
- * Appends an event and logs it. Over-long fields are truncated.
+ * Appends an event to the hash-chained log and logs it with its link
+ * (the log line anchors the chain head). Over-long fields are truncated.
  * @return 0, or -1 (the transaction is then failed too).
  */
 int	audit_write(struct store_txn *, const char *event, const char *actor,
 	    const char *subject, const char *outcome, const char *detail);
 
 /*
- * Calls cb for each record with seq >= from, in order; cb returns 0 to
- * go on, 1 to stop. @return 0 or -1.
+ * Calls cb for each record with seq >= from, in order, link included
+ * (zeros for a record not yet linked); cb returns 0 to go on, 1 to stop.
+ * @return 0 or -1.
  */
 int	audit_scan(struct store_txn *, uint64_t from,
 	    int (*cb)(void *, const struct audit_record *), void *arg);

@@ -64,6 +64,7 @@ static const struct {
 	    STORE_ENV_VOLATILE },
 	[STORE_OAUTH_JTI] = { "oauth_jti", STORE_ENV_VOLATILE },
 	[STORE_SAML_LOGOUTS] = { "saml_logouts", STORE_ENV_VOLATILE },
+	[STORE_CHAIN] = { "chain", STORE_ENV_DURABLE },
 };
 
 static int	store_env_open(struct store *, enum store_env, const char *,

@@ -47,6 +47,7 @@ enum store_db {
 	STORE_SAML_PARTICIPANTS,
 	STORE_OAUTH_JTI,
 	STORE_SAML_LOGOUTS,
+	STORE_CHAIN,
 	STORE_DB_COUNT
 };
 
@@ -159,7 +160,8 @@ int	store_del(struct store_txn *, enum store_db, const void *key,
  * Appends val under the next sequence number (8-byte big-endian key,
  * one more than the last key; 1 for an empty database). Write
  * transactions are serialised, so sequence numbers are dense and
- * increasing across processes.
+ * increasing across processes. Logs that must show tampering use
+ * store_chain_append() (store_chain.h) instead.
  * @param seq	receives the number used (may be NULL)
  * @return 0 or -1.
  */

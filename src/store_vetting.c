@@ -38,8 +38,8 @@ static int	store_vetting_case_one(void *, const struct store_val *,
 		    const struct store_val *);
 static int	store_vetting_user_one(void *, const struct store_val *,
 		    const struct store_val *);
-static int	store_vetting_event_decode(const struct store_val *,
-		    struct vetting_event *);
+static int	store_vetting_event_decode(struct store_txn *,
+		    const struct store_val *, struct vetting_event *);
 static int	store_vetting_event_one(void *, const struct store_val *,
 		    const struct store_val *);
 static int	store_vetting_index_one(void *, const struct store_val *,
@@ -290,8 +290,8 @@ store_vetting_event_append(struct store_txn *txn, struct vetting_event *ev)
 		store_txn_fail(txn);
 		return (-1);
 	}
-	if (store_append(txn, STORE_VETTING_EVENTS, w.data, w.len,
-	    &ev->seq) == 0) {
+	if (store_chain_append(txn, STORE_VETTING_EVENTS, w.data, w.len,
+	    &ev->seq, ev->link) == 0) {
 		store_vetting_key(&k, KEY_EVENT, ev->case_id, NULL);
 		codec_put_u64(&k, ev->seq);
 		if (codec_writer_ok(&k) == 0 && store_put(txn, STORE_VETTING,
@@ -320,7 +320,7 @@ store_vetting_lookup(const char *name, const char *(*fn)(uint32_t),
 }
 
 static int
-store_vetting_event_decode(const struct store_val *val,
+store_vetting_event_decode(struct store_txn *txn, const struct store_val *val,
     struct vetting_event *ev)
 {
 	struct codec_reader	r;
@@ -337,7 +337,9 @@ store_vetting_event_decode(const struct store_val *val,
 	codec_get_str(&r, ev->actor, sizeof(ev->actor));
 	codec_get_str(&r, ev->evidence, sizeof(ev->evidence));
 	if (codec_reader_done(&r) == -1 ||
-	    (a = vetting_action_from_name(action)) == -1)
+	    (a = vetting_action_from_name(action)) == -1 ||
+	    store_chain_get(txn, STORE_VETTING_EVENTS, ev->seq,
+	    ev->link) == -1)
 		return (-1);
 	ev->action = (uint32_t)a;
 	ev->outcome = store_vetting_lookup(outcome, vetting_outcome_name, 0);
@@ -357,7 +359,7 @@ store_vetting_event_one(void *arg, const struct store_val *key,
 		return (-1);
 	memset(&ev, 0, sizeof(ev));
 	ev.seq = codec_from_be64(key->data);
-	if (store_vetting_event_decode(val, &ev) == -1)
+	if (store_vetting_event_decode(s->txn, val, &ev) == -1)
 		return (-1);
 	return (s->cb(s->arg, &ev));
 }
@@ -376,7 +378,7 @@ store_vetting_event_get(struct store_txn *txn, uint64_t seq,
 	    &val)) != 0)
 		return (rc);
 	ev->seq = seq;
-	return (store_vetting_event_decode(&val, ev));
+	return (store_vetting_event_decode(txn, &val, ev));
 }
 
 static int

@@ -18,6 +18,7 @@
 
 #include "crypto.h"
 #include "store_binding.h"
+#include "store_chain.h"
 #include "store_user.h"
 
 /*
@@ -156,6 +157,7 @@ struct vetting_event {
 	uint32_t	role;			/* enum vetting_role */
 	char		actor[USER_ID_MAX];
 	char		evidence[VETTING_EVIDENCE_MAX];	/* key=value ... */
+	unsigned char	link[STORE_CHAIN_LEN];	/* its hash chain link */
 };
 
 /*

@@ -53,6 +53,9 @@ static int	cmd_user_list(struct store *, int, char **);
 static int	cmd_user_disable(struct store *, int, char **);
 static int	cmd_user_password(struct store *, int, char **);
 static int	cmd_audit_export(struct store *, int, char **);
+static int	cmd_audit_verify(struct store *, int, char **);
+static int	audit_anchor_check(struct store_txn *, const char *);
+static void	json_link(const unsigned char *);
 static int	cmd_binding_list(struct store *, int, char **);
 static int	cmd_binding_suspend(struct store *, int, char **);
 static int	cmd_binding_revoke(struct store *, int, char **);
@@ -92,6 +95,7 @@ static const struct command commands[] = {
 	{ "role",	"grant",	2, cmd_role_grant, 0 },
 	{ "role",	"revoke",	2, cmd_role_revoke, 0 },
 	{ "audit",	"export",	0, cmd_audit_export, 0 },
+	{ "audit",	"verify",	0, cmd_audit_verify, 0 },
 	{ "binding",	"list",		1, cmd_binding_list, 0 },
 	{ "binding",	"suspend",	1, cmd_binding_suspend, 0 },
 	{ "binding",	"revoke",	1, cmd_binding_revoke, 0 },
@@ -107,6 +111,7 @@ static const struct command commands[] = {
 static const char	*opt_name = "";
 static const char	*opt_email = "";
 static const char	*opt_user;
+static const char	*opt_anchor;
 static int		 opt_password_stdin;
 static struct config	 cfg;
 
@@ -120,6 +125,7 @@ usage(void)
 	    "       mutuactl [-c config] user disable id\n"
 	    "       mutuactl [-c config] user set-password [-p] id\n"
 	    "       mutuactl [-c config] audit export\n"
+	    "       mutuactl [-c config] audit verify [-a seq:link]\n"
 	    "       mutuactl [-c config] role grant|revoke user helpdesk|admin\n"
 	    "       mutuactl [-c config] binding list user\n"
 	    "       mutuactl [-c config] binding suspend|revoke binding-id\n"
@@ -172,8 +178,11 @@ main(int argc, char **argv)
 	argc -= shift;
 	argv += shift;
 	optind = 0;	/* glibc: restart scanning from argv[1] */
-	while ((ch = getopt(argc, argv, "n:e:pu:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:n:e:pu:")) != -1) {
 		switch (ch) {
+		case 'a':
+			opt_anchor = optarg;
+			break;
 		case 'u':
 			opt_user = optarg;
 			break;
@@ -430,8 +439,19 @@ print_audit(void *arg, const struct audit_record *r)
 	json_field("subject", r->subject);
 	json_field("outcome", r->outcome);
 	json_field("detail", r->detail);
+	json_link(r->link);
 	printf("}\n");
 	return (0);
+}
+
+/* Prints ,"chain":"<hex link>" on standard output. */
+static void
+json_link(const unsigned char *link)
+{
+	char	hex[2 * STORE_CHAIN_LEN + 1];
+
+	crypto_hex(link, STORE_CHAIN_LEN, hex);
+	json_field("chain", hex);
 }
 
 static int
@@ -445,6 +465,86 @@ cmd_audit_export(struct store *st, int argc, char **argv)
 	rc = audit_scan(&txn, 0, print_audit, NULL);
 	store_txn_abort(&txn);
 	return (rc);
+}
+
+/*
+ * Checks the hash chains of the audit log and of the vetting events and
+ * prints each head, for the operator to keep elsewhere: a head kept
+ * earlier, given as -a seq:link, must still be in the audit chain, which
+ * shows that no record up to it was changed and none after it cut off.
+ */
+static int
+cmd_audit_verify(struct store *st, int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		enum store_db	 db;
+	} logs[] = {
+		{ "audit", STORE_AUDIT },
+		{ "vetting", STORE_VETTING_EVENTS },
+	};
+	struct store_chain_report	rep;
+	struct store_txn		txn;
+	char				hex[2 * STORE_CHAIN_LEN + 1];
+	size_t				i;
+	int				rc, broken;
+
+	if (store_txn_begin(st, &txn, 0) == -1)
+		return (-1);
+	broken = 0;
+	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		if ((rc = store_chain_verify(&txn, logs[i].db, &rep)) == -1)
+			goto fail;
+		if (rc == 1) {
+			printf("%s: chain broken at record %llu: %s\n",
+			    logs[i].name, (unsigned long long)rep.bad_seq,
+			    rep.problem);
+			broken = 1;
+			continue;
+		}
+		crypto_hex(rep.head, sizeof(rep.head), hex);
+		printf("%s: %llu records, chain intact, head %llu:%s\n",
+		    logs[i].name, (unsigned long long)rep.records,
+		    (unsigned long long)rep.head_seq, hex);
+	}
+	if (opt_anchor != NULL && audit_anchor_check(&txn, opt_anchor) != 0)
+		broken = 1;
+	store_txn_abort(&txn);
+	return (broken ? -1 : 0);
+
+fail:
+	store_txn_abort(&txn);
+	fprintf(stderr, "mutuactl: audit verify: the store cannot be read\n");
+	return (-1);
+}
+
+/* @return 0 when anchor ("seq:link") is a link of the audit chain. */
+static int
+audit_anchor_check(struct store_txn *txn, const char *anchor)
+{
+	unsigned char		 want[STORE_CHAIN_LEN], have[STORE_CHAIN_LEN];
+	char			*end;
+	unsigned long long	 seq;
+
+	if (anchor[0] < '1' || anchor[0] > '9')
+		goto bad;
+	errno = 0;
+	seq = strtoull(anchor, &end, 10);
+	if (errno != 0 || *end != ':' || strlen(end + 1) != 2 * sizeof(want) ||
+	    crypto_unhex(end + 1, want, sizeof(want)) != (int)sizeof(want))
+		goto bad;
+	if (store_chain_get(txn, STORE_AUDIT, seq, have) != 0 ||
+	    CRYPTO_memcmp(want, have, sizeof(want)) != 0) {
+		printf("audit: head %llu given with -a is not in the chain\n",
+		    seq);
+		return (1);
+	}
+	printf("audit: head %llu given with -a is in the chain\n", seq);
+	return (0);
+
+bad:
+	fprintf(stderr, "mutuactl: -a wants seq:link as verify prints it\n");
+	return (-1);
 }
 
 static int
@@ -642,6 +742,7 @@ print_event_json(void *arg, const struct vetting_event *ev)
 	json_field("role", vetting_role_name(ev->role));
 	json_field("actor", ev->actor);
 	json_field("evidence", ev->evidence);
+	json_link(ev->link);
 	printf("}\n");
 	return (0);
 }

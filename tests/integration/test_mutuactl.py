@@ -4,7 +4,9 @@ the server writes, restored into an empty data directory."""
 import copy
 import json
 import os
+import re
 import shutil
+import subprocess
 import threading
 import time
 
@@ -140,6 +142,78 @@ def test_vetting_list_show_and_json_exports(server):
              ctl(server, "audit", "export").stdout.splitlines()]
     assert {"vetting.B_FACTOR_AND_ID", "binding.created"} <= {
         r["event"] for r in audit}
+
+
+def verify_heads(server, *args):
+    """`audit verify` output as {log: (records, "seq:link")}; checks rc."""
+    r = ctl(server, "audit", "verify", *args)
+    assert r.returncode == 0, r.stdout + r.stderr
+    heads = {}
+    for line in r.stdout.splitlines():
+        m = re.fullmatch(r"(audit|vetting): (\d+) records, chain intact, "
+                         r"head (\d+:[0-9a-f]{64})", line)
+        if m:
+            heads[m.group(1)] = (int(m.group(2)), m.group(3))
+    assert set(heads) == {"audit", "vetting"}, r.stdout
+    return heads, r.stdout
+
+
+def tamper_audit_record(data_dir, seq):
+    """Changes one byte of audit record seq with lmdb-utils, as someone
+    with write access to the files could, and leaves its link alone."""
+    dump = subprocess.run(["mdb_dump", "-p", "-s", "audit", data_dir],
+                          check=True, capture_output=True, text=True).stdout
+    lines = dump.splitlines()
+    key = " " + "".join("\\%02x" % b for b in seq.to_bytes(8, "big"))
+    value = lines[lines.index(key) + 1]
+    forged = value.replace("ok", "OK", 1)
+    assert forged != value
+    subprocess.run(["mdb_load", "-T", "-s", "audit", data_dir],
+                   input=key[1:] + "\n" + forged[1:] + "\n", text=True,
+                   check=True, capture_output=True)
+
+
+def test_audit_verify_checks_both_chains_and_an_anchor(server, tmp_path):
+    enrol(server, "frank")
+    heads, _ = verify_heads(server)
+    records, head = heads["audit"]
+    audit = [json.loads(l) for l in
+             ctl(server, "audit", "export").stdout.splitlines()]
+    assert len(audit) == records and records > 1
+    assert head == "%d:%s" % (audit[-1]["seq"], audit[-1]["chain"])
+    assert len({r["chain"] for r in audit}) == records
+    events = [json.loads(l) for l in
+              ctl(server, "vetting", "export").stdout.splitlines()]
+    assert heads["vetting"][1] == "%d:%s" % (events[-1]["seq"],
+                                             events[-1]["chain"])
+
+    # A head kept earlier is still in the chain after more records.
+    enrol(server, "grace")
+    later, out = verify_heads(server, "-a", head)
+    assert later["audit"][0] > records
+    assert "head %s given with -a is in the chain" % head.split(":")[0] in out
+    wrong = head[:-1] + ("0" if head[-1] != "0" else "1")
+    r = ctl(server, "audit", "verify", "-a", wrong)
+    assert r.returncode == 1 and "is not in the chain" in r.stdout
+    for bad in ("x", "0:" + "0" * 64, "1:abc", "1:" + "g" * 64):
+        r = ctl(server, "audit", "verify", "-a", bad)
+        assert r.returncode == 1 and "-a wants seq:link" in r.stderr
+
+    # A record changed in a copy of the store is found, with its number.
+    assert ctl(server, "backup", str(tmp_path / "b")).returncode == 0
+    other = MutuaServer()
+    try:
+        other.mutuactl("restore", str(tmp_path / "b"))
+        verify_heads(other)
+        tamper_audit_record(other.path("db"), 2)
+        r = other.mutuactl("audit", "verify", check=False)
+        assert r.returncode == 1
+        assert "audit: chain broken at record 2: record or link altered" \
+            in r.stdout
+        assert re.search(r"^vetting: \d+ records, chain intact", r.stdout,
+                         re.M)
+    finally:
+        other.cleanup()
 
 
 def test_backup_refuses_a_non_empty_directory(server, tmp_path):
