@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "alert.h"
 #include "audit.h"
 #include "device.h"
 #include "oob.h"
@@ -500,6 +501,7 @@ oob_decide(const struct core_ctx *ctx, const struct binding *b,
 	struct oob_alert	 alert;
 	char			 text[OOB_SIGNED_MAX], hash[65];
 	char			 code[OFFSET_CODE_LEN + 1], detail[160];
+	char			 alert_id[ALERT_ID_LEN + 1];
 	int			 approve, n, rc;
 	enum oob_error		 e;
 
@@ -571,12 +573,20 @@ oob_decide(const struct core_ctx *ctx, const struct binding *b,
 	    "oob.request.denied", req.user_id, req.user_id,
 	    approve ? "ok" : "denied", detail);
 	if (!approve && strcmp(req.reason, "not_me") == 0) {
-		/* Raise an alert; it suspends nothing by itself. */
+		/*
+		 * X.1280 9.1.5: someone else typed the user's ID. The alert
+		 * goes to the user's other authenticators and to the help
+		 * desk; it suspends nothing by itself.
+		 */
 		memset(&alert, 0, sizeof(alert));
 		alert.time = ctx->now;
 		strcpy(alert.binding_id, b->id);
 		strcpy(alert.offset, req.offset);
 		store_oob_alert_add(&txn, req.user_id, &alert);
+		alert_raise(&txn, req.user_id, b->id, req.offset, ctx->now,
+		    alert_id);
+		snprintf(detail, sizeof(detail), "request=%s binding=%s "
+		    "alert=%s", req.id, b->id, alert_id);
 		audit_write(&txn, "oob.alert.not_me", req.user_id,
 		    req.user_id, "alert", detail);
 	}

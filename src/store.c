@@ -65,6 +65,8 @@ static const struct {
 	[STORE_OAUTH_JTI] = { "oauth_jti", STORE_ENV_VOLATILE },
 	[STORE_SAML_LOGOUTS] = { "saml_logouts", STORE_ENV_VOLATILE },
 	[STORE_CHAIN] = { "chain", STORE_ENV_DURABLE },
+	[STORE_DESK_ALERTS] = { "desk_alerts", STORE_ENV_DURABLE },
+	[STORE_DESK_ALERTS_OPEN] = { "desk_alerts_open", STORE_ENV_DURABLE },
 };
 
 static int	store_env_open(struct store *, enum store_env, const char *,

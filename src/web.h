@@ -114,6 +114,13 @@ void	web_html_row(struct web_html *, const char *href,
 void	web_html_binding_rows(struct web_html *, const struct binding *list,
 	    int n, int with_id);
 
+/*
+ * Appends an <option> per active binding of list[n] (and suspended ones
+ * when with_suspended), valued by its ID and shown as "label (LoAn)".
+ */
+void	web_html_binding_options(struct web_html *,
+	    const struct binding *list, int n, int with_suspended);
+
 /* web_page.c: the pages, read from assets/templates/ at start-up. */
 enum web_page {
 	WEB_PAGE_LOGIN,
@@ -130,6 +137,7 @@ enum web_page {
 	WEB_PAGE_HELPDESK_CASE,
 	WEB_PAGE_HELPDESK_REGISTER,
 	WEB_PAGE_HELPDESK_IDENTITY,
+	WEB_PAGE_HELPDESK_ALERT,
 	WEB_PAGE_ACCOUNT_VETTING,
 	WEB_PAGE_COUNT
 };
@@ -265,11 +273,25 @@ void	web_oidc_unload(void);
 int	web_helpdesk_staff(struct http_request *, char *sid,
 	    struct session *);
 
+/*
+ * As web_helpdesk_staff(), for a GET naming a record by ?id= (a v_id):
+ * sets *id, or answers 404 with title and text when it is missing.
+ * @return 1 when the request may go on.
+ */
+int	web_helpdesk_get_id(struct http_request *, char *sid, struct session *,
+	    char **id, const char *title, const char *text);
+
 /* As web_helpdesk_staff(), for a POST: also checks the CSRF token. */
 int	web_helpdesk_post(struct http_request *, char *sid, struct session *);
 
 /* The HTTP status that answers an enrolment error. */
 int	web_helpdesk_status(enum vetting_error);
+
+/*
+ * web_helpdesk_alert.c: the rows of the open "this was not me" alerts
+ * for the console home.
+ */
+void	web_helpdesk_alert_rows(struct web_html *);
 
 /* Renders the case page with a message (web_helpdesk_case.c). */
 void	web_helpdesk_case_page(struct http_request *, int status,

@@ -91,6 +91,20 @@ web_helpdesk_staff(struct http_request *req, char *sid, struct session *s)
 }
 
 int
+web_helpdesk_get_id(struct http_request *req, char *sid, struct session *s,
+    char **id, const char *title, const char *text)
+{
+	if (!web_helpdesk_staff(req, sid, s))
+		return (0);
+	http_populate_qs(req);
+	if (!http_argument_get_string(req, "id", id)) {
+		web_page_error(req, 404, title, text);
+		return (0);
+	}
+	return (1);
+}
+
+int
 web_helpdesk_post(struct http_request *req, char *sid, struct session *s)
 {
 	if (req->method != HTTP_METHOD_POST) {
@@ -174,14 +188,17 @@ web_helpdesk_home(struct http_request *req, int status,
     const struct session *s, const char *sid, const char *message,
     const char *q, const char *results)
 {
-	struct web_html		cases;
-	struct template_var	vars[6];
+	struct web_html		cases, alerts;
+	struct template_var	vars[7];
 	char			csrf[WEB_CSRF_LEN + 1];
 
 	memset(&cases, 0, sizeof(cases));
+	memset(&alerts, 0, sizeof(alerts));
 	web_helpdesk_case_rows(&cases, NULL);
-	if (cases.error) {
+	web_helpdesk_alert_rows(&alerts);
+	if (cases.error || alerts.error) {
 		free(cases.out);
+		free(alerts.out);
 		web_page_error(req, 500, "Error", "Please try again.");
 		return;
 	}
@@ -192,8 +209,10 @@ web_helpdesk_home(struct http_request *req, int status,
 	vars[3] = (struct template_var){ "q", q, 0 };
 	vars[4] = (struct template_var){ "results", results, TEMPLATE_RAW };
 	vars[5] = (struct template_var){ "cases", cases.out, TEMPLATE_RAW };
-	web_page_send(req, status, WEB_PAGE_HELPDESK, vars, 6);
+	vars[6] = (struct template_var){ "alerts", alerts.out, TEMPLATE_RAW };
+	web_page_send(req, status, WEB_PAGE_HELPDESK, vars, 7);
 	free(cases.out);
+	free(alerts.out);
 }
 
 int
@@ -368,7 +387,7 @@ web_helpdesk_user(struct http_request *req)
 	struct web_html		 rows, opts, cases;
 	struct template_var	 vars[14];
 	char			 sid[SESSION_ID_LEN + 1], *id;
-	char			 csrf[WEB_CSRF_LEN + 1], loa[8], roles[32];
+	char			 csrf[WEB_CSRF_LEN + 1], roles[32];
 	int			 rc, n, i, active, releasable;
 
 	if (!web_helpdesk_staff(req, sid, &s))
@@ -396,21 +415,13 @@ web_helpdesk_user(struct http_request *req)
 	memset(&cases, 0, sizeof(cases));
 	active = releasable = 0;
 	web_html_binding_rows(&rows, list, n, 1);
+	web_html_binding_options(&opts, list, n, 1);
 	for (i = 0; i < n; i++) {
-		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
 		if (list[i].state == BINDING_ACTIVE)
 			active++;
 		if (list[i].state == BINDING_ACTIVE ||
-		    list[i].state == BINDING_SUSPENDED) {
+		    list[i].state == BINDING_SUSPENDED)
 			releasable++;
-			web_html_raw(&opts, "<option value=\"");
-			web_html_text(&opts, list[i].id);
-			web_html_raw(&opts, "\">");
-			web_html_text(&opts, list[i].label);
-			web_html_raw(&opts, " (");
-			web_html_text(&opts, loa);
-			web_html_raw(&opts, ")</option>");
-		}
 	}
 	OPENSSL_cleanse(list, sizeof(list));
 	if (n == 0)

@@ -223,15 +223,9 @@ web_helpdesk_case(struct http_request *req)
 	struct session	 s;
 	char		 sid[SESSION_ID_LEN + 1], *id;
 
-	if (!web_helpdesk_staff(req, sid, &s))
-		return (KORE_RESULT_OK);
-	http_populate_qs(req);
-	if (!http_argument_get_string(req, "id", &id)) {
-		web_page_error(req, 404, "No such case",
-		    "There is no vetting case with this ID.");
-		return (KORE_RESULT_OK);
-	}
-	web_helpdesk_case_page(req, 200, &s, sid, id, "");
+	if (web_helpdesk_get_id(req, sid, &s, &id, "No such case",
+	    "There is no vetting case with this ID."))
+		web_helpdesk_case_page(req, 200, &s, sid, id, "");
 	return (KORE_RESULT_OK);
 }
 

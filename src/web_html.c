@@ -71,3 +71,25 @@ web_html_binding_rows(struct web_html *h, const struct binding *list, int n,
 		web_html_row(h, NULL, cells, k);
 	}
 }
+
+void
+web_html_binding_options(struct web_html *h, const struct binding *list,
+    int n, int with_suspended)
+{
+	char	loa[16];
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].state != BINDING_ACTIVE &&
+		    (!with_suspended || list[i].state != BINDING_SUSPENDED))
+			continue;
+		snprintf(loa, sizeof(loa), "LoA%u", list[i].loa);
+		web_html_raw(h, "<option value=\"");
+		web_html_text(h, list[i].id);
+		web_html_raw(h, "\">");
+		web_html_text(h, list[i].label);
+		web_html_raw(h, " (");
+		web_html_text(h, loa);
+		web_html_raw(h, ")</option>");
+	}
+}

@@ -24,6 +24,7 @@ static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"helpdesk_case.html",
 	"helpdesk_register.html",
 	"helpdesk_identity.html",
+	"helpdesk_alert.html",
 	"account_vetting.html",
 };
 

@@ -407,6 +407,81 @@ def test_backup_and_release_for_a_vetted_user(server, desk):
     assert 'id="loa">3<' in t.get("/account").text
 
 
+def test_not_me_alert_is_worked_at_the_desk(server, desk):
+    """X.1280 9.1.5: an intruder types kim's ID; kim's authenticator says
+    "this was not me"; staff see the alert with its context, suspend the
+    authenticator and close the alert with an outcome, all audited."""
+    add_user(server, "kim", email="kim@example.org")
+    a = self_service_enrol(server, "kim")
+    intruder = Terminal(server.base, user_agent="Intruder/1.0")
+    assert intruder.start("kim").headers["location"] == "/login/code"
+    (req,) = a.pending().json()["requests"]
+    r = a.decide(req["request_id"], req["offset"], "deny", reason="not_me")
+    assert r.json() == {"status": "denied"}
+
+    home = desk.t.get("/helpdesk").text
+    m = re.search(r'<a href="/helpdesk/alert\?id=([0-9a-f]{32})">[^<]*</a>'
+                  r'</td><td>kim</td>', home)
+    assert m, home
+    aid = m.group(1)
+    page = desk.t.get("/helpdesk/alert?id=" + aid).text
+    assert 'id="state">open<' in page
+    assert 'id="browser">Intruder/1.0<' in page
+    assert 'id="address">127.0.0.1 ' in page
+    assert 'href="mailto:kim@example.org"' in page
+    assert 'id="raised-by">test phone<' in page
+    assert 'id="service">%s' % html.escape(server.base) in page
+
+    def post(expect, **fields):
+        data = {"csrf": field(desk.t.get("/helpdesk/alert?id=" + aid).text,
+                              "csrf"), "id": aid}
+        data.update(fields)
+        r = desk.t.post("/helpdesk/alert/action", data)
+        assert r.status_code == expect, (fields, r.status_code, r.text)
+        return r
+
+    # Refusals change nothing.
+    assert "Refused: not an authenticator" in post(
+        400, action="suspend", binding="0" * 32).text
+    assert "Refused: choose an outcome" in post(
+        400, action="close", outcome="maybe").text
+    post(400, action="close", outcome="attack", note="x" * 201)
+    r = desk.t.post("/helpdesk/alert/action", {
+        "csrf": "0" * 64, "id": aid, "action": "close", "outcome": "user"})
+    assert r.status_code == 403
+    assert 'id="state">open<' in desk.t.get(
+        "/helpdesk/alert?id=" + aid).text
+
+    post(303, action="suspend", binding=a.binding)
+    assert "\tsuspended\t" in server.mutuactl("binding", "list",
+                                               "kim").stdout
+    assert a.pending().status_code == 403
+    note = "Called kim: not her. Password reset advised, é ok"
+    post(303, action="close", outcome="attack", note=note)
+    page = desk.t.get("/helpdesk/alert?id=" + aid).text
+    assert 'id="state">closed<' in page and 'id="outcome">attack<' in page
+    assert 'id="closed-by">sam,' in page
+    assert 'id="note">%s<' % html.escape(note) in page
+    assert re.search(r'id="close" hidden', page)
+    assert aid not in desk.t.get("/helpdesk").text
+    assert "Refused: the alert is closed already" in post(
+        409, action="close", outcome="user").text
+    post(409, action="suspend", binding=a.binding)
+
+    audit = [json.loads(l) for l in
+             server.mutuactl("audit", "export").stdout.splitlines()]
+    raised = [r for r in audit if r["event"] == "oob.alert.not_me" and
+              "alert=" + aid in r["detail"]]
+    assert len(raised) == 1 and raised[0]["subject"] == "kim"
+    (closed,) = [r for r in audit if r["event"] == "alert.closed" and
+                 r["detail"] == "alert=%s outcome=attack" % aid]
+    assert closed["actor"] == "sam" and closed["subject"] == "kim"
+    (susp,) = [r for r in audit if r["event"] == "binding.suspended" and
+               ("alert=" + aid) in r["detail"]]
+    assert susp["actor"] == "sam"
+    assert desk.t.get("/helpdesk/alert?id=" + "f" * 32).status_code == 404
+
+
 def test_user_search_and_pages(server, desk):
     add_user(server, "jules", email="jules@example.org")
     r = desk.t.get("/helpdesk/search?q=JULES@")
