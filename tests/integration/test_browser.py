@@ -224,6 +224,7 @@ def test_wrong_pin_keeps_the_authenticator_locked(fed):
     assert out["locked_requests_hidden"]
     assert out["error"] == "Wrong PIN." and out["still_locked"]
     assert out["sw"] and out["offline_shell"], out
+    assert out["qr_text_ok"], out
     assert out["check_filled"] and out["check_hash_gone"]
 
 
