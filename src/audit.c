@@ -2,6 +2,7 @@
  * Append-only audit records.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,6 +13,11 @@
 
 #define AUDIT_RECORD_VERSION	1
 
+struct audit_pending {
+	struct audit_record	rec;
+	int			appended;	/* in the transaction */
+};
+
 struct audit_scan_ctx {
 	struct store_txn	*txn;
 	int			(*cb)(void *, const struct audit_record *);
@@ -19,6 +25,8 @@ struct audit_scan_ctx {
 };
 
 static void	audit_truncate(char *, size_t, const char *);
+static void	audit_log_line(const struct audit_record *, int);
+static void	audit_logged(void *, int);
 static int	audit_scan_one(void *, const struct store_val *,
 		    const struct store_val *);
 
@@ -28,15 +36,39 @@ audit_truncate(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src == NULL ? "" : src);
 }
 
+/* The log line of an audit record: seq and link, or "-" when not stored. */
+static void
+audit_log_line(const struct audit_record *rec, int stored)
+{
+	char	seq[24], link[2 * STORE_CHAIN_LEN + 1];
+
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)rec->seq);
+	crypto_hex(rec->link, sizeof(rec->link), link);
+	log_event("audit", "audit_event", rec->event, "actor", rec->actor,
+	    "subject", rec->subject, "outcome", rec->outcome, "detail",
+	    rec->detail, "seq", stored ? seq : "-", "chain",
+	    stored ? link : "-", (char *)NULL);
+}
+
+/* store_txn_on_end(): the line goes out when the transaction ends. */
+static void
+audit_logged(void *arg, int committed)
+{
+	struct audit_pending	*p = arg;
+
+	audit_log_line(&p->rec, committed && p->appended);
+	free(p);
+}
+
 int
 audit_write(struct store_txn *txn, const char *event, const char *actor,
     const char *subject, const char *outcome, const char *detail)
 {
-	struct codec_writer	w;
-	struct audit_record	rec;
-	struct timespec		ts;
-	char			seq[24], link[2 * STORE_CHAIN_LEN + 1];
-	int			rc;
+	struct codec_writer	 w;
+	struct audit_record	 rec;
+	struct audit_pending	*p;
+	struct timespec		 ts;
+	int			 rc;
 
 	memset(&rec, 0, sizeof(rec));
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -62,12 +94,22 @@ audit_write(struct store_txn *txn, const char *event, const char *actor,
 		    &rec.seq, rec.link);
 	codec_writer_free(&w);
 
-	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)rec.seq);
-	crypto_hex(rec.link, sizeof(rec.link), link);
-	log_event("audit", "audit_event", rec.event, "actor", rec.actor,
-	    "subject", rec.subject, "outcome", rec.outcome, "detail",
-	    rec.detail, "seq", rc == 0 ? seq : "failed", "chain",
-	    rc == 0 ? link : "", (char *)NULL);
+	/*
+	 * Logged when the transaction ends, with its seq and link only if
+	 * it committed: a logged link is then always one the store holds
+	 * (the log anchors the chain, store_chain.h), and an event whose
+	 * change did not land is still logged, as not stored.
+	 */
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		audit_log_line(&rec, 0);
+		return (rc);
+	}
+	p->rec = rec;
+	p->appended = rc == 0;
+	if (store_txn_on_end(txn, audit_logged, p) == -1) {
+		audit_log_line(&rec, 0);
+		free(p);
+	}
 	return (rc);
 }
 

@@ -3,7 +3,7 @@
  *
  * Each event is written in the caller's write transaction, so it lands
  * if and only if the change it describes lands, and is logged as one
- * key=value line. Details must never hold a secret, code or password.
+ * key=value line when that transaction ends. Details must never hold a secret, code or password.
  */
 #ifndef MUTUA_AUDIT_H
 #define MUTUA_AUDIT_H
@@ -31,8 +31,10 @@ struct audit_record {
 };
 
 /*
- * Appends an event to the hash-chained log and logs it with its link
- * (the log line anchors the chain head). Over-long fields are truncated.
+ * Appends an event to the hash-chained log; when the transaction ends
+ * it is logged, with its seq and link if it was committed (the log line
+ * then anchors the chain head) and "-" if not. Over-long fields are
+ * truncated.
  * @return 0, or -1 (the transaction is then failed too).
  */
 int	audit_write(struct store_txn *, const char *event, const char *actor,

@@ -77,6 +77,13 @@ static int	store_boot_check(struct store *, MDB_txn *, const char *,
 		    const char *, char *, size_t);
 static MDB_txn	*store_env_txn(struct store_txn *, enum store_env);
 static int	store_result(struct store_txn *, int);
+static void	store_txn_hooks_run(struct store_txn *, int);
+
+struct store_txn_hook {
+	struct store_txn_hook	*next;
+	void			(*fn)(void *, int);
+	void			*arg;
+};
 
 int
 store_boot_id(char *out, size_t outlen)
@@ -390,6 +397,7 @@ store_txn_commit(struct store_txn *txn)
 			mdb_txn_abort(txn->txn[e]);
 		txn->txn[e] = NULL;
 	}
+	store_txn_hooks_run(txn, rc == 0);
 	return (rc == 0 ? 0 : -1);
 }
 
@@ -405,12 +413,41 @@ store_txn_abort(struct store_txn *txn)
 	}
 	txn->ended = 1;
 	txn->error = 1;
+	store_txn_hooks_run(txn, 0);
 }
 
 void
 store_txn_fail(struct store_txn *txn)
 {
 	txn->error = 1;
+}
+
+int
+store_txn_on_end(struct store_txn *txn, void (*fn)(void *, int), void *arg)
+{
+	struct store_txn_hook	*h, **tail;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return (-1);
+	h->fn = fn;
+	h->arg = arg;
+	for (tail = &txn->hooks; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = h;
+	return (0);
+}
+
+/* Runs and frees the hooks, once: a second end finds none. */
+static void
+store_txn_hooks_run(struct store_txn *txn, int committed)
+{
+	struct store_txn_hook	*h;
+
+	while ((h = txn->hooks) != NULL) {
+		txn->hooks = h->next;
+		h->fn(h->arg, committed);
+		free(h);
+	}
 }
 
 /* Maps an LMDB return code to ours; only real errors are sticky. */

@@ -65,12 +65,15 @@ struct store;
 #define STORE_ENVS		2
 #define STORE_BOOT_ID_MAX	64
 
+struct store_txn_hook;
+
 struct store_txn {
-	struct store	*store;
-	void		*txn[STORE_ENVS];	/* MDB_txn, begun on use */
-	int		 write;
-	int		 error;
-	int		 ended;
+	struct store		*store;
+	void			*txn[STORE_ENVS];	/* MDB_txn, begun on use */
+	int			 write;
+	int			 error;
+	int			 ended;
+	struct store_txn_hook	*hooks;		/* store_txn_on_end() */
 };
 
 /* A value borrowed from the store: valid until the transaction ends. */
@@ -145,6 +148,16 @@ void	store_txn_abort(struct store_txn *);
 
 /* Marks the transaction failed, e.g. after a record failed to decode. */
 void	store_txn_fail(struct store_txn *);
+
+/*
+ * Calls fn(arg, committed) once, when txn ends: committed is 1 after a
+ * commit of every part succeeded, 0 after an abort or a failed commit.
+ * Hooks run in the order they were added; fn owns arg. Used to log only
+ * what is on disk (audit.c).
+ * @return 0, or -1 when out of memory (fn is then not called).
+ */
+int	store_txn_on_end(struct store_txn *, void (*fn)(void *, int),
+	    void *arg);
 
 /* @return 0 (found, *val set), STORE_NOTFOUND, or -1. */
 int	store_get(struct store_txn *, enum store_db, const void *key,

@@ -1193,6 +1193,54 @@ test_audit_scan_rejects_corrupt_record(void **state)
 	assert_int_equal(store_txn_commit(&txn), -1);
 }
 
+struct hook_log {
+	char	calls[8];	/* 'C' committed, 'A' not, in call order */
+	int	n;
+};
+
+struct hook_arg {
+	struct hook_log	*log;
+	char		 tag;
+};
+
+static void
+hook_record(void *arg, int committed)
+{
+	struct hook_arg	*a = arg;
+
+	a->log->calls[a->log->n++] = committed ? a->tag : 'x';
+}
+
+/* store_txn_on_end(): once per hook, in order, with the real outcome. */
+static void
+test_txn_hooks_run_once_in_order_with_the_outcome(void **state)
+{
+	struct fixture		*e = *state;
+	struct store_txn	 txn;
+	struct hook_log		 log;
+	struct hook_arg		 a = { &log, 'a' }, b = { &log, 'b' };
+
+	memset(&log, 0, sizeof(log));
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_put(&txn, STORE_META, "k", 1, "v", 1, 0), 0);
+	assert_int_equal(store_txn_on_end(&txn, hook_record, &a), 0);
+	assert_int_equal(store_txn_on_end(&txn, hook_record, &b), 0);
+	assert_int_equal(store_txn_commit(&txn), 0);
+	store_txn_abort(&txn);
+	assert_string_equal(log.calls, "ab");
+
+	/* Aborted, and a commit that turns into an abort. */
+	memset(&log, 0, sizeof(log));
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_txn_on_end(&txn, hook_record, &a), 0);
+	store_txn_abort(&txn);
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_txn_on_end(&txn, hook_record, &b), 0);
+	store_txn_fail(&txn);
+	assert_int_equal(store_txn_commit(&txn), -1);
+	assert_string_equal(log.calls, "xx");
+}
+
 static void
 test_store_backup_opens_with_all_records(void **state)
 {
@@ -1755,6 +1803,7 @@ main(void)
 		T(test_audit_record_keeps_fields_and_truncates_long_ones),
 		T(test_audit_write_in_failed_txn_fails),
 		T(test_audit_scan_rejects_corrupt_record),
+		T(test_txn_hooks_run_once_in_order_with_the_outcome),
 		T(test_store_backup_opens_with_all_records),
 		T(test_store_backup_refuses_to_overwrite),
 		T(test_store_backup_is_not_readable_by_others),
