@@ -1,0 +1,260 @@
+/*
+ * The harnesses' shared set-up (fuzz_common.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+
+#include "fuzz_common.h"
+#include "offset.h"
+#include "ratelimit.h"
+#include "store_oob.h"
+#include "store_sweep.h"
+#include "store_user.h"
+
+/*
+ * Fixed P-256 keys, so that the signatures in the seed corpus verify in
+ * every run. Test keys only: they sign nothing outside the fuzzers.
+ */
+static const char	fuzz_device_pem[] =
+	"-----BEGIN EC PRIVATE KEY-----\n"
+	"MDECAQEEIJ9jIBZIXdSHy3mslcOnMTLMicrfABfLgxbQleiNQQasoAoGCCqGSM49\n"
+	"AwEH\n"
+	"-----END EC PRIVATE KEY-----\n";
+static const char	fuzz_client_pem[] =
+	"-----BEGIN EC PRIVATE KEY-----\n"
+	"MDECAQEEIG3gIiXEuYa8cH+L46PoBdVHJWJnhgLBMzxZ0yCmVVXmoAoGCCqGSM49\n"
+	"AwEH\n"
+	"-----END EC PRIVATE KEY-----\n";
+
+/*
+ * A hash the parser accepts that never verifies, at no cost: a cost
+ * parameter below crypto_password_verify()'s minimum. A real scrypt
+ * hash would make each guessed password cost 94 ms.
+ */
+#define FUZZ_NO_PASSWORD	"scrypt$1$1$1$00112233445566778899aabbccddeeff$" \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static struct store_sweeper	fuzz_sweeper;
+static struct fuzz		*fuzz_opened;
+
+static EVP_PKEY	*fuzz_key(const char *);
+static void	 fuzz_store_renew(struct fuzz *);
+static void	 fuzz_close(void);
+
+void
+fuzz_die(const char *fmt, ...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "fuzz: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+/* libFuzzer ends with exit(): the directory goes with the process. */
+static void
+fuzz_close(void)
+{
+	if (fuzz_opened != NULL)
+		(void)fixture_store_close(&fuzz_opened->f);
+	fuzz_opened = NULL;
+}
+
+void
+fuzz_open(struct fuzz *fz, int (*seed)(struct fuzz *))
+{
+	memset(fz, 0, sizeof(*fz));
+	if (fuzz_opened != NULL)
+		fuzz_die("one fuzz_open() per process");
+	if (fixture_store_open(&fz->f) == -1 || fixture_core(&fz->f) == -1)
+		fuzz_die("cannot build the fixture");
+	fuzz_opened = fz;
+	atexit(fuzz_close);
+	fz->f.ctx.now = FUZZ_NOW;
+	fz->seed = seed;
+	if (seed != NULL && seed(fz) == -1)
+		fuzz_die("cannot seed the store");
+}
+
+/* Closes the store, removes its files and opens a new one, seeded. */
+static void
+fuzz_store_renew(struct fuzz *fz)
+{
+	char	err[512];
+
+	store_close(fz->f.st);
+	fz->f.st = NULL;
+	if (fixture_dir_remove(fz->f.path) == -1 ||
+	    store_open(&fz->f.st, fz->f.path, FIXTURE_MAP_SIZE, NULL, err,
+	    sizeof(err)) == -1)
+		fuzz_die("cannot make the store anew: %s", err);
+	fz->f.ctx.store = fz->f.st;
+	if (fz->seed != NULL && fz->seed(fz) == -1)
+		fuzz_die("cannot seed the store");
+}
+
+void
+fuzz_next(struct fuzz *fz)
+{
+	if (++fz->runs % FUZZ_STORE_RUNS == 0) {
+		fuzz_store_renew(fz);
+		return;
+	}
+	if (store_sweep(fz->f.st, &fuzz_sweeper,
+	    fz->f.ctx.now + 2 * RATELIMIT_WINDOW_MAX) == -1)
+		fuzz_die("store_sweep failed");
+}
+
+char *
+fuzz_string(const uint8_t *data, size_t size)
+{
+	char	*s;
+
+	if ((s = malloc(size + 1)) == NULL)
+		fuzz_die("out of memory");
+	if (size > 0)
+		memcpy(s, data, size);
+	s[size] = '\0';
+	return (s);
+}
+
+void
+fuzz_fields(char *s, const char **fields, size_t n)
+{
+	char	*nl;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		fields[i] = s != NULL && *s != '\0' ? s : NULL;
+		if (s == NULL)
+			continue;
+		if (i + 1 < n && (nl = strchr(s, '\n')) != NULL) {
+			*nl = '\0';
+			s = nl + 1;
+		} else
+			s = NULL;
+		if (fields[i] != NULL && *fields[i] == '\0')
+			fields[i] = NULL;
+	}
+}
+
+void
+fuzz_file(struct fuzz *fz, const char *name, const void *data, size_t size,
+    char *path)
+{
+	int	fd;
+
+	if (snprintf(path, FIXTURE_PATH_MAX, "%s/%s", fz->f.dir, name) >=
+	    FIXTURE_PATH_MAX)
+		fuzz_die("%s: path too long", name);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    (size > 0 && write(fd, data, size) != (ssize_t)size) ||
+	    close(fd) == -1)
+		fuzz_die("%s: %s", path, strerror(errno));
+}
+
+static EVP_PKEY *
+fuzz_key(const char *pem)
+{
+	BIO		*bio;
+	EVP_PKEY	*key;
+
+	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		fuzz_die("out of memory");
+	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (key == NULL)
+		fuzz_die("cannot read a fixed key");
+	return (key);
+}
+
+EVP_PKEY *
+fuzz_device_key(void)
+{
+	return (fuzz_key(fuzz_device_pem));
+}
+
+EVP_PKEY *
+fuzz_client_key(void)
+{
+	return (fuzz_key(fuzz_client_pem));
+}
+
+int
+fuzz_seed_binding(struct fuzz *fz, int pending)
+{
+	struct store_txn	 txn;
+	struct user		 u;
+	struct binding		 b;
+	struct oob_request	 req;
+	struct offset_fields	 of;
+	EVP_PKEY		*device;
+	unsigned char		 key[BINDING_KEY_LEN];
+	int			 rc;
+
+	memset(&u, 0, sizeof(u));
+	memset(&b, 0, sizeof(b));
+	memset(&req, 0, sizeof(req));
+	memset(&of, 0, sizeof(of));
+	strcpy(u.id, FUZZ_USER);
+	strcpy(u.display_name, "Alice");
+	strcpy(u.password_hash, FUZZ_NO_PASSWORD);
+	u.created = FUZZ_NOW;
+
+	device = fuzz_device_key();
+	rc = device_key_public(device, b.pubkey);
+	EVP_PKEY_free(device);
+	memset(key, 0x42, sizeof(key));
+	strcpy(b.id, FUZZ_BINDING);
+	strcpy(b.user_id, FUZZ_USER);
+	strcpy(b.authenticator_id, "fuzz");
+	strcpy(b.label, "phone");
+	b.loa = 3;
+	b.state = BINDING_ACTIVE;
+	b.created = b.last_used = FUZZ_NOW;
+	if (rc == -1 || crypto_wrap(&fz->f.master, b.id, strlen(b.id), key,
+	    sizeof(key), b.wrapped_key) == -1)
+		return (-1);
+
+	strcpy(req.id, FUZZ_REQUEST);
+	strcpy(req.user_id, FUZZ_USER);
+	strcpy(req.binding_id, FUZZ_BINDING);
+	crypto_sha256_hex("fuzz", 4, req.session_key);
+	strcpy(of.rp, "https://sp.example.org/shibboleth");
+	offset_session_hash("fuzz", of.sid);
+	strcpy(of.tpub, FIXTURE_ADDR);
+	strcpy(of.tpriv, "-");
+	strcpy(of.ua, "Mozilla/5.0");
+	strcpy(of.uid, FUZZ_USER);
+	of.t = FUZZ_NOW;
+	memset(of.n, 'a', 32);
+	req.created = FUZZ_NOW;
+	/* Never expires, whatever clock a harness runs. */
+	req.expires = UINT64_MAX / 2;
+	req.state = OOB_PENDING;
+	if (offset_build(&of, req.offset, sizeof(req.offset)) == -1)
+		return (-1);
+
+	if (store_txn_begin(fz->f.st, &txn, 1) == -1)
+		return (-1);
+	store_user_put(&txn, &u);
+	store_binding_put(&txn, &b);
+	if (pending) {
+		store_oob_request_put(&txn, &req);
+		store_oob_pending_set(&txn, FUZZ_USER, FUZZ_REQUEST);
+	}
+	OPENSSL_cleanse(&b, sizeof(b));
+	OPENSSL_cleanse(key, sizeof(key));
+	return (store_txn_commit(&txn));
+}
