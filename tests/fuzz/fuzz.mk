@@ -27,7 +27,7 @@ FUZZ_CFLAGS	:= -std=c99 -D_GNU_SOURCE -O1 -g $(WARNINGS) -Isrc \
 FUZZ_OBJS	:= $(CORE_SRCS:src/%.c=$(FUZZ_OUT)/obj/%.o)
 FUZZ_COMMON	:= $(FUZZ_OUT)/obj/fixture.o $(FUZZ_OUT)/obj/fuzz_common.o
 
-.PHONY: fuzz-build fuzz-merge
+.PHONY: fuzz-build fuzz-merge fuzz-seeds
 
 $(FUZZ_OUT)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -79,3 +79,13 @@ $(OUT)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c $(REPLAY_COMMON) $(TOOL_LIBS) \
 
 fuzz-replay: $(REPLAY_BINS)
 	@sh tests/fuzz/run.sh replay $(OUT)/fuzz-replay 0 $(FUZZ_TARGETS)
+
+# The signed seeds (tests/fuzz/seeds.c), written into tests/fuzz/corpus/.
+$(FUZZ_OUT)/seeds: tests/fuzz/seeds.c $(FUZZ_COMMON) $(FUZZ_OUT)/libmutua.a \
+    $(FUZZ_HEADERS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_COMMON) \
+	    $(FUZZ_OUT)/libmutua.a $(LDLIBS)
+
+fuzz-seeds: $(FUZZ_OUT)/seeds
+	@mkdir -p tests/fuzz/corpus/fuzz_oob_body tests/fuzz/corpus/fuzz_oob_device
+	$(FUZZ_OUT)/seeds

@@ -198,6 +198,7 @@ fuzz_seed_binding(struct fuzz *fz, int pending)
 	struct user		 u;
 	struct binding		 b;
 	struct oob_request	 req;
+	struct registration	 reg;
 	struct offset_fields	 of;
 	EVP_PKEY		*device;
 	unsigned char		 key[BINDING_KEY_LEN];
@@ -207,6 +208,7 @@ fuzz_seed_binding(struct fuzz *fz, int pending)
 	memset(&b, 0, sizeof(b));
 	memset(&req, 0, sizeof(req));
 	memset(&of, 0, sizeof(of));
+	memset(&reg, 0, sizeof(reg));
 	strcpy(u.id, FUZZ_USER);
 	strcpy(u.display_name, "Alice");
 	strcpy(u.password_hash, FUZZ_NO_PASSWORD);
@@ -245,6 +247,10 @@ fuzz_seed_binding(struct fuzz *fz, int pending)
 	req.state = OOB_PENDING;
 	if (offset_build(&of, req.offset, sizeof(req.offset)) == -1)
 		return (-1);
+	strcpy(reg.user_id, FUZZ_USER);
+	strcpy(reg.created_by, FUZZ_USER);
+	reg.loa = 2;
+	reg.expires = UINT64_MAX / 2;
 
 	if (store_txn_begin(fz->f.st, &txn, 1) == -1)
 		return (-1);
@@ -253,6 +259,7 @@ fuzz_seed_binding(struct fuzz *fz, int pending)
 	if (pending) {
 		store_oob_request_put(&txn, &req);
 		store_oob_pending_set(&txn, FUZZ_USER, FUZZ_REQUEST);
+		store_registration_put(&txn, FUZZ_REG_CODE, &reg);
 	}
 	OPENSSL_cleanse(&b, sizeof(b));
 	OPENSSL_cleanse(key, sizeof(key));

@@ -27,6 +27,8 @@
 #define FUZZ_USER		"alice"
 #define FUZZ_BINDING		"0123456789abcdef0123456789abcdef"
 #define FUZZ_REQUEST		"fedcba9876543210fedcba9876543210"
+#define FUZZ_REG_CODE		"00112233445566778899aabbccddeeff" \
+				"00112233445566778899aabbccddeeff"
 
 /* The store is made anew after this many inputs (the audit grows). */
 #define FUZZ_STORE_RUNS		4096
@@ -87,7 +89,8 @@ EVP_PKEY	*fuzz_client_key(void);
 /*
  * Seeds FUZZ_USER with the active binding FUZZ_BINDING of
  * fuzz_device_key() and, when pending is set, the pending request
- * FUZZ_REQUEST that never expires. @return 0 or -1.
+ * FUZZ_REQUEST and the registration code FUZZ_REG_CODE, which never
+ * expire. Seeding again puts them back as they were. @return 0 or -1.
  */
 int	fuzz_seed_binding(struct fuzz *fz, int pending);
 

@@ -43,7 +43,7 @@ run)
 		rc=0
 		# shellcheck disable=SC2046
 		nice -n 15 "$dir/$t" $(options "$t") -max_total_time="$seconds" \
-		    -print_final_stats=1 -artifact_prefix="$art/" \
+		    -print_final_stats=1 -close_fd_mask=2 -artifact_prefix="$art/" \
 		    "$corpus" >"$log" 2>&1 || rc=$?
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
@@ -81,12 +81,14 @@ replay)
 				[ -f "$f" ] && set -- "$@" "$f"
 			done
 		done
+		# The modules log to stderr: shown only when a replay fails.
+		log=$dir/$t.log
+		leaks=1
 		case $t in
-		fuzz_saml_*)
-			ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-			    "$dir/$t" "$@" ;;
-		*)	"$dir/$t" "$@" ;;
+		fuzz_saml_*)	leaks=0 ;;
 		esac
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks \
+		    "$dir/$t" "$@" 2>"$log" || { tail -60 "$log"; exit 1; }
 	done
 	;;
 *)
