@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
+#include "device.h"
 #include "fuzz_common.h"
 #include "offset.h"
 #include "ratelimit.h"
@@ -48,6 +49,7 @@ static struct fuzz		*fuzz_opened;
 static EVP_PKEY	*fuzz_key(const char *);
 static void	 fuzz_store_renew(struct fuzz *);
 static void	 fuzz_close(void);
+static void	 fuzz_client_file(struct fuzz *, const char *, const char *);
 
 void
 fuzz_die(const char *fmt, ...)
@@ -264,4 +266,66 @@ fuzz_seed_binding(struct fuzz *fz, int pending)
 	OPENSSL_cleanse(&b, sizeof(b));
 	OPENSSL_cleanse(key, sizeof(key));
 	return (store_txn_commit(&txn));
+}
+
+/* Writes one client registration into fz's clients/ directory. */
+static void
+fuzz_client_file(struct fuzz *fz, const char *name, const char *json)
+{
+	char	file[FIXTURE_PATH_MAX], path[FIXTURE_PATH_MAX];
+
+	snprintf(file, sizeof(file), "clients/%s.json", name);
+	fuzz_file(fz, file, json, strlen(json), path);
+}
+
+void
+fuzz_oidc_open(struct fuzz *fz, struct oidc *op)
+{
+	struct config	*cfg = &fz->f.cfg;
+	EVP_PKEY	*key;
+	unsigned char	 point[DEVICE_PUBKEY_LEN];
+	char		 cmd[1024], x[64], y[64], json[1024];
+	char		 err[CONFIG_ERR_MAX];
+
+	snprintf(cfg->oidc_ec_key, sizeof(cfg->oidc_ec_key), "%s/es.key",
+	    fz->f.dir);
+	snprintf(cfg->oidc_rsa_key, sizeof(cfg->oidc_rsa_key), "%s/rs.key",
+	    fz->f.dir);
+	snprintf(cfg->clients_dir, sizeof(cfg->clients_dir), "%s/clients",
+	    fz->f.dir);
+	snprintf(cmd, sizeof(cmd), "umask 077; mkdir %s && "
+	    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+	    "-out %s 2>/dev/null && openssl genpkey -algorithm RSA "
+	    "-pkeyopt rsa_keygen_bits:2048 -out %s 2>/dev/null",
+	    cfg->clients_dir, cfg->oidc_ec_key, cfg->oidc_rsa_key);
+	if (system(cmd) != 0)
+		fuzz_die("cannot make the provider's keys");
+
+	key = fuzz_client_key();
+	if (device_key_public(key, point) == -1 ||
+	    crypto_b64url_encode(point + 1, 32, x, sizeof(x)) == -1 ||
+	    crypto_b64url_encode(point + 33, 32, y, sizeof(y)) == -1)
+		fuzz_die("cannot read the client key");
+	EVP_PKEY_free(key);
+	fuzz_client_file(fz, FUZZ_CLIENT_PUBLIC, "{\"client_id\": \""
+	    FUZZ_CLIENT_PUBLIC "\", \"token_endpoint_auth_method\": \"none\","
+	    "\"redirect_uris\": [\"" FUZZ_REDIRECT "\"], \"scope\": "
+	    "\"openid email profile\", \"claims\": [\"email\", \"name\"],"
+	    "\"grant_types\": [\"authorization_code\", \"refresh_token\"]}");
+	snprintf(json, sizeof(json), "{\"client_id\": \"" FUZZ_CLIENT_JWT
+	    "\", \"token_endpoint_auth_method\": \"private_key_jwt\","
+	    "\"redirect_uris\": [\"" FUZZ_REDIRECT "\"], \"subject_type\":"
+	    "\"pairwise\", \"id_token_signed_response_alg\": \"RS256\","
+	    "\"jwks\": {\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\","
+	    "\"x\": \"%s\", \"y\": \"%s\"}]}}", x, y);
+	fuzz_client_file(fz, FUZZ_CLIENT_JWT, json);
+	fuzz_client_file(fz, FUZZ_CLIENT_BASIC, "{\"client_id\": \""
+	    FUZZ_CLIENT_BASIC "\", \"client_secret_hash\": \""
+	    FUZZ_NO_PASSWORD "\", \"redirect_uris\": [\"" FUZZ_REDIRECT
+	    "\"]}");
+	if (oidc_load(op, cfg, &fz->f.master, FUZZ_NOW, err,
+	    sizeof(err)) == -1)
+		fuzz_die("oidc_load: %s", err);
+	if (op->clients.n != 3)
+		fuzz_die("a client registration did not load");
 }

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "fixture.h"
+#include "oidc.h"
 #include "store_binding.h"
 
 /* The clock of every harness: 2023-11-14T22:13:20Z. */
@@ -29,6 +30,12 @@
 #define FUZZ_REQUEST		"fedcba9876543210fedcba9876543210"
 #define FUZZ_REG_CODE		"00112233445566778899aabbccddeeff" \
 				"00112233445566778899aabbccddeeff"
+
+/* The OAuth clients of fuzz_oidc_open(), one per way to authenticate. */
+#define FUZZ_CLIENT_PUBLIC	"pub"		/* none: PKCE */
+#define FUZZ_CLIENT_JWT		"jwt"		/* fuzz_client_key() */
+#define FUZZ_CLIENT_BASIC	"basic"		/* a secret that never verifies */
+#define FUZZ_REDIRECT		"https://rp.example/cb"
 
 /* The store is made anew after this many inputs (the audit grows). */
 #define FUZZ_STORE_RUNS		4096
@@ -93,5 +100,12 @@ EVP_PKEY	*fuzz_client_key(void);
  * expire. Seeding again puts them back as they were. @return 0 or -1.
  */
 int	fuzz_seed_binding(struct fuzz *fz, int pending);
+
+/*
+ * Builds the OpenID provider of fz's configuration: new ES256 and RS256
+ * keys and the three FUZZ_CLIENT_* registrations in fz's directory.
+ * Release with oidc_unload().
+ */
+void	fuzz_oidc_open(struct fuzz *fz, struct oidc *op);
 
 #endif
