@@ -10,6 +10,8 @@
 
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 300
+FUZZ_RUNS	?=
+export FUZZ_RUNS
 FUZZ_OUT	:= $(BUILD)/fuzz
 FUZZ_SRCS	:= $(filter-out tests/fuzz/fuzz_common.c, \
 		   $(wildcard tests/fuzz/fuzz_*.c))

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,12 +44,16 @@ static const char	fuzz_client_pem[] =
 #define FUZZ_NO_PASSWORD	"scrypt$1$1$1$00112233445566778899aabbccddeeff$" \
 	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
+/* A shell command naming three paths of struct config. */
+#define FUZZ_CMD_MAX		(3 * PATH_MAX + 256)
+
 static struct store_sweeper	fuzz_sweeper;
 static struct fuzz		*fuzz_opened;
 
 static EVP_PKEY	*fuzz_key(const char *);
 static void	 fuzz_store_renew(struct fuzz *);
 static void	 fuzz_close(void);
+static void	 fuzz_trap(int);
 static void	 fuzz_client_file(struct fuzz *, const char *, const char *);
 
 void
@@ -284,7 +289,7 @@ fuzz_oidc_open(struct fuzz *fz, struct oidc *op)
 	struct config	*cfg = &fz->f.cfg;
 	EVP_PKEY	*key;
 	unsigned char	 point[DEVICE_PUBKEY_LEN];
-	char		 cmd[1024], x[64], y[64], json[1024];
+	char		 cmd[FUZZ_CMD_MAX], x[64], y[64], json[1024];
 	char		 err[CONFIG_ERR_MAX];
 
 	snprintf(cfg->oidc_ec_key, sizeof(cfg->oidc_ec_key), "%s/es.key",
@@ -328,4 +333,54 @@ fuzz_oidc_open(struct fuzz *fz, struct oidc *op)
 		fuzz_die("oidc_load: %s", err);
 	if (op->clients.n != 3)
 		fuzz_die("a client registration did not load");
+}
+
+/*
+ * GLib ends the process on a G_LOG_LEVEL_ERROR message with SIGTRAP,
+ * which libFuzzer does not catch: as SIGABRT it is a finding with its
+ * input saved.
+ */
+static void
+fuzz_trap(int sig)
+{
+	abort();
+}
+
+void
+fuzz_saml_open(struct fuzz *fz, struct saml_idp *idp, int with_sp)
+{
+	static const char	md[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"
+	    "metadata\" entityID=\"" FUZZ_SP_ENTITY "\">"
+	    "<md:SPSSODescriptor AuthnRequestsSigned=\"false\" "
+	    "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:"
+	    "protocol\">"
+	    "<md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:"
+	    "bindings:HTTP-POST\" Location=\"https://sp.example/slo\"/>"
+	    "<md:AssertionConsumerService index=\"1\" isDefault=\"true\" "
+	    "Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" "
+	    "Location=\"" FUZZ_SP_ACS "\"/>"
+	    "</md:SPSSODescriptor></md:EntityDescriptor>\n";
+	struct config	*cfg = &fz->f.cfg;
+	char		 cmd[FUZZ_CMD_MAX], path[FIXTURE_PATH_MAX], err[1024];
+
+	snprintf(cfg->signing_key, sizeof(cfg->signing_key), "%s/idp.key",
+	    fz->f.dir);
+	snprintf(cfg->signing_cert, sizeof(cfg->signing_cert), "%s/idp.crt",
+	    fz->f.dir);
+	snprintf(cfg->sp_dir, sizeof(cfg->sp_dir), "%s/sp", fz->f.dir);
+	snprintf(cmd, sizeof(cmd), "umask 077; mkdir %s && openssl req "
+	    "-x509 -newkey rsa:2048 -nodes -subj /CN=fuzz -days 2 "
+	    "-keyout %s -out %s 2>/dev/null", cfg->sp_dir, cfg->signing_key,
+	    cfg->signing_cert);
+	if (system(cmd) != 0)
+		fuzz_die("cannot make the IdP's key");
+	if (with_sp)
+		fuzz_file(fz, "sp/sp.xml", md, strlen(md), path);
+	if (saml_init(idp, cfg, err, sizeof(err)) == -1)
+		fuzz_die("saml_init: %s", err);
+	signal(SIGTRAP, fuzz_trap);
+	if (with_sp && saml_sp_find(idp, FUZZ_SP_ENTITY) == NULL)
+		fuzz_die("the SP did not load");
 }

@@ -19,6 +19,7 @@
 
 #include "fixture.h"
 #include "oidc.h"
+#include "saml.h"
 #include "store_binding.h"
 
 /* The clock of every harness: 2023-11-14T22:13:20Z. */
@@ -36,6 +37,10 @@
 #define FUZZ_CLIENT_JWT		"jwt"		/* fuzz_client_key() */
 #define FUZZ_CLIENT_BASIC	"basic"		/* a secret that never verifies */
 #define FUZZ_REDIRECT		"https://rp.example/cb"
+
+/* The SAML service provider of fuzz_saml_open(): signs nothing. */
+#define FUZZ_SP_ENTITY		"https://sp.example/metadata"
+#define FUZZ_SP_ACS		"https://sp.example/acs"
 
 /* The store is made anew after this many inputs (the audit grows). */
 #define FUZZ_STORE_RUNS		4096
@@ -107,5 +112,12 @@ int	fuzz_seed_binding(struct fuzz *fz, int pending);
  * Release with oidc_unload().
  */
 void	fuzz_oidc_open(struct fuzz *fz, struct oidc *op);
+
+/*
+ * Builds the SAML IdP of fz's configuration (saml_init()): a new RSA key
+ * and certificate and, in fz's directory sp/, the metadata of
+ * FUZZ_SP_ENTITY (none when with_sp is 0). Release with saml_free().
+ */
+void	fuzz_saml_open(struct fuzz *fz, struct saml_idp *idp, int with_sp);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the fuzz targets (tests/fuzz/fuzz.mk, docs/security.md).
 #
-#   run.sh run DIR SECONDS TARGET...     fuzz each target in turn
+#   run.sh run DIR SECONDS TARGET...     fuzz each target in turn (at most
+#                                        FUZZ_RUNS inputs when that is set)
 #   run.sh merge DIR 0 TARGET...         minimise each seed corpus
 #   run.sh replay DIR 0 TARGET...        each corpus and crash input once
 #
@@ -43,6 +44,7 @@ run)
 		rc=0
 		# shellcheck disable=SC2046
 		nice -n 15 "$dir/$t" $(options "$t") -max_total_time="$seconds" \
+		    ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
 		    -print_final_stats=1 -close_fd_mask=2 -artifact_prefix="$art/" \
 		    "$corpus" >"$log" 2>&1 || rc=$?
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
