@@ -2,8 +2,11 @@
  * Federation files: an SP's metadata (federation/sp/NAME.xml, read by
  * saml_sp_load() with libxml2 for mutua's own checks, then by lasso)
  * and its release policy (NAME.conf). The input is the metadata, then,
- * after a NUL byte, the policy. Each input is loaded alone and its
- * provider taken out of the lasso server again.
+ * after a NUL byte, the policy. Each input is loaded alone, by the
+ * saml_sp_add() that saml_sp_load() calls for each file (reached by
+ * including saml_sp.c, as the unit tests reach statics: saml_sp_load()
+ * allocates room for every SP of a federation, 9 MB, on each call), and
+ * its provider is taken out of the lasso server again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,8 @@
 
 #include "fuzz_common.h"
 #include "saml.h"
+
+#include "../../src/saml_sp.c"
 
 static struct fuzz	fz;
 static struct saml_idp	idp;
@@ -20,6 +25,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_open(&fz, NULL);
 	fuzz_saml_open(&fz, &idp, 0);
+	if ((idp.sps = calloc(1, sizeof(*idp.sps))) == NULL)
+		fuzz_die("out of memory");
 	return (0);
 }
 
@@ -28,8 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t	*nul;
 	char		 xml[FIXTURE_PATH_MAX], conf[FIXTURE_PATH_MAX];
-	char		 err[256];
-	size_t		 i, xmllen;
+	char		 dir[FIXTURE_PATH_MAX];
+	size_t		 xmllen;
 
 	nul = memchr(data, '\0', size);
 	xmllen = nul != NULL ? (size_t)(nul - data) : size;
@@ -40,13 +47,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(conf, sizeof(conf), "%s/sp/sp.conf", fz.f.dir);
 		(void)unlink(conf);
 	}
-	free(idp.sps);
-	idp.sps = NULL;
 	idp.nsps = 0;
-	if (saml_sp_load(&idp, err, sizeof(err)) == -1)
-		fuzz_die("saml_sp_load: %s", err);
-	for (i = 0; i < idp.nsps; i++)
+	snprintf(dir, sizeof(dir), "%s/sp", fz.f.dir);
+	if (saml_sp_add(&idp, dir, "sp.xml") == 0)
 		g_hash_table_remove(idp.server->providers,
-		    idp.sps[i].entity_id);
+		    idp.sps[0].entity_id);
 	return (0);
 }
