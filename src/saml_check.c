@@ -7,9 +7,9 @@
  * unauthenticated request to /saml/slo would kill the worker. Found by
  * tests/fuzz/fuzz_saml_sso.c (docs/security.md). The message is decoded
  * here as lasso decodes it and refused unless its root is a
- * LogoutRequest with exactly one such child; whatever this code cannot
- * decode is refused too, so lasso never sees a message it was not shown
- * to handle.
+ * LogoutRequest whose children are those of the schema, with exactly one
+ * such identifier; whatever this code cannot decode is refused too, so
+ * lasso never sees a message it was not shown to handle.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -26,6 +26,7 @@
 #define SAML_CHECK_XML_MAX	(256 * 1024)
 #define SAML_NS_ASSERTION	"urn:oasis:names:tc:SAML:2.0:assertion"
 #define SAML_NS_PROTOCOL	"urn:oasis:names:tc:SAML:2.0:protocol"
+#define SAML_NS_DSIG		"http://www.w3.org/2000/09/xmldsig#"
 #define SAML_REQUEST_PARAM	"SAMLRequest="
 
 static guchar	*saml_check_query(const char *, gsize *);
@@ -98,36 +99,76 @@ saml_check_query(const char *query, gsize *len)
 	return (xml);
 }
 
-/* 0 when xml is a LogoutRequest with one BaseID, NameID or EncryptedID. */
+/*
+ * The children of a LogoutRequest, in the order of the schema (core
+ * §3.2.1, §3.7.1): Issuer?, Signature?, Extensions?, then one of BaseID,
+ * NameID and EncryptedID, then SessionIndex*. lasso misses the NameID
+ * after an element it does not know, so nothing else may stand there.
+ */
+static const struct {
+	const char	*ns;
+	const char	*name;
+	int		 step;		/* where it may stand */
+	int		 id;		/* the one identifier */
+} saml_check_children[] = {
+	{ SAML_NS_ASSERTION, "Issuer", 0, 0 },
+	{ SAML_NS_DSIG, "Signature", 1, 0 },
+	{ SAML_NS_PROTOCOL, "Extensions", 2, 0 },
+	{ SAML_NS_ASSERTION, "BaseID", 3, 1 },
+	{ SAML_NS_ASSERTION, "NameID", 3, 1 },
+	{ SAML_NS_ASSERTION, "EncryptedID", 3, 1 },
+	{ SAML_NS_PROTOCOL, "SessionIndex", 4, 0 },
+};
+
+#define SAML_CHECK_NCHILDREN \
+	(sizeof(saml_check_children) / sizeof(saml_check_children[0]))
+
+/* 0 when xml is a LogoutRequest of that shape. */
 static int
 saml_check_xml(const guchar *xml, gsize len)
 {
 	xmlDocPtr	 doc;
 	xmlNodePtr	 root, c;
-	int		 ids;
+	size_t		 i;
+	int		 ids, step, ok;
 
 	if (len > INT_MAX || (doc = xmlReadMemory((const char *)xml,
 	    (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING)) == NULL)
 		return (-1);
-	ids = -1;
+	ok = 0;
 	root = xmlDocGetRootElement(doc);
 	if (doc->intSubset == NULL && root != NULL && root->ns != NULL &&
 	    xmlStrEqual(root->ns->href, BAD_CAST SAML_NS_PROTOCOL) &&
 	    xmlStrEqual(root->name, BAD_CAST "LogoutRequest")) {
+		ok = 1;
 		ids = 0;
-		for (c = root->children; c != NULL; c = c->next) {
-			if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-			    xmlStrEqual(c->ns->href,
-			    BAD_CAST SAML_NS_ASSERTION) &&
-			    (xmlStrEqual(c->name, BAD_CAST "BaseID") ||
-			    xmlStrEqual(c->name, BAD_CAST "NameID") ||
-			    xmlStrEqual(c->name, BAD_CAST "EncryptedID")))
-				ids++;
+		step = -1;
+		for (c = root->children; ok && c != NULL; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			for (i = 0; i < SAML_CHECK_NCHILDREN; i++) {
+				if (c->ns != NULL && xmlStrEqual(c->ns->href,
+				    (const xmlChar *)saml_check_children[i].ns) &&
+				    xmlStrEqual(c->name,
+				    (const xmlChar *)saml_check_children[i].name))
+					break;
+			}
+			/* Known, in order, and only SessionIndex repeats. */
+			if (i == SAML_CHECK_NCHILDREN ||
+			    saml_check_children[i].step < step ||
+			    (saml_check_children[i].step == step &&
+			    saml_check_children[i].step != 4)) {
+				ok = 0;
+				break;
+			}
+			step = saml_check_children[i].step;
+			ids += saml_check_children[i].id;
 		}
+		ok = ok && ids == 1;
 	}
 	xmlFreeDoc(doc);
-	return (ids == 1 ? 0 : -1);
+	return (ok ? 0 : -1);
 }
 
 int

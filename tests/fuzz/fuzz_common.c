@@ -273,6 +273,27 @@ fuzz_seed_binding(struct fuzz *fz, int pending)
 	return (store_txn_commit(&txn));
 }
 
+int
+fuzz_seed_user(struct fuzz *fz)
+{
+	return (fuzz_seed_binding(fz, 0));
+}
+
+int
+fuzz_seed_pending(struct fuzz *fz)
+{
+	return (fuzz_seed_binding(fz, 1));
+}
+
+void
+fuzz_oidc_ctx(struct fuzz *fz, struct oidc *op, struct oidc_ctx *oc)
+{
+	oc->op = op;
+	oc->store = fz->f.st;
+	oc->now = FUZZ_NOW;
+	oc->addr = FIXTURE_ADDR;
+}
+
 /* Writes one client registration into fz's clients/ directory. */
 static void
 fuzz_client_file(struct fuzz *fz, const char *name, const char *json)

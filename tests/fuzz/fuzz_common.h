@@ -106,12 +106,19 @@ EVP_PKEY	*fuzz_client_key(void);
  */
 int	fuzz_seed_binding(struct fuzz *fz, int pending);
 
+/* Seed callbacks for fuzz_open(): fuzz_seed_binding() without, with pending. */
+int	fuzz_seed_user(struct fuzz *fz);
+int	fuzz_seed_pending(struct fuzz *fz);
+
 /*
  * Builds the OpenID provider of fz's configuration: new ES256 and RS256
  * keys and the three FUZZ_CLIENT_* registrations in fz's directory.
  * Release with oidc_unload().
  */
 void	fuzz_oidc_open(struct fuzz *fz, struct oidc *op);
+
+/* The context of one request to op: fz's store, FUZZ_NOW, FIXTURE_ADDR. */
+void	fuzz_oidc_ctx(struct fuzz *fz, struct oidc *op, struct oidc_ctx *oc);
 
 /*
  * Builds the SAML IdP of fz's configuration (saml_init()): a new RSA key

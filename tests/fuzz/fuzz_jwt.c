@@ -81,10 +81,7 @@ try(const char *jws)
 	const struct client	*c;
 	char			 iss[CLIENT_ID_MAX];
 
-	oc.op = &op;
-	oc.store = fz.f.st;
-	oc.now = FUZZ_NOW;
-	oc.addr = FIXTURE_ADDR;
+	fuzz_oidc_ctx(&fz, &op, &oc);
 	(void)jose_peek_claim(jws, "iss", iss, sizeof(iss));
 	memset(&cred, 0, sizeof(cred));
 	cred.assertion_type = ASSERTION_TYPE;

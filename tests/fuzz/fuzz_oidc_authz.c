@@ -55,10 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.request = f[12];
 	in.request_uri = f[13];
 
-	oc.op = &op;
-	oc.store = fz.f.st;
-	oc.now = FUZZ_NOW;
-	oc.addr = FIXTURE_ADDR;
+	fuzz_oidc_ctx(&fz, &op, &oc);
 	oidc_authz_parse(&oc, &in, &a);
 	if (a.action == OIDC_AUTHZ_CODE) {
 		back = a;

@@ -52,10 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.scope = f[10];
 	in.token = f[11];
 
-	oc.op = &op;
-	oc.store = fz.f.st;
-	oc.now = FUZZ_NOW;
-	oc.addr = FIXTURE_ADDR;
+	fuzz_oidc_ctx(&fz, &op, &oc);
 	oidc_token(&oc, &in, &resp);
 	free(resp.body);
 	oidc_introspect(&oc, &in, &resp);

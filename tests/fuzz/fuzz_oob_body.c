@@ -15,18 +15,10 @@
 
 static struct fuzz	fz;
 
-static int	seed(struct fuzz *);
-
-static int
-seed(struct fuzz *f)
-{
-	return (fuzz_seed_binding(f, 1));
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	fuzz_open(&fz, seed);
+	fuzz_open(&fz, fuzz_seed_pending);
 	return (0);
 }
 
@@ -58,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		changed = 1;
 	json_decref(doc);
 
-	if (changed && seed(&fz) == -1)
+	if (changed && fuzz_seed_pending(&fz) == -1)
 		fuzz_die("cannot seed the store again");
 	fuzz_next(&fz);
 	return (0);

@@ -13,18 +13,10 @@
 
 static struct fuzz	fz;
 
-static int	seed(struct fuzz *);
-
-static int
-seed(struct fuzz *f)
-{
-	return (fuzz_seed_binding(f, 0));
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	fuzz_open(&fz, seed);
+	fuzz_open(&fz, fuzz_seed_user);
 	return (0);
 }
 

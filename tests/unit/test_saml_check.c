@@ -89,6 +89,10 @@ test_logout_request_without_one_id_is_refused(void **state)
 		LOGOUT(NAMEID NAMEID),
 		/* The NameID of another namespace is not the one. */
 		LOGOUT("<NameID>abc</NameID>"),
+		/* lasso misses the NameID after an element it does not know. */
+		LOGOUT("<saml:Issue>x</saml:Issue>" NAMEID),
+		/* Out of the schema's order. */
+		LOGOUT("<samlp:SessionIndex>s</samlp:SessionIndex>" NAMEID),
 		/* lasso parses another root as a LogoutRequest. */
 		"<samlp:AuthnRequest " PROTO " ID=\"_2\">" ISSUER
 		    "</samlp:AuthnRequest>",
