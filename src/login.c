@@ -36,6 +36,21 @@ login_finish(struct store_txn *txn, enum login_error e)
 }
 
 int
+login_session_id_valid(const char *value)
+{
+	size_t	i;
+
+	if (strlen(value) != SESSION_ID_LEN)
+		return (0);
+	for (i = 0; i < SESSION_ID_LEN; i++) {
+		if (!((value[i] >= '0' && value[i] <= '9') ||
+		    (value[i] >= 'a' && value[i] <= 'f')))
+			return (0);
+	}
+	return (1);
+}
+
+int
 login_user_normalize(const char *typed, char *out)
 {
 	size_t	i;

@@ -45,6 +45,13 @@ struct login_done {
 };
 
 /*
+ * Checks a session cookie's value as the browser sent it: SESSION_ID_LEN
+ * lower-case hex digits (what web_session_ensure() hands out).
+ * @return 1 when it is one, 0 otherwise.
+ */
+int	login_session_id_valid(const char *value);
+
+/*
  * Lowercases a user ID as typed into out (USER_ID_MAX bytes).
  * @return 0 when it is a valid user ID, -1 otherwise (out holds what
  *	   could be copied, for the form).

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core.h"
 #include "offset.h"
 #include "store.h"
@@ -145,5 +147,24 @@ enum oob_error	oob_pending(const struct core_ctx *, const struct binding *,
 /* Records an approval or denial (8.4, 8.5). */
 enum oob_error	oob_decide(const struct core_ctx *, const struct binding *,
 		    const struct oob_decide_in *, uint32_t *state);
+
+/* oob_body.c: the JSON bodies of /oob/v1/register and /oob/v1/approve. */
+
+struct enrolment_register_in;
+
+/*
+ * Parses a request body: a JSON object in which no member is repeated.
+ * @return the document (json_decref()), or NULL when the body is not one.
+ */
+json_t	*oob_body_parse(const void *body, size_t len);
+
+/*
+ * Fills in from the string members of a /oob/v1/register body (NULL
+ * when absent or not a string). The strings live as long as doc.
+ */
+void	oob_body_register(json_t *doc, struct enrolment_register_in *in);
+
+/* As oob_body_register(), for a /oob/v1/approve body. */
+void	oob_body_decide(json_t *doc, struct oob_decide_in *in);
 
 #endif

@@ -205,4 +205,12 @@ int	saml_loa_acceptable(const struct saml_sso *, uint32_t loa);
 
 void	saml_post_free(struct saml_post *);
 
+/*
+ * saml_check.c: refuses, before lasso parses it, a LogoutRequest on
+ * which lasso would end the process (g_error()): msg as for
+ * saml_slo_request().
+ * @return 0 when lasso may be given msg, -1 when it must be refused.
+ */
+int	saml_logout_request_check(int binding, const char *msg);
+
 #endif

@@ -196,6 +196,10 @@ saml_slo_request(struct saml_idp *idp, struct store *st, int binding,
 		*error = "the logout request is too large";
 		return (-1);
 	}
+	if (saml_logout_request_check(binding, msg) == -1) {
+		*error = "the logout request is malformed or not signed";
+		return (-1);
+	}
 	if (session_key != NULL) {
 		if (store_txn_begin(st, &txn, 0) == -1)
 			return (-1);

@@ -75,6 +75,22 @@ saml_sp_read_xml(struct saml_sp *sp, const char *path, const char **why)
 	strcpy(sp->entity_id, (char *)v);
 	xmlFree(v);
 
+	/*
+	 * lasso splits each role descriptor's protocolSupportEnumeration
+	 * with strtok_r() and crashes when there is none (found by
+	 * tests/fuzz/fuzz_saml_metadata.c); metadata §2.4.1 requires it.
+	 */
+	*why = "a role descriptor without protocolSupportEnumeration";
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/*[substring(local-name(),"
+	    " string-length(local-name()) - 9) = 'Descriptor']"
+	    "[not(@protocolSupportEnumeration)]");
+	if (o == NULL || (o->nodesetval != NULL &&
+	    o->nodesetval->nodeNr > 0)) {
+		xmlXPathFreeObject(o);
+		goto out;
+	}
+	xmlXPathFreeObject(o);
+
 	*why = "no HTTP-POST AssertionConsumerService";
 	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
 	    "md:AssertionConsumerService[@Binding='" SAML_BINDING_POST_URI

@@ -8,9 +8,8 @@
 #include <time.h>
 
 #include "log.h"
+#include "proxy.h"
 #include "web.h"
-
-#define WEB_XFF_MAX		512
 
 static void	web_request_done(struct http_request *);
 static void	web_send(struct http_request *, int, const char *,
@@ -32,60 +31,27 @@ web_begin(struct http_request *req)
 	return (ctx);
 }
 
-/*
- * The peer is the client unless it is a trusted proxy; then the client is
- * the right-most X-Forwarded-For entry that is not itself trusted. Left
- * entries are client-supplied and never believed.
- */
+/* The peer, or the client behind a trusted proxy (proxy.c). */
 static void
 web_client_addr(struct http_request *req, struct web_ctx *ctx)
 {
 	struct connection	*c;
 	const char		*xff;
-	char			 list[WEB_XFF_MAX], *p, *entry;
 	unsigned char		 addr[16];
-	int			 family;
 
 	c = req->owner;
-	family = c->family;
-	if (family == AF_INET) {
+	if (c->family == AF_INET)
 		memcpy(addr, &c->addr.ipv4.sin_addr, 4);
-		inet_ntop(AF_INET, addr, ctx->client_addr,
-		    sizeof(ctx->client_addr));
-	} else if (family == AF_INET6) {
+	else if (c->family == AF_INET6)
 		memcpy(addr, &c->addr.ipv6.sin6_addr, 16);
-		inet_ntop(AF_INET6, addr, ctx->client_addr,
-		    sizeof(ctx->client_addr));
-	} else {
+	else {
 		strcpy(ctx->client_addr, "unix");
 		return;
 	}
-
-	if (!config_is_trusted_proxy(&web.cfg, family, addr))
-		return;
-	if (!http_request_header(req, "x-forwarded-for", &xff) ||
-	    strlen(xff) >= sizeof(list))
-		return;
-	strcpy(list, xff);
-
-	while ((p = strrchr(list, ',')) != NULL || list[0] != '\0') {
-		entry = p == NULL ? list : p + 1;
-		while (*entry == ' ')
-			entry++;
-		if (inet_pton(AF_INET, entry, addr) == 1)
-			family = AF_INET;
-		else if (inet_pton(AF_INET6, entry, addr) == 1)
-			family = AF_INET6;
-		else
-			return;
-		snprintf(ctx->client_addr, sizeof(ctx->client_addr), "%s",
-		    entry);
-		if (!config_is_trusted_proxy(&web.cfg, family, addr))
-			return;
-		if (p == NULL)
-			return;
-		*p = '\0';
-	}
+	if (!http_request_header(req, "x-forwarded-for", &xff))
+		xff = NULL;
+	proxy_client_addr(&web.cfg, c->family, addr, xff, ctx->client_addr,
+	    sizeof(ctx->client_addr));
 }
 
 static void

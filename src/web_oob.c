@@ -19,7 +19,6 @@ int	web_oob_approve(struct http_request *);
 static void	web_oob_error(struct http_request *, enum oob_error);
 static void	web_oob_send(struct http_request *, int, json_t *);
 static json_t	*web_oob_json(struct http_request *, char **, size_t *);
-static const char	*web_oob_str(json_t *, const char *);
 static enum oob_error	web_oob_device(struct http_request *,
 		    const struct core_ctx *, const void *, size_t,
 		    struct binding *);
@@ -66,29 +65,19 @@ static json_t *
 web_oob_json(struct http_request *req, char **body, size_t *len)
 {
 	json_t		*doc;
-	json_error_t	 err;
 
 	if ((*body = web_body(req, OOB_BODY_MAX, len)) == NULL) {
 		web_respond_json(req, 413, "{\"error\":\"invalid_request\","
 		    "\"error_description\":\"body larger than 16 KiB\"}");
 		return (NULL);
 	}
-	doc = json_loadb(*body, *len, JSON_REJECT_DUPLICATES, &err);
-	if (doc == NULL || !json_is_object(doc)) {
-		json_decref(doc);
+	if ((doc = oob_body_parse(*body, *len)) == NULL) {
 		kore_free(*body);
 		*body = NULL;
 		web_oob_error(req, OOB_ERR_INVALID);
 		return (NULL);
 	}
 	return (doc);
-}
-
-/* A string member, or NULL when missing or not a string. */
-static const char *
-web_oob_str(json_t *doc, const char *name)
-{
-	return (json_string_value(json_object_get(doc, name)));
 }
 
 static enum oob_error
@@ -131,12 +120,7 @@ web_oob_register(struct http_request *req)
 	}
 	if ((doc = web_oob_json(req, &body, &len)) == NULL)
 		return (KORE_RESULT_OK);
-	in.code = web_oob_str(doc, "code");
-	in.authenticator_id = web_oob_str(doc, "authenticator_id");
-	in.device_public_key = web_oob_str(doc, "device_public_key");
-	in.label = web_oob_str(doc, "label");
-	in.signature = web_oob_str(doc, "signature");
-
+	oob_body_register(doc, &in);
 	e = enrolment_register(&cc, &in, &out);
 	OPENSSL_cleanse(body, len);
 	kore_free(body);
@@ -312,11 +296,7 @@ web_oob_approve(struct http_request *req)
 	e = web_oob_device(req, &cc, body, len, &b);
 	kore_free(body);
 	if (e == OOB_OK) {
-		in.request_id = web_oob_str(doc, "request_id");
-		in.decision = web_oob_str(doc, "decision");
-		in.code = web_oob_str(doc, "code");
-		in.reason = web_oob_str(doc, "reason");
-		in.signature = web_oob_str(doc, "signature");
+		oob_body_decide(doc, &in);
 		e = oob_decide(&cc, &b, &in, &state);
 		OPENSSL_cleanse(&b, sizeof(b));
 	}

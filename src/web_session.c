@@ -45,18 +45,11 @@ int
 web_session_cookie(struct http_request *req, char *sid)
 {
 	char		*value;
-	size_t		 i;
 
 	http_populate_cookies(req);
-	if (!http_request_cookie(req, web_cookie_name(), &value))
+	if (!http_request_cookie(req, web_cookie_name(), &value) ||
+	    !login_session_id_valid(value))
 		return (0);
-	if (strlen(value) != SESSION_ID_LEN)
-		return (0);
-	for (i = 0; i < SESSION_ID_LEN; i++) {
-		if (!((value[i] >= '0' && value[i] <= '9') ||
-		    (value[i] >= 'a' && value[i] <= 'f')))
-			return (0);
-	}
 	memcpy(sid, value, SESSION_ID_LEN + 1);
 	return (1);
 }

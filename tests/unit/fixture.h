@@ -35,8 +35,8 @@ struct fixture {
 };
 
 /*
- * Makes a new directory /tmp/mutua-PROGRAM-XXXXXX (mkdtemp(3), mode
- * 0700), PROGRAM being the test binary's name.
+ * Makes a new directory $TMPDIR/mutua-PROGRAM-XXXXXX (mkdtemp(3), mode
+ * 0700; /tmp when TMPDIR is unset), PROGRAM being the binary's name.
  * @param dir	receives the path (capacity dirlen, FIXTURE_DIR_MAX is
  *		enough)
  * @return 0 or -1.

@@ -1,0 +1,93 @@
+/*
+ * Unit tests for what src/saml_sp.c checks in an SP's metadata before
+ * lasso reads it (saml_sp_read_xml(), reached by including the source):
+ * a role descriptor without protocolSupportEnumeration, on which lasso
+ * crashes, is refused with a reason naming it. The input that found it
+ * is replayed from tests/fuzz/crashes/fuzz_saml_metadata/ by make test.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+
+#include "../../src/saml_sp.c"
+
+#define MD_HEAD	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:" \
+		"metadata\" entityID=\"https://sp.test/metadata\">"
+#define ACS	"<md:AssertionConsumerService index=\"1\" Binding=\"" \
+		SAML_BINDING_POST_URI "\" Location=\"https://sp.test/acs\"/>"
+#define PSE	" protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:" \
+		"protocol\""
+
+static char	dir[FIXTURE_DIR_MAX];
+
+static int
+setup(void **state)
+{
+	return (fixture_dir_make(dir, sizeof(dir)));
+}
+
+static int
+teardown(void **state)
+{
+	return (fixture_dir_remove(dir));
+}
+
+/* saml_sp_read_xml() of text; *why as it says. */
+static int
+read_xml(const char *text, const char **why)
+{
+	struct saml_sp	 sp;
+	char		 path[FIXTURE_PATH_MAX];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/sp.xml", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	memset(&sp, 0, sizeof(sp));
+	return (saml_sp_read_xml(&sp, path, why));
+}
+
+static void
+test_descriptor_without_protocol_support_is_refused(void **state)
+{
+	const char	*why;
+
+	assert_int_equal(read_xml(MD_HEAD "<md:SPSSODescriptor>" ACS
+	    "</md:SPSSODescriptor></md:EntityDescriptor>", &why), -1);
+	assert_non_null(strstr(why, "protocolSupportEnumeration"));
+	/* Any role descriptor: lasso reads them all. */
+	assert_int_equal(read_xml(MD_HEAD "<md:SPSSODescriptor" PSE ">" ACS
+	    "</md:SPSSODescriptor><md:AttributeAuthorityDescriptor/>"
+	    "</md:EntityDescriptor>", &why), -1);
+	assert_non_null(strstr(why, "protocolSupportEnumeration"));
+}
+
+static void
+test_descriptor_with_protocol_support_loads(void **state)
+{
+	const char	*why;
+
+	assert_int_equal(read_xml(MD_HEAD "<md:SPSSODescriptor" PSE ">" ACS
+	    "</md:SPSSODescriptor></md:EntityDescriptor>", &why), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    test_descriptor_without_protocol_support_is_refused),
+		cmocka_unit_test(test_descriptor_with_protocol_support_loads),
+	};
+
+	return (cmocka_run_group_tests(tests, setup, teardown));
+}
