@@ -48,7 +48,6 @@ static uint32_t	saml_loa_mask(const struct config *,
 static int	saml_acs_listed(const struct saml_sp *, const char *);
 static void	saml_attribute(LassoSaml2AttributeStatement *, const char *,
 		    const char *, const char *);
-static int	saml_set_status(LassoLogin *, const char *);
 static int	saml_subject_matches(struct store *, const struct saml_sso *,
 		    LassoSamlp2AuthnRequest *, const struct user *);
 static int	saml_post_take(LassoLogin *, const struct saml_sp *,
@@ -479,21 +478,21 @@ saml_post_take(LassoLogin *login, const struct saml_sp *sp,
 	return (0);
 }
 
-/* Replaces the response status: Responder / second_level. */
-static int
-saml_set_status(LassoLogin *login, const char *second_level)
+int
+saml_status_set(LassoProfile *p, const char *top_level,
+    const char *second_level)
 {
 	LassoSamlp2StatusResponse	*resp;
 	LassoSamlp2Status		*status;
 	LassoSamlp2StatusCode		*top, *sub;
 
-	resp = LASSO_SAMLP2_STATUS_RESPONSE(login->parent.response);
-	if (resp == NULL)
+	if (!LASSO_IS_SAMLP2_STATUS_RESPONSE(p->response))
 		return (-1);
+	resp = LASSO_SAMLP2_STATUS_RESPONSE(p->response);
 	status = LASSO_SAMLP2_STATUS(lasso_samlp2_status_new());
 	top = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
 	sub = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
-	lasso_assign_string(top->Value, LASSO_SAML2_STATUS_CODE_RESPONDER);
+	lasso_assign_string(top->Value, top_level);
 	lasso_assign_string(sub->Value, second_level);
 	top->StatusCode = sub;
 	status->StatusCode = top;
@@ -514,7 +513,8 @@ saml_sso_status(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 		store_txn_abort(&txn);
 		return (-1);
 	}
-	if (saml_set_status(sso->login, second_level) == -1 ||
+	if (saml_status_set(LASSO_PROFILE(sso->login),
+	    LASSO_SAML2_STATUS_CODE_RESPONDER, second_level) == -1 ||
 	    lasso_login_build_authn_response_msg(sso->login) != 0)
 		return (-1);
 	return (saml_post_take(sso->login, sso->sp, post));

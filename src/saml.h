@@ -190,12 +190,22 @@ int	saml_slo_start(struct saml_idp *, struct store *,
 	    struct saml_post *post);
 
 /*
- * An SP's LogoutResponse: on to the next SP, or the end.
- * @return 0, or -1 with *error.
+ * An SP's LogoutResponse: on to the next SP, or the end. The hop it
+ * answers is found from its InResponseTo and taken once; an answer that
+ * is not a signed Success from the SP told counts as that SP not logged
+ * out (the initiator then gets PartialLogout).
+ * @return 0, or -1 with *error (unknown, used or expired hop).
  */
-int	saml_slo_response(struct saml_idp *, struct store *, int binding,
-	    const char *msg, const char *relay, uint64_t now,
-	    struct saml_post *post, const char **error);
+int	saml_slo_response(struct saml_idp *, struct store *, const char *msg,
+	    uint64_t now, struct saml_post *post, const char **error);
+
+/*
+ * Replaces the status of p's response (a StatusResponseType) with
+ * top_level / second_level (SAML core §3.2.2.2). @return 0, or -1 when
+ * p has no response.
+ */
+int	saml_status_set(LassoProfile *p, const char *top_level,
+	    const char *second_level);
 
 /* The AuthnContextClassRef of a level of assurance. */
 const char	*saml_loa_uri(const struct config *, uint32_t loa);

@@ -355,8 +355,8 @@ web_saml_slo(struct http_request *req)
 		if (rc == 0)
 			web_session_clear_cookie(req);
 	} else
-		rc = saml_slo_response(&saml, web.store, binding, msg, relay,
-		    now, &post, &error);
+		rc = saml_slo_response(&saml, web.store, msg, now, &post,
+		    &error);
 	if (rc == -1) {
 		log_event("saml.logout.rejected", "reason", error,
 		    (char *)NULL);
