@@ -34,7 +34,6 @@
 #include "saml.h"
 
 #define SAML_ID_RANDOM		20	/* bytes of randomness in an ID */
-#define SAML_LOA_ALL		((1u << 2) | (1u << 3))
 
 static int	saml_read_file(const char *, char **, char *, size_t);
 static void	saml_glib_log(const gchar *, GLogLevelFlags, const gchar *,
@@ -45,10 +44,8 @@ static void	saml_new_id(char *);
 static int	saml_uri_loa(const struct config *, const char *);
 static uint32_t	saml_loa_mask(const struct config *,
 		    LassoSamlp2RequestedAuthnContext *);
-static int	saml_acs_listed(const struct saml_sp *, const char *);
 static void	saml_attribute(LassoSaml2AttributeStatement *, const char *,
 		    const char *, const char *);
-static int	saml_set_status(LassoLogin *, const char *);
 static int	saml_subject_matches(struct store *, const struct saml_sso *,
 		    LassoSamlp2AuthnRequest *, const struct user *);
 static int	saml_post_take(LassoLogin *, const struct saml_sp *,
@@ -256,18 +253,6 @@ saml_loa_acceptable(const struct saml_sso *sso, uint32_t loa)
 	return (loa < 32 && (sso->loa_mask & (1u << loa)) != 0);
 }
 
-static int
-saml_acs_listed(const struct saml_sp *sp, const char *url)
-{
-	size_t		i;
-
-	for (i = 0; i < sp->nacs; i++) {
-		if (strcmp(sp->acs[i], url) == 0)
-			return (1);
-	}
-	return (0);
-}
-
 enum saml_result
 saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
     const char *msg, const char *relay_state, int check_replay,
@@ -283,6 +268,8 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 	uint64_t		 issued;
 	int			 rc, sig, signed_alg_sha1;
 
+	if (binding == SAML_BINDING_UNSOLICITED)
+		return (saml_unsolicited_parse(idp, msg, relay_state, now, sso));
 	memset(sso, 0, sizeof(*sso));
 	if ((binding == SAML_BINDING_POST && strlen(msg) > SAML_POST_MAX) ||
 	    (binding == SAML_BINDING_REDIRECT &&
@@ -361,7 +348,7 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 	ar = LASSO_SAMLP2_AUTHN_REQUEST(sso->login->parent.request);
 	ra = LASSO_SAMLP2_REQUEST_ABSTRACT(ar);
 	if (ar->AssertionConsumerServiceURL != NULL &&
-	    !saml_acs_listed(sso->sp, ar->AssertionConsumerServiceURL)) {
+	    !saml_sp_acs_listed(sso->sp, ar->AssertionConsumerServiceURL)) {
 		sso->error = "the AssertionConsumerServiceURL is not in the "
 		    "service provider's metadata";
 		goto reject;
@@ -470,7 +457,7 @@ saml_post_take(LassoLogin *login, const struct saml_sp *sp,
 {
 	memset(post, 0, sizeof(*post));
 	if (login->parent.msg_url == NULL || login->parent.msg_body == NULL ||
-	    !saml_acs_listed(sp, login->parent.msg_url))
+	    !saml_sp_acs_listed(sp, login->parent.msg_url))
 		return (-1);
 	post->url = g_strdup(login->parent.msg_url);
 	post->field = g_strdup("SAMLResponse");
@@ -479,21 +466,21 @@ saml_post_take(LassoLogin *login, const struct saml_sp *sp,
 	return (0);
 }
 
-/* Replaces the response status: Responder / second_level. */
-static int
-saml_set_status(LassoLogin *login, const char *second_level)
+int
+saml_status_set(LassoProfile *p, const char *top_level,
+    const char *second_level)
 {
 	LassoSamlp2StatusResponse	*resp;
 	LassoSamlp2Status		*status;
 	LassoSamlp2StatusCode		*top, *sub;
 
-	resp = LASSO_SAMLP2_STATUS_RESPONSE(login->parent.response);
-	if (resp == NULL)
+	if (!LASSO_IS_SAMLP2_STATUS_RESPONSE(p->response))
 		return (-1);
+	resp = LASSO_SAMLP2_STATUS_RESPONSE(p->response);
 	status = LASSO_SAMLP2_STATUS(lasso_samlp2_status_new());
 	top = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
 	sub = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
-	lasso_assign_string(top->Value, LASSO_SAML2_STATUS_CODE_RESPONDER);
+	lasso_assign_string(top->Value, top_level);
 	lasso_assign_string(sub->Value, second_level);
 	top->StatusCode = sub;
 	status->StatusCode = top;
@@ -514,7 +501,8 @@ saml_sso_status(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 		store_txn_abort(&txn);
 		return (-1);
 	}
-	if (saml_set_status(sso->login, second_level) == -1 ||
+	if (saml_status_set(LASSO_PROFILE(sso->login),
+	    LASSO_SAML2_STATUS_CODE_RESPONDER, second_level) == -1 ||
 	    lasso_login_build_authn_response_msg(sso->login) != 0)
 		return (-1);
 	return (saml_post_take(sso->login, sso->sp, post));

@@ -5,6 +5,7 @@
  * saml_sp.c: the federation's service providers (federation/sp/).
  * saml_metadata.c: mutua's own signed metadata.
  * saml_slo.c: Single Logout.
+ * saml_unsolicited.c: IdP-initiated SSO.
  * None of these include Kore; web_saml.c holds the HTTP handlers.
  */
 #ifndef MUTUA_SAML_H
@@ -30,6 +31,9 @@
 
 #define SAML_BINDING_REDIRECT	1
 #define SAML_BINDING_POST	2
+#define SAML_BINDING_UNSOLICITED 3	/* IdP-initiated: no AuthnRequest */
+
+#define SAML_LOA_ALL		((1u << 2) | (1u << 3))
 
 #define SAML_ATTR_MAIL		0x01
 #define SAML_ATTR_DISPLAYNAME	0x02
@@ -46,12 +50,13 @@ enum saml_nameid {
 struct saml_sp {
 	char		entity_id[SAML_ENTITY_MAX];
 	char		file[PATH_MAX];
-	char		acs[SAML_ACS_MAX][SAML_URL_MAX];
+	char		acs[SAML_ACS_MAX][SAML_URL_MAX];	/* default first */
 	size_t		nacs;
 	int		want_signed;	/* AuthnRequests must be signed */
 	int		encrypt;	/* encrypt assertions */
 	int		has_slo;
 	int		keyinfo_key;	/* KeyInfo: the key, no certificate */
+	int		unsolicited;	/* accepts IdP-initiated SSO */
 	enum saml_nameid	nameid;		/* default NameID format */
 	uint32_t	attributes;	/* SAML_ATTR_* released */
 };
@@ -79,7 +84,8 @@ struct saml_subject {
 enum saml_result {
 	SAML_ISSUE,		/* answer (assertion or SAML error status) */
 	SAML_NEED_LOGIN,	/* no (fresh enough) session: log in first */
-	SAML_REJECT		/* error page: never answer an untrusted ACS */
+	SAML_REJECT,		/* error page: never answer an untrusted ACS */
+	SAML_DENIED		/* error page, 403: the SP does not allow it */
 };
 
 /* An answer ready for the browser: an auto-submitted POST form. */
@@ -119,6 +125,9 @@ int	saml_sp_load(struct saml_idp *, char *err, size_t errlen);
 /* Finds an SP by entity ID, or NULL. */
 const struct saml_sp	*saml_sp_find(const struct saml_idp *, const char *);
 
+/* 1 when url is one of sp's HTTP-POST AssertionConsumerServices. */
+int	saml_sp_acs_listed(const struct saml_sp *, const char *url);
+
 /* saml_metadata.c: builds and signs idp->metadata. @return 0 or -1. */
 int	saml_metadata_build(struct saml_idp *, const char *cert_pem,
 	    char *err, size_t errlen);
@@ -126,9 +135,11 @@ int	saml_metadata_build(struct saml_idp *, const char *cert_pem,
 /*
  * Parses and checks an AuthnRequest (signature, SP, ACS, age, replay when
  * check_replay, RequestedAuthnContext). msg is the raw query string for
- * the Redirect binding, the base64 SAMLRequest for POST.
- * @return SAML_REJECT (sso->error says why) or SAML_ISSUE; on
- *	   SAML_ISSUE release sso with saml_sso_free().
+ * the Redirect binding, the base64 SAMLRequest for POST, what
+ * saml_unsolicited_msg() made for SAML_BINDING_UNSOLICITED (then
+ * saml_unsolicited_parse() does the work).
+ * @return SAML_REJECT or SAML_DENIED (sso->error says why) or
+ *	   SAML_ISSUE; on SAML_ISSUE release sso with saml_sso_free().
  */
 enum saml_result	saml_sso_parse(struct saml_idp *, struct store *,
 			    int binding, const char *msg,
@@ -137,6 +148,33 @@ enum saml_result	saml_sso_parse(struct saml_idp *, struct store *,
 
 /* Releases a parsed request. */
 void	saml_sso_free(struct saml_sso *);
+
+/*
+ * saml_unsolicited.c: IdP-initiated SSO, Shibboleth's request form
+ * (providerId, shire, target, time), for SPs whose .conf says
+ * "unsolicited yes".
+ */
+
+/*
+ * Joins the request's parameters (shire and time may be NULL) into out,
+ * the msg of a SAML_BINDING_UNSOLICITED request.
+ * @return 0, or -1 when a parameter holds a newline or out is too small.
+ */
+int	saml_unsolicited_msg(const char *provider, const char *shire,
+	    const char *time, char *out, size_t outlen);
+
+/*
+ * Checks an IdP-initiated request (msg from saml_unsolicited_msg(),
+ * relay_state = target) and makes the authentication request lasso
+ * answers: to shire, which must be an HTTP-POST ACS of the SP's
+ * metadata, or to its default ACS; no InResponseTo; the SP's own NameID
+ * format; any level of assurance.
+ * @return SAML_ISSUE (release sso with saml_sso_free()), SAML_DENIED for
+ *	   an SP that does not allow it, or SAML_REJECT; sso->error says why.
+ */
+enum saml_result	saml_unsolicited_parse(struct saml_idp *,
+			    const char *msg, const char *relay_state,
+			    uint64_t now, struct saml_sso *sso);
 
 /*
  * Records the request's ID in the replay cache, in the caller's write
@@ -190,12 +228,22 @@ int	saml_slo_start(struct saml_idp *, struct store *,
 	    struct saml_post *post);
 
 /*
- * An SP's LogoutResponse: on to the next SP, or the end.
- * @return 0, or -1 with *error.
+ * An SP's LogoutResponse: on to the next SP, or the end. The hop it
+ * answers is found from its InResponseTo and taken once; an answer that
+ * is not a signed Success from the SP told counts as that SP not logged
+ * out (the initiator then gets PartialLogout).
+ * @return 0, or -1 with *error (unknown, used or expired hop).
  */
-int	saml_slo_response(struct saml_idp *, struct store *, int binding,
-	    const char *msg, const char *relay, uint64_t now,
-	    struct saml_post *post, const char **error);
+int	saml_slo_response(struct saml_idp *, struct store *, const char *msg,
+	    uint64_t now, struct saml_post *post, const char **error);
+
+/*
+ * Replaces the status of p's response (a StatusResponseType) with
+ * top_level / second_level (SAML core §3.2.2.2). @return 0, or -1 when
+ * p has no response.
+ */
+int	saml_status_set(LassoProfile *p, const char *top_level,
+	    const char *second_level);
 
 /* The AuthnContextClassRef of a level of assurance. */
 const char	*saml_loa_uri(const struct config *, uint32_t loa);

@@ -26,8 +26,26 @@ static int	saml_sp_read_conf(struct saml_sp *, const char *,
 		    const char **, int *);
 static int	saml_sp_attributes(struct saml_sp *, char *, const char **);
 static int	saml_sp_add(struct saml_idp *, const char *, const char *);
+static void	saml_sp_acs_first(struct saml_sp *, const char *);
 static xmlXPathObjectPtr	saml_sp_xpath(xmlXPathContextPtr,
 		    const char *);
+
+/* Moves the ACS url to the front of sp->acs, when it is there. */
+static void
+saml_sp_acs_first(struct saml_sp *sp, const char *url)
+{
+	char	tmp[SAML_URL_MAX];
+	size_t	i;
+
+	for (i = 1; i < sp->nacs; i++) {
+		if (strcmp(sp->acs[i], url) != 0)
+			continue;
+		memcpy(tmp, sp->acs[i], sizeof(tmp));
+		memmove(sp->acs[1], sp->acs[0], i * sizeof(sp->acs[0]));
+		memcpy(sp->acs[0], tmp, sizeof(tmp));
+		return;
+	}
+}
 
 static xmlXPathObjectPtr
 saml_sp_xpath(xmlXPathContextPtr ctx, const char *expr)
@@ -107,6 +125,19 @@ saml_sp_read_xml(struct saml_sp *sp, const char *path, const char **why)
 	xmlXPathFreeObject(o);
 	if (sp->nacs == 0)
 		goto out;
+	/*
+	 * The default one first (metadata §2.2.3: isDefault, else the
+	 * first), for IdP-initiated SSO without an ACS URL.
+	 */
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
+	    "md:AssertionConsumerService[@Binding='" SAML_BINDING_POST_URI
+	    "'][@isDefault='true' or @isDefault='1']/@Location");
+	if (o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr > 0 &&
+	    (v = xmlNodeGetContent(o->nodesetval->nodeTab[0])) != NULL) {
+		saml_sp_acs_first(sp, (char *)v);
+		xmlFree(v);
+	}
+	xmlXPathFreeObject(o);
 
 	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor"
 	    "[@AuthnRequestsSigned='true' or @AuthnRequestsSigned='1']");
@@ -166,7 +197,8 @@ saml_sp_attributes(struct saml_sp *sp, char *value, const char **why)
 /*
  * Reads NAME.conf: "attributes a b c", "nameid_format persistent|
  * transient|email", "require_signed_requests yes|no",
- * "encrypt_assertions yes|no", "signature_keyinfo certificate|key".
+ * "encrypt_assertions yes|no", "signature_keyinfo certificate|key",
+ * "unsolicited yes|no".
  * A missing file keeps the defaults.
  */
 static int
@@ -217,6 +249,9 @@ saml_sp_read_conf(struct saml_sp *sp, const char *path, const char **why,
 		} else if (strcmp(key, "encrypt_assertions") == 0 &&
 		    (yes || strcmp(value, "no") == 0)) {
 			sp->encrypt = sp->encrypt && yes;
+		} else if (strcmp(key, "unsolicited") == 0 &&
+		    (yes || strcmp(value, "no") == 0)) {
+			sp->unsolicited = yes;
 		} else if (strcmp(key, "signature_keyinfo") == 0 &&
 		    (strcmp(value, "key") == 0 ||
 		    strcmp(value, "certificate") == 0)) {
@@ -332,4 +367,16 @@ saml_sp_find(const struct saml_idp *idp, const char *entity_id)
 			return (&idp->sps[i]);
 	}
 	return (NULL);
+}
+
+int
+saml_sp_acs_listed(const struct saml_sp *sp, const char *url)
+{
+	size_t		i;
+
+	for (i = 0; i < sp->nacs; i++) {
+		if (strcmp(sp->acs[i], url) == 0)
+			return (1);
+	}
+	return (0);
 }

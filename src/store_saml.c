@@ -9,6 +9,8 @@
 #include "store_session.h"
 
 #define SAML_RECORD_VERSION	1
+/* 2: the hop's SP, the PartialLogout answer and the partial flag. */
+#define SAML_LOGOUT_VERSION	2
 
 struct participant_list {
 	struct saml_participant	*out;
@@ -257,11 +259,15 @@ store_saml_logout_put(struct store_txn *txn, struct saml_logout *l)
 		store_txn_fail(txn);
 		return (-1);
 	}
-	codec_writer_init(&w, SAML_RECORD_VERSION);
+	codec_writer_init(&w, SAML_LOGOUT_VERSION);
 	codec_put_str(&w, l->final_url);
 	codec_put_str(&w, l->final_body);
 	codec_put_str(&w, l->final_relay);
 	codec_put_u64(&w, l->expires);
+	codec_put_str(&w, l->waiting);
+	codec_put_str(&w, l->partial_url);
+	codec_put_str(&w, l->partial_body);
+	codec_put_u32(&w, l->partial);
 	codec_put_u32(&w, l->nremaining);
 	for (i = 0; i < l->nremaining && i < SAML_LOGOUT_SPS; i++) {
 		codec_put_str(&w, l->remaining[i].sp);
@@ -295,11 +301,15 @@ store_saml_logout_take(struct store_txn *txn, const char *id, uint64_t now,
 	    SAML_REQUEST_KEY_LEN, &val)) != 0)
 		return (rc);
 	memcpy(l->id, id, SAML_REQUEST_KEY_LEN);
-	codec_reader_init(&r, val.data, val.len, SAML_RECORD_VERSION);
+	codec_reader_init(&r, val.data, val.len, SAML_LOGOUT_VERSION);
 	codec_get_str(&r, l->final_url, sizeof(l->final_url));
 	codec_get_str(&r, l->final_body, sizeof(l->final_body));
 	codec_get_str(&r, l->final_relay, sizeof(l->final_relay));
 	l->expires = codec_get_u64(&r);
+	codec_get_str(&r, l->waiting, sizeof(l->waiting));
+	codec_get_str(&r, l->partial_url, sizeof(l->partial_url));
+	codec_get_str(&r, l->partial_body, sizeof(l->partial_body));
+	l->partial = codec_get_u32(&r);
 	l->nremaining = codec_get_u32(&r);
 	if (l->nremaining > SAML_LOGOUT_SPS)
 		l->nremaining = 0;
@@ -353,8 +363,12 @@ store_saml_logout_expired(struct store_txn *txn, const struct store_val *key,
 	struct codec_reader	r;
 	uint64_t		expires;
 
-	/* final_url, final_body, final_relay, expires, then the SPs */
-	codec_reader_init(&r, val->data, val->len, SAML_RECORD_VERSION);
+	/* A logout of an older version cannot be read: it goes. */
+	if (val->len < 1 || *(const unsigned char *)val->data !=
+	    SAML_LOGOUT_VERSION)
+		return (1);
+	/* final_url, final_body, final_relay, expires, then the rest */
+	codec_reader_init(&r, val->data, val->len, SAML_LOGOUT_VERSION);
 	codec_skip(&r);
 	codec_skip(&r);
 	codec_skip(&r);

@@ -42,18 +42,24 @@ struct saml_participant {
 };
 
 /*
- * A Single Logout in progress (STORE_SAML_LOGOUTS): the SPs still to be
- * told, and the answer that ends it (the initiating SP's LogoutResponse,
- * or a local page). Keyed by a random ID carried in RelayState.
+ * A Single Logout in progress (STORE_SAML_LOGOUTS): the SP told last,
+ * the SPs still to be told, and the answer that ends it (the initiating
+ * SP's LogoutResponse, or a local page), in two versions signed in
+ * advance: all told, or PartialLogout. Keyed by the ID of the hop, a
+ * random value that the last LogoutRequest's ID carries, used once.
  */
 #define SAML_LOGOUT_SPS		16
 #define SAML_FINAL_MAX		(16 * 1024)
 
 struct saml_logout {
 	char			id[SAML_REQUEST_KEY_LEN + 1];
+	char			waiting[SAML_ENTITY_MAX];
 	char			final_url[SAML_FINAL_MAX];
 	char			final_body[SAML_FINAL_MAX];	/* POST */
+	char			partial_url[SAML_FINAL_MAX];	/* "": none */
+	char			partial_body[SAML_FINAL_MAX];
 	char			final_relay[SAML_RELAY_MAX];
+	uint32_t		partial;	/* an SP was not logged out */
 	struct saml_participant	remaining[SAML_LOGOUT_SPS];
 	uint32_t		nremaining;
 	uint64_t		expires;

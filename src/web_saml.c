@@ -1,7 +1,8 @@
 /*
  * SAML 2.0 endpoints: /saml/metadata, /saml/sso (Redirect and POST
- * bindings), /saml/sso/resume (after the X.1280 login). The protocol
- * work is in saml.c; these handlers validate, decide and render.
+ * bindings), /saml/unsolicited (IdP-initiated), /saml/sso/resume (after
+ * the X.1280 login), /saml/slo. The protocol work is in saml*.c; these
+ * handlers validate, decide and render.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 int	web_saml_metadata(struct http_request *);
 int	web_saml_sso(struct http_request *);
+int	web_saml_unsolicited(struct http_request *);
 int	web_saml_resume(struct http_request *);
 int	web_saml_slo(struct http_request *);
 
@@ -26,6 +28,7 @@ static void	web_saml_continue(struct http_request *, struct saml_sso *,
 static int	web_saml_subject_issue(struct http_request *,
 		    struct saml_sso *, const char *, const struct session *,
 		    uint64_t);
+static int	web_saml_arg(struct http_request *, const char *, char **);
 
 void
 web_saml_init(void)
@@ -238,6 +241,77 @@ web_saml_sso(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * A query parameter: 1 with *out set, 0 when absent, -1 when present but
+ * dropped by its kore.conf validator (too long or malformed), which
+ * deserves an error page rather than being taken as absent.
+ */
+static int
+web_saml_arg(struct http_request *req, const char *name, char **out)
+{
+	const char	*q;
+	size_t		 len;
+
+	if (http_argument_get_string(req, name, out))
+		return (1);
+	*out = NULL;
+	len = strlen(name);
+	for (q = req->query_string; q != NULL; q = strchr(q, '&')) {
+		q += *q == '&';
+		if (strncmp(q, name, len) == 0 &&
+		    (q[len] == '=' || q[len] == '&' || q[len] == '\0'))
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * /saml/unsolicited?providerId=&shire=&target=&time=: IdP-initiated SSO
+ * (saml_unsolicited.c), through the login when there is no session, as
+ * an SP's request is.
+ */
+int
+web_saml_unsolicited(struct http_request *req)
+{
+	struct saml_sso		 sso;
+	enum saml_result	 rc;
+	char			*provider, *shire, *target, *sent;
+	char			 msg[SAML_ENTITY_MAX + SAML_URL_MAX + 16];
+	uint64_t		 now;
+
+	web_begin(req);
+	now = (uint64_t)time(NULL);
+	http_populate_qs(req);
+	if (web_saml_arg(req, "providerId", &provider) != 1 ||
+	    web_saml_arg(req, "shire", &shire) == -1 ||
+	    web_saml_arg(req, "target", &target) == -1 ||
+	    web_saml_arg(req, "time", &sent) == -1 ||
+	    saml_unsolicited_msg(provider, shire, sent, msg,
+	    sizeof(msg)) == -1) {
+		log_event("saml.unsolicited.rejected", "reason",
+		    "missing or invalid parameter", (char *)NULL);
+		web_page_error(req, 400, "Sign-in request refused",
+		    "A parameter is missing, too long or malformed: "
+		    "providerId (required), shire, target (at most 80 bytes), "
+		    "time (seconds since 1970).");
+		return (KORE_RESULT_OK);
+	}
+	rc = saml_sso_parse(&saml, web.store, SAML_BINDING_UNSOLICITED, msg,
+	    target, 1, now, &sso);
+	if (rc != SAML_ISSUE) {
+		log_event("saml.unsolicited.rejected", "sp", provider,
+		    "reason", sso.error, (char *)NULL);
+		web_page_error(req, rc == SAML_DENIED ? 403 : 400,
+		    "Sign-in request refused", sso.error);
+		return (KORE_RESULT_OK);
+	}
+	log_event("saml.unsolicited", "sp", sso.sp->entity_id, (char *)NULL);
+	web_saml_continue(req, &sso, SAML_BINDING_UNSOLICITED, msg, target,
+	    now);
+	saml_sso_free(&sso);
+	return (KORE_RESULT_OK);
+}
+
 int
 web_saml_resume(struct http_request *req)
 {
@@ -280,7 +354,7 @@ web_saml_resume(struct http_request *req)
 	}
 	if (saml_sso_parse(&saml, web.store, (int)p->binding, p->msg,
 	    p->relay_state[0] != '\0' ? p->relay_state : NULL, 0, now,
-	    &sso) == SAML_REJECT) {
+	    &sso) != SAML_ISSUE) {
 		kore_free(p);
 		web_page_error(req, 400, "Sign-in request refused", sso.error);
 		return (KORE_RESULT_OK);
@@ -355,8 +429,8 @@ web_saml_slo(struct http_request *req)
 		if (rc == 0)
 			web_session_clear_cookie(req);
 	} else
-		rc = saml_slo_response(&saml, web.store, binding, msg, relay,
-		    now, &post, &error);
+		rc = saml_slo_response(&saml, web.store, msg, now, &post,
+		    &error);
 	if (rc == -1) {
 		log_event("saml.logout.rejected", "reason", error,
 		    (char *)NULL);

@@ -34,14 +34,23 @@ def make_keypair(dirname, name):
 
 
 class SamlSP:
-    def __init__(self, workdir, entity=SP_ENTITY, sign_requests=True,
-                 encrypt=False, want_assertions_signed=True):
+    """One SP. base names its endpoints (base/acs, base/slo) and, unless
+    entity is given, its entity ID (base/metadata); slo_bindings are the
+    bindings of its SingleLogoutService ([] for none)."""
+
+    def __init__(self, workdir, entity=None, sign_requests=True,
+                 encrypt=False, want_assertions_signed=True,
+                 base="https://sp.test",
+                 slo_bindings=(BINDING_HTTP_REDIRECT,),
+                 allow_unsolicited=False):
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
-        self.entity = entity
+        self.entity = entity or base + "/metadata"
+        self.acs = base + "/acs"
+        self.slo = base + "/slo"
         self.key, self.crt = make_keypair(workdir, "sp")
         self.conf = {
-            "entityid": entity,
+            "entityid": self.entity,
             "xmlsec_binary": "/usr/bin/xmlsec1",
             "key_file": self.key,
             "cert_file": self.crt,
@@ -49,14 +58,16 @@ class SamlSP:
             "allow_unknown_attributes": True,
             "service": {"sp": {
                 "endpoints": {
-                    "assertion_consumer_service": [(ACS, BINDING_HTTP_POST)],
-                    "single_logout_service": [(SLO, BINDING_HTTP_REDIRECT)],
+                    "assertion_consumer_service": [
+                        (self.acs, BINDING_HTTP_POST)],
+                    "single_logout_service": [
+                        (self.slo, b) for b in slo_bindings],
                 },
                 "authn_requests_signed": sign_requests,
                 "logout_requests_signed": True,
                 "want_response_signed": True,
                 "want_assertions_signed": want_assertions_signed,
-                "allow_unsolicited": False,
+                "allow_unsolicited": allow_unsolicited,
                 "name_id_format_allow_create": True,
                 "signing_algorithm":
                     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
@@ -96,15 +107,20 @@ class SamlSP:
             entityid=self.idp, relay_state=relay, binding=binding, **kw)
         if binding == BINDING_HTTP_REDIRECT:
             return reqid, dict(info["headers"])["Location"]
-        form = info["data"]
-        url = re.search(r'action="([^"]+)"', form).group(1)
-        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
-        return reqid, (html.unescape(url),
-                       {k: html.unescape(v) for k, v in fields.items()})
+        return reqid, sp_form(info)
 
     def parse_response(self, b64, reqid, relay="/x"):
         return self.client.parse_authn_request_response(
             b64, BINDING_HTTP_POST, outstanding={reqid: relay})
+
+
+def sp_form(info):
+    """The (url, form fields) of a message pysaml2 sends by POST."""
+    form = info["data"]
+    url = re.search(r'action="([^"]+)"', form).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    return (html.unescape(url),
+            {k: html.unescape(v) for k, v in fields.items()})
 
 
 def post_form(page):

@@ -52,7 +52,7 @@ def sso(server, sp, a, binding=BINDING_HTTP_REDIRECT, **kw):
         "/saml/sso/resume?r="), r.headers
     page = t.get(r.headers["location"]).text
     action, fields = post_form(page)
-    assert action == ACS, page[:500]
+    assert action == sp.acs, page[:500]
     return t, reqid, fields, r.rp
 
 

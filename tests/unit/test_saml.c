@@ -1007,6 +1007,69 @@ test_authn_context_comparison_sets_the_levels(void **state)
 	g_free(msg);
 }
 
+static void
+test_unsolicited_is_denied_unless_the_sp_allows_it(void **state)
+{
+	struct saml_test	*t = *state;
+	struct saml_sso		 sso;
+	LassoSamlp2AuthnRequest	*ar;
+	char			 msg[1024];
+	uint64_t		 now = (uint64_t)time(NULL);
+
+	assert_int_equal(saml_unsolicited_msg(SP_ENTITY, NULL, NULL, msg,
+	    sizeof(msg)), 0);
+	assert_int_equal(saml_sso_parse(&t->idp, t->f.st,
+	    SAML_BINDING_UNSOLICITED, msg, RELAY, 1, now, &sso), SAML_DENIED);
+	assert_null(sso.login);
+	assert_non_null(strstr(sso.error, "did not ask for"));
+
+	t->idp.sps[0].unsolicited = 1;
+	assert_int_equal(saml_sso_parse(&t->idp, t->f.st,
+	    SAML_BINDING_UNSOLICITED, msg, RELAY, 1, now, &sso), SAML_ISSUE);
+	assert_ptr_equal(sso.sp, &t->idp.sps[0]);
+	/* The default ACS, no request ID to answer or record. */
+	ar = LASSO_SAMLP2_AUTHN_REQUEST(sso.login->parent.request);
+	assert_string_equal(ar->AssertionConsumerServiceURL,
+	    t->idp.sps[0].acs[0]);
+	assert_string_equal(sso.request_id, "");
+	assert_int_equal(sso.replay_until, 0);
+	assert_null(LASSO_SAMLP2_STATUS_RESPONSE(
+	    sso.login->parent.response)->InResponseTo);
+	assert_true(saml_loa_acceptable(&sso, 2));
+	assert_string_equal(sso.login->parent.msg_relayState, RELAY);
+	saml_sso_free(&sso);
+}
+
+static void
+test_unsolicited_request_fields_are_checked(void **state)
+{
+	struct saml_test	*t = *state;
+	struct saml_sso		 sso;
+	char			 msg[1024];
+	uint64_t		 now = (uint64_t)time(NULL);
+
+	t->idp.sps[0].unsolicited = 1;
+	assert_int_equal(saml_unsolicited_msg("a\nb", NULL, NULL, msg,
+	    sizeof(msg)), -1);
+	assert_int_equal(saml_unsolicited_msg(SP_ENTITY, NULL, NULL, msg, 8),
+	    -1);
+	/* Not three fields, an ACS not in the metadata, a stale time. */
+	assert_int_equal(saml_sso_parse(&t->idp, t->f.st,
+	    SAML_BINDING_UNSOLICITED, SP_ENTITY, NULL, 1, now, &sso),
+	    SAML_REJECT);
+	assert_int_equal(saml_unsolicited_msg(SP_ENTITY,
+	    "https://evil.example/acs", NULL, msg, sizeof(msg)), 0);
+	assert_int_equal(saml_sso_parse(&t->idp, t->f.st,
+	    SAML_BINDING_UNSOLICITED, msg, NULL, 1, now, &sso), SAML_REJECT);
+	assert_non_null(strstr(sso.error, "shire"));
+	assert_int_equal(saml_unsolicited_msg(SP_ENTITY, NULL, "1000000000",
+	    msg, sizeof(msg)), 0);
+	assert_int_equal(saml_sso_parse(&t->idp, t->f.st,
+	    SAML_BINDING_UNSOLICITED, msg, NULL, 1, now, &sso), SAML_REJECT);
+	assert_non_null(strstr(sso.error, "expired"));
+	assert_null(sso.login);
+}
+
 int
 main(void)
 {
@@ -1027,6 +1090,8 @@ main(void)
 		T(test_passive_request_gets_no_passive),
 		T(test_unmet_authn_context_gets_no_authn_context),
 		T(test_authn_context_comparison_sets_the_levels),
+		T(test_unsolicited_is_denied_unless_the_sp_allows_it),
+		T(test_unsolicited_request_fields_are_checked),
 #undef T
 	};
 
