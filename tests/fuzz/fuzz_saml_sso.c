@@ -53,8 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			saml_post_free(&post);
 		break;
 	default:
-		if (saml_slo_response(&idp, fz.f.st, binding, msg, NULL,
-		    FUZZ_NOW, &post, &error) == 0)
+		if (saml_slo_response(&idp, fz.f.st, msg, FUZZ_NOW, &post,
+		    &error) == 0)
 			saml_post_free(&post);
 		break;
 	}
