@@ -25,7 +25,7 @@ static int	client_uris(json_t *, const char *, char (*)[CLIENT_URI_MAX],
 		    size_t *, size_t, char *, size_t);
 static int	client_scope_valid(const char *);
 static int	client_claims(json_t *, unsigned int *, char *, size_t);
-static int	client_grants(json_t *, int *, char *, size_t);
+static int	client_grants(json_t *, struct client *, char *, size_t);
 static int	client_keys(json_t *, struct client *, char *, size_t);
 static int	client_sector(struct client *, char *, size_t);
 static int	client_check(json_t *, struct client *, char *, size_t);
@@ -37,7 +37,8 @@ static const char	*client_members[] = {
 	"client_id", "client_name", "token_endpoint_auth_method",
 	"client_secret_hash", "redirect_uris", "post_logout_redirect_uris",
 	"scope", "claims", "subject_type", "sector_identifier",
-	"id_token_signed_response_alg", "grant_types", "jwks", NULL
+	"id_token_signed_response_alg", "grant_types", "jwks",
+	"require_pushed_authorization_requests", NULL
 };
 
 const char *
@@ -198,35 +199,42 @@ bad:
 	return (-1);
 }
 
+/*
+ * grant_types: authorization_code (the default), refresh_token with it,
+ * client_credentials (RFC 6749 §4.4) for a client that authenticates.
+ */
 static int
-client_grants(json_t *o, int *refresh, char *err, size_t errlen)
+client_grants(json_t *o, struct client *c, char *err, size_t errlen)
 {
 	json_t		*arr, *v;
 	const char	*s;
 	size_t		 i;
-	int		 code;
 
-	*refresh = 0;
+	c->code = 1;
+	c->refresh = c->credentials = 0;
 	if ((arr = json_object_get(o, "grant_types")) == NULL)
 		return (0);
-	code = 0;
+	c->code = 0;
 	if (!json_is_array(arr))
 		goto bad;
 	json_array_foreach(arr, i, v) {
 		if ((s = json_string_value(v)) == NULL)
 			goto bad;
 		if (strcmp(s, "authorization_code") == 0)
-			code = 1;
+			c->code = 1;
 		else if (strcmp(s, "refresh_token") == 0)
-			*refresh = 1;
+			c->refresh = 1;
+		else if (strcmp(s, "client_credentials") == 0)
+			c->credentials = 1;
 		else
 			goto bad;
 	}
-	if (code)
+	if ((c->code || c->credentials) && (c->code || !c->refresh))
 		return (0);
 bad:
 	snprintf(err, errlen, "grant_types must be an array holding "
-	    "\"authorization_code\" and optionally \"refresh_token\"");
+	    "\"authorization_code\" (optionally with \"refresh_token\"), "
+	    "\"client_credentials\", or both");
 	return (-1);
 }
 
@@ -379,8 +387,17 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		return (-1);
 	}
 
+	if (client_grants(o, c, err, errlen) == -1)
+		return (-1);
+	if (c->credentials && c->auth == CLIENT_AUTH_NONE) {
+		/* RFC 6749 §4.4: only a confidential client. */
+		snprintf(err, errlen, "client_credentials needs a client that "
+		    "authenticates (token_endpoint_auth_method not none)");
+		return (-1);
+	}
+	/* A client_credentials-only client has no users to redirect. */
 	if (client_uris(o, "redirect_uris", c->redirect_uris, &c->nredirect,
-	    1, err, errlen) == -1 ||
+	    (size_t)c->code, err, errlen) == -1 ||
 	    client_uris(o, "post_logout_redirect_uris", c->logout_uris,
 	    &c->nlogout, 0, err, errlen) == -1)
 		return (-1);
@@ -391,9 +408,15 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		    "by single spaces");
 		return (-1);
 	}
-	if (client_claims(o, &c->claims, err, errlen) == -1 ||
-	    client_grants(o, &c->refresh, err, errlen) == -1)
+	if (client_claims(o, &c->claims, err, errlen) == -1)
 		return (-1);
+	v = json_object_get(o, "require_pushed_authorization_requests");
+	if (v != NULL && !json_is_boolean(v)) {
+		snprintf(err, errlen, "require_pushed_authorization_requests "
+		    "must be true or false");
+		return (-1);
+	}
+	c->require_par = json_is_true(v);
 
 	if (subject[0] == '\0' || strcmp(subject, "public") == 0)
 		c->pairwise = 0;

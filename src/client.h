@@ -57,7 +57,10 @@ struct client {
 	int			pairwise;
 	char			sector[CLIENT_SECTOR_MAX];
 	enum jose_alg		id_token_alg;
+	int			code;		/* authorization_code grant */
 	int			refresh;	/* may use refresh tokens */
+	int			credentials;	/* client_credentials grant */
+	int			require_par;	/* RFC 9126 §6 */
 	struct jose_key		keys[CLIENT_KEYS_MAX];	/* private_key_jwt */
 	size_t			nkeys;
 };

@@ -129,6 +129,7 @@ oidc_discovery(struct oidc *op)
 		{ "introspection_endpoint", "/oauth2/introspect" },
 		{ "revocation_endpoint", "/oauth2/revoke" },
 		{ "end_session_endpoint", "/oauth2/logout" },
+		{ "pushed_authorization_request_endpoint", "/oauth2/par" },
 	};
 	static const char	*auth_lists[] = {
 		"token_endpoint_auth_methods_supported",
@@ -148,12 +149,13 @@ oidc_discovery(struct oidc *op)
 	int		 bad;
 
 	base = op->cfg->base_url;
-	d = json_pack("{s:s, s:[s], s:[s], s:[ss], s:[ss], s:[s], s:[sss], "
-	    "s:[sssssssssssss], s:[ss], s:[ssss], s:b, s:b, s:b, s:b, s:b}",
+	d = json_pack("{s:s, s:[s], s:[s], s:[sss], s:[ss], s:[s], s:[sss], "
+	    "s:[sssssssssssss], s:[ss], s:[ssss], s:b, s:b, s:b, s:b, s:b, s:b}",
 	    "issuer", base,
 	    "response_types_supported", "code",
 	    "response_modes_supported", "query",
 	    "grant_types_supported", "authorization_code", "refresh_token",
+	    "client_credentials",
 	    "subject_types_supported", "public", "pairwise",
 	    "code_challenge_methods_supported", "S256",
 	    "scopes_supported", "openid", "profile", "email",
@@ -167,7 +169,8 @@ oidc_discovery(struct oidc *op)
 	    "claims_parameter_supported", 0,
 	    "request_parameter_supported", 0,
 	    "request_uri_parameter_supported", 0,
-	    "backchannel_logout_supported", 0);
+	    "backchannel_logout_supported", 0,
+	    "require_pushed_authorization_requests", 0);
 	if (d == NULL)
 		return (-1);
 	bad = 0;
@@ -493,8 +496,10 @@ oidc_authz_parse(struct oidc_ctx *ctx, const struct oidc_authz_in *in,
 	}
 }
 
-int
-oidc_authz_resume(struct oidc_ctx *ctx, const char *id, struct oidc_authz *a)
+/* Takes the request kept under id, of the kind pushed, back. */
+static int
+oidc_authz_take(struct oidc_ctx *ctx, int pushed, const char *id,
+    struct oidc_authz *a)
 {
 	struct store_txn	txn;
 	int			rc;
@@ -505,7 +510,7 @@ oidc_authz_resume(struct oidc_ctx *ctx, const char *id, struct oidc_authz *a)
 	    "used. Go back to the service and start again.";
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		return (-1);
-	rc = store_oauth_authz_take(&txn, id, ctx->now, &a->req);
+	rc = store_oauth_authz_take(&txn, pushed, id, ctx->now, &a->req);
 	if (store_txn_commit(&txn) == -1 || rc != 0)
 		return (-1);
 	/* The registry may have been reloaded while the user signed in. */
@@ -517,6 +522,48 @@ oidc_authz_resume(struct oidc_ctx *ctx, const char *id, struct oidc_authz *a)
 	}
 	a->action = OIDC_AUTHZ_CODE;
 	return (0);
+}
+
+int
+oidc_authz_resume(struct oidc_ctx *ctx, const char *id, struct oidc_authz *a)
+{
+	return (oidc_authz_take(ctx, 0, id, a));
+}
+
+int
+oidc_authz_pushed(struct oidc_ctx *ctx, const char *client_id,
+    const char *request_uri, struct oidc_authz *a)
+{
+	const char	*id;
+	size_t		 n;
+
+	n = strlen(OIDC_PAR_URN);
+	id = request_uri + n;
+	if (strncmp(request_uri, OIDC_PAR_URN, n) != 0 ||
+	    strlen(id) != OIDC_AUTHZ_ID_LEN ||
+	    strspn(id, "0123456789abcdef") != OIDC_AUTHZ_ID_LEN) {
+		memset(a, 0, sizeof(*a));
+		a->action = OIDC_AUTHZ_PAGE;
+		a->description = "The service sent an unknown request_uri.";
+		return (-1);
+	}
+	if (oidc_authz_take(ctx, 1, id, a) == -1)
+		return (-1);
+	/* RFC 9126 §4: the request was pushed by this very client. */
+	if (client_id == NULL || strcmp(client_id, a->req.client_id) != 0) {
+		a->action = OIDC_AUTHZ_PAGE;
+		a->description = "The request_uri belongs to another service.";
+		return (-1);
+	}
+	return (0);
+}
+
+void
+oidc_authz_require_pushed(struct oidc_authz *a)
+{
+	if (a->action == OIDC_AUTHZ_CODE && a->client->require_par)
+		oidc_authz_fail(a, OIDC_INVALID_REQUEST, "this client must "
+		    "push its authorization requests (RFC 9126)");
 }
 
 void
@@ -569,7 +616,8 @@ oidc_authz_decide(struct oidc_ctx *ctx, struct oidc_authz *a,
 }
 
 int
-oidc_authz_park(struct oidc_ctx *ctx, struct oidc_authz *a, char *id)
+oidc_authz_keep(struct oidc_ctx *ctx, struct oidc_authz *a, int pushed,
+    char *id)
 {
 	struct store_txn	txn;
 
@@ -577,11 +625,18 @@ oidc_authz_park(struct oidc_ctx *ctx, struct oidc_authz *a, char *id)
 	    OIDC_AUTHZ_ID_LEN / 2) == -1)
 		return (-1);
 	a->req.created = ctx->now;
-	a->req.expires = ctx->now + OIDC_AUTHZ_LIFETIME;
+	a->req.expires = ctx->now + (pushed ? OIDC_PAR_LIFETIME :
+	    OIDC_AUTHZ_LIFETIME);
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		return (-1);
-	store_oauth_authz_put(&txn, id, &a->req);
+	store_oauth_authz_put(&txn, pushed, id, &a->req);
 	return (store_txn_commit(&txn));
+}
+
+int
+oidc_authz_park(struct oidc_ctx *ctx, struct oidc_authz *a, char *id)
+{
+	return (oidc_authz_keep(ctx, a, 0, id));
 }
 
 int

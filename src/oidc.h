@@ -33,6 +33,8 @@
 
 #define OIDC_TOKEN_LEN		43	/* base64url of 32 random bytes */
 #define OIDC_AUTHZ_ID_LEN	32	/* hex */
+#define OIDC_PAR_LIFETIME	60	/* a pushed request (RFC 9126 §2.2) */
+#define OIDC_PAR_URN		"urn:ietf:params:oauth:request_uri:"
 #define OIDC_MIN_LOA		2	/* a password session is not enough */
 #define OIDC_LOCATION_MAX	4096
 #define OIDC_JTI_MAX		256
@@ -196,6 +198,40 @@ void	oidc_authz_decide(struct oidc_ctx *, struct oidc_authz *,
 
 /* Parks a request for the login under a new id[OIDC_AUTHZ_ID_LEN + 1]. */
 int	oidc_authz_park(struct oidc_ctx *, struct oidc_authz *, char *id);
+
+/*
+ * Keeps a request under a new id[OIDC_AUTHZ_ID_LEN + 1]: for the login
+ * (pushed 0, OIDC_AUTHZ_LIFETIME) or pushed by its client (pushed 1,
+ * OIDC_PAR_LIFETIME). The two kinds never find each other.
+ * @return 0 or -1.
+ */
+int	oidc_authz_keep(struct oidc_ctx *, struct oidc_authz *, int pushed,
+	    char *id);
+
+/*
+ * Takes the pushed request named by request_uri (OIDC_PAR_URN + id) back,
+ * once: client_id (the authorization request's) must be the client that
+ * pushed it. @return 0, or -1 with a->action OIDC_AUTHZ_PAGE.
+ */
+int	oidc_authz_pushed(struct oidc_ctx *, const char *client_id,
+	    const char *request_uri, struct oidc_authz *a);
+
+/*
+ * Fails a valid request (invalid_request, back to the client) whose client
+ * is registered with require_pushed_authorization_requests.
+ */
+void	oidc_authz_require_pushed(struct oidc_authz *);
+
+/*
+ * The pushed authorization request endpoint (RFC 9126): authenticates
+ * the client as the token endpoint does, checks the request as the
+ * authorization endpoint would and keeps it for OIDC_PAR_LIFETIME,
+ * answering 201 {request_uri, expires_in}, or the error as JSON.
+ */
+struct oidc_cred;
+
+void	oidc_par(struct oidc_ctx *, const struct oidc_cred *,
+	    const struct oidc_authz_in *, struct oidc_response *);
 
 /*
  * Issues a code for session s and builds the redirect to the client

@@ -1,5 +1,6 @@
 /*
- * The token endpoint (authorization_code and refresh_token grants),
+ * The token endpoint (authorization_code, refresh_token and
+ * client_credentials grants),
  * ID tokens, userinfo, introspection (RFC 7662) and revocation
  * (RFC 7009).
  *
@@ -38,11 +39,19 @@ static int	oidc_issue(struct oidc_ctx *, struct store_txn *,
 		    const char *, const char *, int, struct oidc_issued *,
 		    struct oidc_response *);
 static void	oidc_grant_fail(struct oidc_issued *, struct oidc_response *);
+static void	oidc_grant_finish(struct oidc_ctx *, struct store_txn *,
+		    const struct client *, const struct oauth_grant *,
+		    const char *, const char *, int, const char *,
+		    const char *, struct oidc_response *);
 static void	oidc_answer_json(struct oidc_response *, json_t *);
 static void	oidc_grant_code(struct oidc_ctx *, const struct client *,
 		    const struct oidc_token_in *, struct oidc_response *);
 static void	oidc_grant_refresh(struct oidc_ctx *, const struct client *,
 		    const struct oidc_token_in *, struct oidc_response *);
+static void	oidc_grant_credentials(struct oidc_ctx *,
+		    const struct client *, const struct oidc_token_in *,
+		    struct oidc_response *);
+static int	oidc_scope_about_users(const char *);
 static int	oidc_token_live(struct oidc_ctx *, struct store_txn *,
 		    const char *, struct oauth_token *);
 static void	oidc_user_claims(json_t *, const struct client *,
@@ -230,6 +239,34 @@ oidc_answer_json(struct oidc_response *resp, json_t *o)
 		oidc_response_error(resp, 500, OIDC_SERVER_ERROR, NULL);
 }
 
+/*
+ * The end every grant shares: issues the tokens in txn, audits them as
+ * "oauth.token" by actor with grant=<grant>, and commits; ends txn. A
+ * failure answers server_error and leaves nothing issued.
+ */
+static void
+oidc_grant_finish(struct oidc_ctx *ctx, struct store_txn *txn,
+    const struct client *c, const struct oauth_grant *g, const char *family,
+    const char *nonce, int refresh, const char *actor, const char *grant,
+    struct oidc_response *resp)
+{
+	struct oidc_issued	out;
+	char			more[40];
+
+	memset(&out, 0, sizeof(out));
+	snprintf(more, sizeof(more), "grant=%s", grant);
+	if (oidc_issue(ctx, txn, c, g, family, nonce, refresh, &out,
+	    resp) == -1) {
+		store_txn_abort(txn);
+		oidc_grant_fail(&out, resp);
+		return;
+	}
+	oidc_audit(txn, "oauth.token", actor, c->id, "issued", ctx, more);
+	if (store_txn_commit(txn) == -1)
+		oidc_grant_fail(&out, resp);
+	OPENSSL_cleanse(&out, sizeof(out));
+}
+
 static void
 oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
     const struct oidc_token_in *in, struct oidc_response *resp)
@@ -297,14 +334,8 @@ oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
 	code.used = 1;
 	strcpy(code.family, f.id);
 	store_oauth_code_put(&txn, in->code, &code);
-	if (oidc_issue(ctx, &txn, c, &code.g, f.id, code.nonce, c->refresh,
-	    &out, resp) == -1)
-		goto fail_txn;
-	oidc_audit(&txn, "oauth.token", code.g.user_id, c->id, "issued", ctx,
-	    "grant=authorization_code");
-	if (store_txn_commit(&txn) == -1)
-		goto fail;
-	OPENSSL_cleanse(&out, sizeof(out));
+	oidc_grant_finish(ctx, &txn, c, &code.g, f.id, code.nonce, c->refresh,
+	    code.g.user_id, "authorization_code", resp);
 	return;
 
 fail_txn:
@@ -381,18 +412,85 @@ oidc_grant_refresh(struct oidc_ctx *ctx, const struct client *c,
 	if (in->scope != NULL)
 		snprintf(g.scope, sizeof(g.scope), "%s", in->scope);
 	/* OIDC Core §12.2: same sub and auth_time, no nonce. */
-	if (oidc_issue(ctx, &txn, c, &g, old.family, NULL, 1, &out,
-	    resp) == -1)
-		goto fail_txn;
-	oidc_audit(&txn, "oauth.token", g.user_id, c->id, "issued", ctx,
-	    "grant=refresh_token");
-	if (store_txn_commit(&txn) == -1)
-		goto fail;
-	OPENSSL_cleanse(&out, sizeof(out));
+	oidc_grant_finish(ctx, &txn, c, &g, old.family, NULL, 1, g.user_id,
+	    "refresh_token", resp);
 	return;
 
 fail_txn:
 	store_txn_abort(&txn);
+fail:
+	oidc_grant_fail(&out, resp);
+}
+
+/* 1 when list has a scope that asks for a user's identity or claims. */
+static int
+oidc_scope_about_users(const char *list)
+{
+	return (oidc_scope_has(list, "openid") ||
+	    oidc_scope_has(list, "profile") || oidc_scope_has(list, "email"));
+}
+
+/*
+ * RFC 6749 §4.4: a confidential client asks for a token for itself. No
+ * user takes part, so neither an ID token nor a refresh token (§4.4.3)
+ * is issued, and the scopes about users are not granted. The default
+ * scope is the client's registered scopes without those.
+ */
+static void
+oidc_grant_credentials(struct oidc_ctx *ctx, const struct client *c,
+    const struct oidc_token_in *in, struct oidc_response *resp)
+{
+	struct store_txn	txn;
+	struct oauth_family	f;
+	struct oauth_grant	g;
+	struct oidc_issued	out;
+	const char		*p, *end;
+	char			 word[OAUTH_SCOPE_MAX];
+	size_t			 len;
+
+	memset(&out, 0, sizeof(out));
+	if (!c->credentials) {
+		oidc_response_error(resp, 400, OIDC_UNAUTHORIZED_CLIENT,
+		    "the client is not registered for client_credentials");
+		return;
+	}
+	memset(&g, 0, sizeof(g));
+	if (in->scope != NULL) {
+		if (!oidc_scope_subset(in->scope, c->scope) ||
+		    oidc_scope_about_users(in->scope)) {
+			oidc_response_error(resp, 400, OIDC_INVALID_SCOPE,
+			    "scope is not registered for the client, or is "
+			    "about a user");
+			return;
+		}
+		snprintf(g.scope, sizeof(g.scope), "%s", in->scope);
+	} else {
+		for (p = c->scope; *p != '\0'; p = *end == '\0' ? end :
+		    end + 1) {
+			end = p + strcspn(p, " ");
+			snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
+			len = strlen(g.scope);
+			if (word[0] != '\0' && !oidc_scope_about_users(word))
+				snprintf(g.scope + len, sizeof(g.scope) - len,
+				    "%s%s", len > 0 ? " " : "", word);
+		}
+	}
+	snprintf(g.client_id, sizeof(g.client_id), "%s", c->id);
+	snprintf(g.amr, sizeof(g.amr), "client");
+	g.auth_time = ctx->now;
+
+	memset(&f, 0, sizeof(f));
+	if (crypto_random_hex(f.id, sizeof(f.id), OAUTH_FAMILY_LEN / 2) == -1)
+		goto fail;
+	strcpy(f.client_id, c->id);
+	f.expires = ctx->now + OIDC_ACCESS_LIFETIME;
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		goto fail;
+	store_oauth_family_put(&txn, &f);
+	oidc_grant_finish(ctx, &txn, c, &g, f.id, NULL, 0, c->id,
+	    "client_credentials", resp);
+	return;
+
 fail:
 	oidc_grant_fail(&out, resp);
 }
@@ -418,6 +516,8 @@ oidc_token(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 		oidc_grant_code(ctx, c, in, resp);
 	else if (strcmp(in->grant_type, "refresh_token") == 0)
 		oidc_grant_refresh(ctx, c, in, resp);
+	else if (strcmp(in->grant_type, "client_credentials") == 0)
+		oidc_grant_credentials(ctx, c, in, resp);
 	else
 		oidc_response_error(resp, 400, OIDC_UNSUPPORTED_GRANT_TYPE,
 		    NULL);
@@ -557,6 +657,7 @@ oidc_introspect(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 	struct oauth_token	 t;
 	const struct client	*c;
 	json_t			*o;
+	const char		*subject;
 	char			 sub[OIDC_SUB_MAX];
 	int			 rc;
 
@@ -572,10 +673,15 @@ oidc_introspect(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 	if (rc != 0 || strcmp(t.g.client_id, c->id) != 0)
 		o = json_pack("{s:b}", "active", 0);
 	else {
-		oidc_subject(ctx->op, c, t.g.user_id, sub, sizeof(sub));
+		/* A client_credentials token is about the client itself. */
+		subject = c->id;
+		if (t.g.user_id[0] != '\0') {
+			oidc_subject(ctx->op, c, t.g.user_id, sub, sizeof(sub));
+			subject = sub;
+		}
 		o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:s}",
 		    "active", 1, "scope", t.g.scope, "client_id", c->id,
-		    "sub", sub, "aud", c->id, "exp", (json_int_t)t.expires,
+		    "sub", subject, "aud", c->id, "exp", (json_int_t)t.expires,
 		    "iat", (json_int_t)t.issued, "iss",
 		    ctx->op->cfg->base_url);
 		if (o != NULL)

@@ -13,6 +13,7 @@
 
 #define OAUTH_KEY_CODE		'C'
 #define OAUTH_KEY_AUTHZ		'R'
+#define OAUTH_KEY_PUSHED	'P'	/* RFC 9126 */
 #define OAUTH_KEY_TOKEN		'T'
 #define OAUTH_KEY_FAMILY	'F'
 
@@ -245,13 +246,13 @@ store_oauth_family_revoke(struct store_txn *txn, const char *id)
 }
 
 int
-store_oauth_authz_put(struct store_txn *txn, const char *id,
+store_oauth_authz_put(struct store_txn *txn, int pushed, const char *id,
     const struct oauth_authz *a)
 {
 	struct codec_writer	w;
 	unsigned char		key[OAUTH_KEY_LEN];
 
-	oauth_key(key, OAUTH_KEY_AUTHZ, id);
+	oauth_key(key, pushed ? OAUTH_KEY_PUSHED : OAUTH_KEY_AUTHZ, id);
 	codec_writer_init(&w, OAUTH_RECORD_VERSION);
 	codec_put_u64(&w, a->expires);
 	codec_put_str(&w, a->client_id);
@@ -269,8 +270,8 @@ store_oauth_authz_put(struct store_txn *txn, const char *id,
 }
 
 int
-store_oauth_authz_take(struct store_txn *txn, const char *id, uint64_t now,
-    struct oauth_authz *a)
+store_oauth_authz_take(struct store_txn *txn, int pushed, const char *id,
+    uint64_t now, struct oauth_authz *a)
 {
 	struct store_val	val;
 	struct codec_reader	r;
@@ -278,7 +279,7 @@ store_oauth_authz_take(struct store_txn *txn, const char *id, uint64_t now,
 	int			rc;
 
 	memset(a, 0, sizeof(*a));
-	oauth_key(key, OAUTH_KEY_AUTHZ, id);
+	oauth_key(key, pushed ? OAUTH_KEY_PUSHED : OAUTH_KEY_AUTHZ, id);
 	if ((rc = store_get(txn, STORE_OAUTH_CODES, key, sizeof(key),
 	    &val)) != 0)
 		return (rc);

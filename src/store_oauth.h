@@ -129,15 +129,20 @@ int	store_oauth_family_get(struct store_txn *, const char *id,
  */
 int	store_oauth_family_revoke(struct store_txn *, const char *id);
 
-/* Parks a request under id (hex). @return 0 or -1. */
-int	store_oauth_authz_put(struct store_txn *, const char *id,
+/*
+ * Parks a request under id (hex): pushed is 1 for a pushed authorization
+ * request (RFC 9126), 0 for one waiting for the user's login. The two
+ * are apart: an ID of one kind never finds a request of the other.
+ * @return 0 or -1.
+ */
+int	store_oauth_authz_put(struct store_txn *, int pushed, const char *id,
 	    const struct oauth_authz *);
 
 /*
- * Takes (reads and deletes: single use) the parked request id.
- * @return 0, STORE_NOTFOUND (expired included), or -1.
+ * Takes (reads and deletes: single use) the parked request id of the
+ * kind pushed. @return 0, STORE_NOTFOUND (expired included), or -1.
  */
-int	store_oauth_authz_take(struct store_txn *, const char *id,
+int	store_oauth_authz_take(struct store_txn *, int pushed, const char *id,
 	    uint64_t now, struct oauth_authz *);
 
 /*

@@ -24,6 +24,7 @@ int	web_oidc_discovery(struct http_request *);
 int	web_oidc_jwks(struct http_request *);
 int	web_oidc_authorize(struct http_request *);
 int	web_oidc_token(struct http_request *);
+int	web_oidc_par(struct http_request *);
 int	web_oidc_userinfo(struct http_request *);
 int	web_oidc_introspect(struct http_request *);
 int	web_oidc_revoke(struct http_request *);
@@ -47,6 +48,14 @@ static const char	*web_oidc_token_names[] = {
 	"refresh_token", "scope", "token", "token_type_hint", "client_id",
 	"client_secret", "client_assertion", "client_assertion_type", NULL
 };
+/* A pushed request: the authorization parameters and client authentication. */
+static const char	*web_oidc_par_names[] = {
+	"response_type", "client_id", "redirect_uri", "scope", "state",
+	"nonce", "code_challenge", "code_challenge_method", "prompt",
+	"max_age", "acr_values", "login_hint", "response_mode", "request",
+	"request_uri", "client_secret", "client_assertion",
+	"client_assertion_type", NULL
+};
 static const char	*web_oidc_logout_names[] = {
 	"id_token_hint", "post_logout_redirect_uri", "state", "client_id",
 	"logout_hint", "ui_locales", "csrf", NULL
@@ -59,8 +68,10 @@ static const char	*web_oidc_arg(struct http_request *, const char *);
 static int	web_oidc_malformed(struct http_request *, const char *,
 		    const char *const *);
 static void	web_oidc_send(struct http_request *, struct oidc_response *);
+static void	web_oidc_authz_args(struct http_request *,
+		    struct oidc_authz_in *);
 static int	web_oidc_form(struct http_request *, struct oidc_token_in *,
-		    char *, size_t);
+		    const char *const *, char *, size_t);
 static void	web_oidc_continue(struct http_request *, const char *,
 		    const char *, const char *);
 static int	web_oidc_client_post(struct http_request *,
@@ -270,6 +281,27 @@ web_oidc_continue(struct http_request *req, const char *title,
 	web_page_send(req, 200, WEB_PAGE_OIDC_CONTINUE, vars, 3);
 }
 
+/* The authorization request's parameters, as Kore validated them. */
+static void
+web_oidc_authz_args(struct http_request *req, struct oidc_authz_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->response_type = web_oidc_arg(req, "response_type");
+	in->client_id = web_oidc_arg(req, "client_id");
+	in->redirect_uri = web_oidc_arg(req, "redirect_uri");
+	in->scope = web_oidc_arg(req, "scope");
+	in->state = web_oidc_arg(req, "state");
+	in->nonce = web_oidc_arg(req, "nonce");
+	in->code_challenge = web_oidc_arg(req, "code_challenge");
+	in->code_challenge_method = web_oidc_arg(req, "code_challenge_method");
+	in->prompt = web_oidc_arg(req, "prompt");
+	in->max_age = web_oidc_arg(req, "max_age");
+	in->acr_values = web_oidc_arg(req, "acr_values");
+	in->response_mode = web_oidc_arg(req, "response_mode");
+	in->request = web_oidc_arg(req, "request");
+	in->request_uri = web_oidc_arg(req, "request_uri");
+}
+
 int
 web_oidc_authorize(struct http_request *req)
 {
@@ -298,27 +330,24 @@ web_oidc_authorize(struct http_request *req)
 		}
 		resumed = 1;
 	} else {
-		memset(&in, 0, sizeof(in));
-		in.response_type = web_oidc_arg(req, "response_type");
-		in.client_id = web_oidc_arg(req, "client_id");
-		in.redirect_uri = web_oidc_arg(req, "redirect_uri");
-		in.scope = web_oidc_arg(req, "scope");
-		in.state = web_oidc_arg(req, "state");
-		in.nonce = web_oidc_arg(req, "nonce");
-		in.code_challenge = web_oidc_arg(req, "code_challenge");
-		in.code_challenge_method = web_oidc_arg(req,
-		    "code_challenge_method");
-		in.prompt = web_oidc_arg(req, "prompt");
-		in.max_age = web_oidc_arg(req, "max_age");
-		in.acr_values = web_oidc_arg(req, "acr_values");
-		in.response_mode = web_oidc_arg(req, "response_mode");
-		in.request = web_oidc_arg(req, "request");
-		in.request_uri = web_oidc_arg(req, "request_uri");
+		web_oidc_authz_args(req, &in);
 		in.malformed = req->method == HTTP_METHOD_GET &&
 		    req->query_string != NULL &&
 		    web_oidc_malformed(req, req->query_string,
 		    web_oidc_authz_names);
-		oidc_authz_parse(&oc, &in, &a);
+		/*
+		 * RFC 9126 §4: a pushed request replaces the parameters;
+		 * any other request_uri is request_uri_not_supported.
+		 */
+		if (in.request_uri != NULL && !in.malformed &&
+		    strncmp(in.request_uri, OIDC_PAR_URN,
+		    strlen(OIDC_PAR_URN)) == 0)
+			oidc_authz_pushed(&oc, in.client_id, in.request_uri,
+			    &a);
+		else {
+			oidc_authz_parse(&oc, &in, &a);
+			oidc_authz_require_pushed(&a);
+		}
 	}
 	if (a.action == OIDC_AUTHZ_PAGE) {
 		web_page_error(req, 400, "Unknown service", a.description);
@@ -372,7 +401,7 @@ web_oidc_authorize(struct http_request *req)
  */
 static int
 web_oidc_form(struct http_request *req, struct oidc_token_in *in,
-    char *endpoint, size_t len)
+    const char *const *names, char *endpoint, size_t len)
 {
 	struct oidc_response	 resp;
 	char			*raw;
@@ -394,7 +423,7 @@ web_oidc_form(struct http_request *req, struct oidc_token_in *in,
 		return (-1);
 	}
 	http_populate_post(req);
-	in->malformed = web_oidc_malformed(req, raw, web_oidc_token_names);
+	in->malformed = web_oidc_malformed(req, raw, names);
 	OPENSSL_cleanse(raw, rawlen);
 	kore_free(raw);
 
@@ -428,9 +457,31 @@ web_oidc_client_post(struct http_request *req,
 	char			endpoint[CONFIG_URL_MAX + 32];
 
 	web_oidc_ctx(req, &oc);
-	if (web_oidc_form(req, &in, endpoint, sizeof(endpoint)) == -1)
+	if (web_oidc_form(req, &in, web_oidc_token_names, endpoint,
+	    sizeof(endpoint)) == -1)
 		return (KORE_RESULT_OK);
 	handle(&oc, &in, &resp);
+	web_oidc_send(req, &resp);
+	return (KORE_RESULT_OK);
+}
+
+/* RFC 9126: the client's form holds an authorization request. */
+int
+web_oidc_par(struct http_request *req)
+{
+	struct oidc_ctx		oc;
+	struct oidc_token_in	tin;
+	struct oidc_authz_in	in;
+	struct oidc_response	resp;
+	char			endpoint[CONFIG_URL_MAX + 32];
+
+	web_oidc_ctx(req, &oc);
+	if (web_oidc_form(req, &tin, web_oidc_par_names, endpoint,
+	    sizeof(endpoint)) == -1)
+		return (KORE_RESULT_OK);
+	web_oidc_authz_args(req, &in);
+	in.malformed = tin.malformed;
+	oidc_par(&oc, &tin.cred, &in, &resp);
 	web_oidc_send(req, &resp);
 	return (KORE_RESULT_OK);
 }

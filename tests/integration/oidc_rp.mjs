@@ -59,7 +59,11 @@ const steps = {
 			code_challenge_method: 'S256',
 			state, nonce, ...(a.params || {}),
 		};
-		const url = client.buildAuthorizationUrl(config, params);
+		// par: pushed first (RFC 9126); the URL then holds only
+		// client_id and request_uri.
+		const url = a.par ?
+		    await client.buildAuthorizationUrlWithPAR(config, params) :
+		    client.buildAuthorizationUrl(config, params);
 		return { url: url.href, code_verifier, state, nonce };
 	},
 
@@ -87,6 +91,13 @@ const steps = {
 		const tokens = await client.refreshTokenGrant(config,
 		    a.refresh_token);
 		return { tokens: { ...tokens }, claims: tokens.claims() ?? null };
+	},
+
+	async client_credentials(a) {
+		const config = await configure(a);
+		const tokens = await client.clientCredentialsGrant(config,
+		    a.scope ? { scope: a.scope } : {});
+		return { tokens: { ...tokens } };
 	},
 
 	async introspect(a) {

@@ -107,6 +107,13 @@ class OP:
         self.register("rp-pairwise.json", dict(
             base, client_id="rp-pairwise", subject_type="pairwise",
             client_secret_hash=scrypt_hash(SECRET)))
+        self.register("svc.json", dict(
+            client_id="svc", client_secret_hash=scrypt_hash(SECRET),
+            scope="openid api.read api.write",
+            grant_types=["client_credentials"]))
+        self.register("rp-par.json", dict(
+            base, client_id="rp-par", client_secret_hash=scrypt_hash(SECRET),
+            require_pushed_authorization_requests=True))
         self.server = MutuaServer("clients_dir %s\nloa2_uri %s\nloa3_uri %s"
                                   % (self.clients_dir, LOA2, LOA3))
         self.server.start()
@@ -120,7 +127,8 @@ class OP:
 
     def rp_args(self, client_id="rp-basic", **kw):
         auth = {"rp-basic": "basic", "rp-post": "post", "rp-jwt": "jwt",
-                "rp-public": "none", "rp-pairwise": "basic"}[client_id]
+                "rp-public": "none", "rp-pairwise": "basic",
+                "svc": "basic", "rp-par": "basic"}[client_id]
         a = {"issuer": self.base, "client_id": client_id, "auth": auth,
              "client_secret": SECRET, "jwk": self.rp_private_jwk,
              "redirect_uri": CALLBACK}
@@ -160,9 +168,11 @@ class OP:
         assert r.status_code == 302, (r.status_code, r.text[:300])
         return r.headers["location"]
 
-    def code_flow(self, client_id="rp-basic", params=None, scope=None):
-        """The whole authorization code flow through openid-client."""
-        kw = {"client_id": client_id}
+    def code_flow(self, client_id="rp-basic", params=None, scope=None,
+                  par=False):
+        """The whole authorization code flow through openid-client, its
+        request pushed first (RFC 9126) when par."""
+        kw = {"client_id": client_id, "par": par}
         if scope:
             kw["scope"] = scope
         if params:
@@ -698,6 +708,131 @@ def test_oversized_and_malformed_token_requests(op):
     assert_error(r, 400, "invalid_request")
     assert op.audit_count("oauth.token") == issued
     assert op.redeem(code).status_code == 200
+
+
+# --- client_credentials (RFC 6749 §4.4) -------------------------------
+
+
+def test_client_credentials_grant_issues_an_access_token_only(op):
+    before = op.audit_count("oauth.token")
+    out = op.rp("client_credentials", client_id="svc")
+    assert out["ok"], out
+    tokens = out["tokens"]
+    assert tokens["token_type"].lower() == "bearer"
+    # No user: no ID token, no refresh token, no user scopes.
+    assert "id_token" not in tokens and "refresh_token" not in tokens
+    assert tokens["scope"] == "api.read api.write"
+    assert op.audit_count("oauth.token") == before + 1
+    assert "grant=client_credentials" in op.server.read_log()
+
+    out = op.rp("introspect", client_id="svc", token=tokens["access_token"])
+    i = out["introspection"]
+    assert i["active"] and i["client_id"] == "svc" and i["sub"] == "svc"
+    assert i["scope"] == "api.read api.write"
+    r = requests.get(op.base + "/oauth2/userinfo", headers={
+        "Authorization": "Bearer " + tokens["access_token"]})
+    assert r.status_code in (401, 403)
+
+    out = op.rp("client_credentials", client_id="svc", scope="api.read")
+    assert out["ok"] and out["tokens"]["scope"] == "api.read", out
+    assert "client_credentials" in op.rp("discover")["metadata"][
+        "grant_types_supported"]
+
+
+def test_client_credentials_refusals(op):
+    # A scope about users, or one not registered.
+    for scope in ("openid", "api.read email", "api.delete"):
+        r = op.token({"grant_type": "client_credentials", "scope": scope},
+                     auth=("svc", SECRET))
+        assert_error(r, 400, "invalid_scope")
+    # A client not registered for the grant, and a wrong secret.
+    r = op.token({"grant_type": "client_credentials"})
+    assert_error(r, 400, "unauthorized_client")
+    r = op.token({"grant_type": "client_credentials"},
+                 auth=("svc", "wrong secret"))
+    assert_error(r, 401, "invalid_client")
+    # The service cannot be used for a user's login.
+    r = op.authorize(client_id="svc")
+    assert r.status_code == 400 and "location" not in r.headers
+    out = op.rp("client_credentials", client_id="rp-basic")
+    assert not out["ok"] and out["error"] == "unauthorized_client", out
+
+
+# --- Pushed authorization requests (RFC 9126) -------------------------
+
+
+def test_pushed_authorization_request_flow(op):
+    meta = op.rp("discover")["metadata"]
+    assert meta["pushed_authorization_request_endpoint"] == \
+        op.base + "/oauth2/par"
+    out = op.code_flow(client_id="rp-par", par=True)
+    q = query(out["start"]["url"])
+    # The browser carries only the client and the request_uri.
+    assert set(q) == {"client_id", "request_uri"}, q
+    assert q["request_uri"].startswith("urn:ietf:params:oauth:request_uri:")
+    assert out["claims"]["aud"] == "rp-par"
+    # Any client may push; the flow works for rp-basic too.
+    assert op.code_flow(par=True)["claims"]["sub"] == "alice"
+
+
+def par(op, data, auth=("rp-basic", SECRET)):
+    base = {"response_type": "code", "redirect_uri": CALLBACK,
+            "scope": "openid", "state": "st-1",
+            "code_challenge": b64url(hashlib.sha256(b"v" * 43).digest()),
+            "code_challenge_method": "S256"}
+    base.update(data)
+    base = {k: v for k, v in base.items() if v is not None}
+    return requests.post(op.base + "/oauth2/par", data=base, auth=auth)
+
+
+def test_pushed_request_is_single_use_and_bound_to_its_client(op):
+    r = par(op, {})
+    assert r.status_code == 201, r.text
+    assert r.json()["expires_in"] == 60
+    uri = r.json()["request_uri"]
+    t = Terminal(op.base)
+    # Another client cannot use it, and the attempt uses it up.
+    r = op.authorize(t, client_id="rp-post", request_uri=uri,
+                     redirect_uri=None, scope=None, state=None,
+                     code_challenge=None, code_challenge_method=None,
+                     response_type=None)
+    assert r.status_code == 400 and "location" not in r.headers
+    uri = par(op, {}).json()["request_uri"]
+    args = dict(request_uri=uri, redirect_uri=None, scope=None, state=None,
+                code_challenge=None, code_challenge_method=None,
+                response_type=None)
+    cb = op.login(op.base + "/oauth2/authorize?" + urllib.parse.urlencode(
+        {"client_id": "rp-basic", "request_uri": uri}), t)
+    assert "code" in query(cb) and query(cb)["state"] == "st-1"
+    r = op.authorize(t, **args)
+    assert r.status_code == 400 and "location" not in r.headers
+    for bad in ("urn:ietf:params:oauth:request_uri:" + "0" * 32,
+                "urn:ietf:params:oauth:request_uri:xyz"):
+        r = op.authorize(t, **dict(args, request_uri=bad))
+        assert r.status_code == 400 and "location" not in r.headers
+
+
+def test_pushed_request_refusals(op):
+    assert_error(par(op, {}, auth=None), 401, "invalid_client")
+    assert_error(par(op, {}, auth=("rp-basic", "wrong")), 401,
+                 "invalid_client")
+    assert_error(par(op, {"redirect_uri": "https://evil.example/"}), 400,
+                 "invalid_request")
+    assert_error(par(op, {"request_uri": "urn:x"}), 400, "invalid_request")
+    assert_error(par(op, {"client_id": "rp-post"}), 400, "invalid_request")
+    assert_error(par(op, {"response_type": "token"}), 400,
+                 "unsupported_response_type")
+    assert_error(par(op, {"scope": "openid admin"}), 400, "invalid_scope")
+    r = requests.post(op.base + "/oauth2/par", auth=("rp-basic", SECRET),
+                      data="scope=openid&scope=email&response_type=code&"
+                      "redirect_uri=" + urllib.parse.quote(CALLBACK),
+                      headers={"Content-Type":
+                               "application/x-www-form-urlencoded"})
+    assert_error(r, 400, "invalid_request")
+    # A client registered to push may not send its request in the URL.
+    r = op.authorize(client_id="rp-par")
+    assert r.status_code == 302
+    assert query(r.headers["location"])["error"] == "invalid_request"
 
 
 # --- Introspection and revocation -------------------------------------

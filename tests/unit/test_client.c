@@ -116,7 +116,21 @@ test_full_registration_loads(void **state)
 	assert_false(c.pairwise);
 	assert_int_equal(c.id_token_alg, JOSE_ALG_ES256);
 	assert_string_equal(c.scope, "openid");
+	assert_true(c.code);
 	assert_false(c.refresh);
+	assert_false(c.credentials);
+	assert_false(c.require_par);
+	client_free(&c);
+
+	/* A service: client_credentials only, no users, no redirects. */
+	assert_int_equal(load("{\"client_id\": \"svc\", \"client_secret_hash\":"
+	    "\"" HASH "\", \"scope\": \"api.read api.write\", \"grant_types\":"
+	    "[\"client_credentials\"]}", &c, err, sizeof(err)), 0);
+	assert_true(c.credentials);
+	assert_false(c.code);
+	assert_false(c.refresh);
+	assert_int_equal(c.nredirect, 0);
+	assert_false(client_redirect_ok(&c, "https://svc.example/"));
 	client_free(&c);
 
 	assert_int_equal(load("{\"client_id\": \"k\", "
@@ -183,6 +197,18 @@ test_mistakes_are_refused_with_a_reason(void **state)
 		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
 		    "\"none\", \"redirect_uris\": [\"https://a/\"],"
 		    "\"grant_types\": [\"refresh_token\"]}", "grant_types" },
+		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
+		    "\"none\", \"grant_types\": [\"client_credentials\"]}",
+		    "client_credentials needs a client that authenticates" },
+		{ "{\"client_id\": \"a\", \"client_secret_hash\": \"" HASH "\","
+		    "\"grant_types\": [\"client_credentials\", "
+		    "\"refresh_token\"]}", "grant_types" },
+		{ "{\"client_id\": \"a\", \"client_secret_hash\": \"" HASH "\","
+		    "\"grant_types\": []}", "grant_types" },
+		{ "{\"client_id\": \"a\", \"client_secret_hash\": \"" HASH "\","
+		    "\"redirect_uris\": [\"https://a/\"], "
+		    "\"require_pushed_authorization_requests\": \"yes\"}",
+		    "require_pushed_authorization_requests" },
 		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
 		    "\"none\", \"redirect_uris\": [\"https://a/\"],"
 		    "\"subject_type\": \"secret\"}", "subject_type" },

@@ -160,14 +160,21 @@ test_parked_request_is_single_use(void **state)
 	a.prompt = OAUTH_PROMPT_LOGIN;
 	a.created = 100;
 	a.expires = 200;
-	assert_int_equal(store_oauth_authz_put(&e->txn, "id1", &a), 0);
-	assert_int_equal(store_oauth_authz_take(&e->txn, "id1", 150, &got), 0);
+	assert_int_equal(store_oauth_authz_put(&e->txn, 0, "id1", &a), 0);
+	assert_int_equal(store_oauth_authz_take(&e->txn, 0, "id1", 150, &got),
+	    0);
 	assert_memory_equal(&a, &got, sizeof(a));
-	assert_int_equal(store_oauth_authz_take(&e->txn, "id1", 150, &got),
+	assert_int_equal(store_oauth_authz_take(&e->txn, 0, "id1", 150, &got),
 	    STORE_NOTFOUND);
-	assert_int_equal(store_oauth_authz_put(&e->txn, "id2", &a), 0);
-	assert_int_equal(store_oauth_authz_take(&e->txn, "id2", 200, &got),
+	assert_int_equal(store_oauth_authz_put(&e->txn, 0, "id2", &a), 0);
+	assert_int_equal(store_oauth_authz_take(&e->txn, 0, "id2", 200, &got),
 	    STORE_NOTFOUND);
+	/* A pushed request (RFC 9126) is not found as a parked one. */
+	assert_int_equal(store_oauth_authz_put(&e->txn, 1, "id3", &a), 0);
+	assert_int_equal(store_oauth_authz_take(&e->txn, 0, "id3", 150, &got),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_oauth_authz_take(&e->txn, 1, "id3", 150, &got),
+	    0);
 }
 
 static void
