@@ -32,13 +32,14 @@ static int	client_check(json_t *, struct client *, char *, size_t);
 static int	client_name_cmp(const void *, const void *);
 static int	client_uri_in(const char (*)[CLIENT_URI_MAX], size_t,
 		    const char *);
+static int	client_origins(json_t *, struct client *, char *, size_t);
 
 static const char	*client_members[] = {
 	"client_id", "client_name", "token_endpoint_auth_method",
 	"client_secret_hash", "redirect_uris", "post_logout_redirect_uris",
 	"scope", "claims", "subject_type", "sector_identifier",
 	"id_token_signed_response_alg", "grant_types", "jwks",
-	"require_pushed_authorization_requests", NULL
+	"require_pushed_authorization_requests", "allowed_cors_origins", NULL
 };
 
 const char *
@@ -238,6 +239,31 @@ bad:
 	return (-1);
 }
 
+/*
+ * allowed_cors_origins: the origins (scheme://host[:port], https or
+ * loopback http, no path) of browser applications that call the token
+ * endpoint themselves.
+ */
+static int
+client_origins(json_t *o, struct client *c, char *err, size_t errlen)
+{
+	const char	*host;
+	size_t		 i;
+
+	if (client_uris(o, "allowed_cors_origins", c->origins, &c->norigins,
+	    0, err, errlen) == -1)
+		return (-1);
+	for (i = 0; i < c->norigins; i++) {
+		host = strstr(c->origins[i], "://") + 3;
+		if (host[strcspn(host, "/?")] != '\0') {
+			snprintf(err, errlen, "allowed_cors_origins[%zu]: an "
+			    "origin (scheme://host[:port]) has no path", i);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 static int
 client_keys(json_t *o, struct client *c, char *err, size_t errlen)
 {
@@ -408,7 +434,8 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		    "by single spaces");
 		return (-1);
 	}
-	if (client_claims(o, &c->claims, err, errlen) == -1)
+	if (client_claims(o, &c->claims, err, errlen) == -1 ||
+	    client_origins(o, c, err, errlen) == -1)
 		return (-1);
 	v = json_object_get(o, "require_pushed_authorization_requests");
 	if (v != NULL && !json_is_boolean(v)) {
@@ -626,6 +653,25 @@ int
 client_logout_uri_ok(const struct client *c, const char *uri)
 {
 	return (client_uri_in(c->logout_uris, c->nlogout, uri));
+}
+
+int
+client_origin_ok(const struct client *c, const char *origin)
+{
+	return (client_uri_in(c->origins, c->norigins, origin));
+}
+
+int
+client_registry_origin_ok(const struct client_registry *reg,
+    const char *origin)
+{
+	size_t	i;
+
+	for (i = 0; i < reg->n; i++) {
+		if (client_origin_ok(&reg->clients[i], origin))
+			return (1);
+	}
+	return (0);
 }
 
 int

@@ -52,6 +52,8 @@ struct client {
 	size_t			nredirect;
 	char			logout_uris[CLIENT_URIS_MAX][CLIENT_URI_MAX];
 	size_t			nlogout;
+	char			origins[CLIENT_URIS_MAX][CLIENT_URI_MAX];
+	size_t			norigins;	/* allowed_cors_origins */
 	char			scope[CLIENT_SCOPE_MAX];  /* allowed, spaced */
 	unsigned int		claims;			  /* CLIENT_CLAIM_* */
 	int			pairwise;
@@ -101,6 +103,13 @@ int	client_redirect_ok(const struct client *, const char *uri);
 
 /* Exact comparison with the post-logout redirect URIs (1 = ok). */
 int	client_logout_uri_ok(const struct client *, const char *uri);
+
+/* Exact comparison with the client's allowed_cors_origins (1 = ok). */
+int	client_origin_ok(const struct client *, const char *origin);
+
+/* 1 when some client of the registry allows origin (CORS preflight). */
+int	client_registry_origin_ok(const struct client_registry *,
+	    const char *origin);
 
 /* 1 when the client may ask for scope (one scope token). */
 int	client_scope_ok(const struct client *, const char *scope,

@@ -74,6 +74,8 @@ static int	web_oidc_form(struct http_request *, struct oidc_token_in *,
 		    const char *const *, char *, size_t);
 static void	web_oidc_continue(struct http_request *, const char *,
 		    const char *, const char *);
+static void	web_oidc_preflight(struct http_request *);
+static void	web_oidc_cors(struct http_request *, const char *);
 static int	web_oidc_client_post(struct http_request *,
 		    void (*)(struct oidc_ctx *, const struct oidc_token_in *,
 		    struct oidc_response *));
@@ -409,6 +411,10 @@ web_oidc_form(struct http_request *req, struct oidc_token_in *in,
 	const char		*auth;
 
 	memset(in, 0, sizeof(*in));
+	if (req->method == HTTP_METHOD_OPTIONS) {
+		web_oidc_preflight(req);
+		return (-1);
+	}
 	if (req->method != HTTP_METHOD_POST) {
 		http_response_header(req, "allow", "POST");
 		oidc_response_error(&resp, 405, OIDC_INVALID_REQUEST,
@@ -445,6 +451,48 @@ web_oidc_form(struct http_request *req, struct oidc_token_in *in,
 	return (0);
 }
 
+/*
+ * CORS (Fetch standard) for browser applications that call the token,
+ * introspection and revocation endpoints themselves: a preflight from
+ * an origin that some client registered (allowed_cors_origins) is
+ * allowed; the answer itself is readable by the origin only when the
+ * client the request names (client_id in the form) registered it.
+ */
+static void
+web_oidc_preflight(struct http_request *req)
+{
+	const char	*origin;
+
+	if (!http_request_header(req, "origin", &origin) ||
+	    !client_registry_origin_ok(&web_oidc_op.clients, origin)) {
+		web_respond(req, 403, "text/plain", NULL, 0);
+		return;
+	}
+	http_response_header(req, "access-control-allow-origin", origin);
+	http_response_header(req, "access-control-allow-methods", "POST");
+	http_response_header(req, "access-control-allow-headers",
+	    "content-type");
+	http_response_header(req, "access-control-max-age", "600");
+	http_response_header(req, "vary", "origin");
+	web_respond(req, 204, "text/plain", NULL, 0);
+}
+
+static void
+web_oidc_cors(struct http_request *req, const char *client_id)
+{
+	const struct client	*c;
+	const char		*origin;
+
+	if (!http_request_header(req, "origin", &origin))
+		return;
+	http_response_header(req, "vary", "origin");
+	if (client_id != NULL &&
+	    (c = client_find(&web_oidc_op.clients, client_id)) != NULL &&
+	    client_origin_ok(c, origin))
+		http_response_header(req, "access-control-allow-origin",
+		    origin);
+}
+
 /* A client's POST: the form in, one call of the module, JSON out. */
 static int
 web_oidc_client_post(struct http_request *req,
@@ -461,6 +509,7 @@ web_oidc_client_post(struct http_request *req,
 	    sizeof(endpoint)) == -1)
 		return (KORE_RESULT_OK);
 	handle(&oc, &in, &resp);
+	web_oidc_cors(req, in.cred.client_id);
 	web_oidc_send(req, &resp);
 	return (KORE_RESULT_OK);
 }

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -33,12 +34,23 @@ from test_oob import enrol
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RP = os.path.join(HERE, "oidc_rp.mjs")
+CORS_FETCH = os.path.join(HERE, "cors_fetch.mjs")
 CALLBACK = "http://127.0.0.1:9/callback"
 SIGNED_OUT = "http://127.0.0.1:9/signed-out"
 LOA2 = "https://refeds.org/profile/mfa"
 LOA3 = "http://mutua.example/loa/3"
 SECRET = "s3cret-" + b64url(os.urandom(24))
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# A browser application's origin, registered for rp-public (CORS).
+SPA_ORIGIN = "http://127.0.0.1:%d" % free_port()
 
 _hash_cache = {}
 
@@ -103,7 +115,8 @@ class OP:
             jwks={"keys": [self.rp_jwk]}))
         self.register("rp-public.json", dict(
             base, client_id="rp-public", token_endpoint_auth_method="none",
-            grant_types=["authorization_code"]))
+            grant_types=["authorization_code"],
+            allowed_cors_origins=[SPA_ORIGIN]))
         self.register("rp-pairwise.json", dict(
             base, client_id="rp-pairwise", subject_type="pairwise",
             client_secret_hash=scrypt_hash(SECRET)))
@@ -833,6 +846,79 @@ def test_pushed_request_refusals(op):
     r = op.authorize(client_id="rp-par")
     assert r.status_code == 302
     assert query(r.headers["location"])["error"] == "invalid_request"
+
+
+# --- CORS for browser applications -----------------------------------
+
+
+def test_token_endpoint_cors_for_registered_origins(op):
+    url = op.base + "/oauth2/token"
+    pre = {"Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "content-type"}
+    r = requests.options(url, headers=dict(pre, Origin=SPA_ORIGIN))
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == SPA_ORIGIN
+    assert r.headers["access-control-allow-methods"] == "POST"
+    assert "origin" in r.headers["vary"].lower()
+    r = requests.options(url, headers=dict(pre,
+                                           Origin="https://evil.example"))
+    assert r.status_code == 403
+    assert "access-control-allow-origin" not in r.headers
+    form = {"grant_type": "authorization_code", "code": "x" * 43,
+            "redirect_uri": CALLBACK, "code_verifier": "v" * 43}
+    # The answer is readable by the origin of the client it names only.
+    r = op.token(dict(form, client_id="rp-public"), auth=None,
+                 headers={"Origin": SPA_ORIGIN})
+    assert_error(r, 400, "invalid_grant")
+    assert r.headers["access-control-allow-origin"] == SPA_ORIGIN
+    r = op.token(dict(form, client_id="rp-public"), auth=None,
+                 headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+    r = op.token(form, headers={"Origin": SPA_ORIGIN})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_browser_on_a_registered_origin_reads_the_token_answer(op):
+    """Chromium decides: a page on the registered origin reads the
+    answer; the same page on another origin cannot."""
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<!doctype html><title>spa</title>")
+
+        def log_message(self, *args):
+            pass
+
+    port = int(SPA_ORIGIN.rsplit(":", 1)[1])
+    pages = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
+    threading.Thread(target=pages.serve_forever, daemon=True).start()
+    body = urllib.parse.urlencode({
+        "grant_type": "authorization_code", "code": "x" * 43,
+        "redirect_uri": CALLBACK, "code_verifier": "v" * 43,
+        "client_id": "rp-public"})
+    try:
+        out = {}
+        # localhost is another origin than 127.0.0.1 for the browser.
+        for name, page in (("same", SPA_ORIGIN + "/"),
+                           ("other", "http://localhost:%d/" % port)):
+            p = subprocess.run(["node", CORS_FETCH, json.dumps({
+                "page": page, "url": op.base + "/oauth2/token",
+                "body": body})], capture_output=True, text=True,
+                timeout=120)
+            assert p.returncode == 0, p.stderr
+            out[name] = json.loads(p.stdout)
+    finally:
+        pages.shutdown()
+        pages.server_close()
+    assert out["same"]["readable"], out
+    assert out["same"]["status"] == 400
+    assert out["same"]["json"]["error"] == "invalid_grant"
+    assert not out["other"]["readable"], out
 
 
 # --- Introspection and revocation -------------------------------------

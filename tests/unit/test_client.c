@@ -122,6 +122,19 @@ test_full_registration_loads(void **state)
 	assert_false(c.require_par);
 	client_free(&c);
 
+	/* A browser application calling the token endpoint itself. */
+	assert_int_equal(load("{\"client_id\": \"spa\", "
+	    "\"token_endpoint_auth_method\": \"none\", \"redirect_uris\": "
+	    "[\"https://spa.example/cb\"], \"allowed_cors_origins\": "
+	    "[\"https://spa.example\", \"http://localhost:3000\"]}", &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.norigins, 2);
+	assert_true(client_origin_ok(&c, "https://spa.example"));
+	assert_true(client_origin_ok(&c, "http://localhost:3000"));
+	assert_false(client_origin_ok(&c, "https://spa.example/"));
+	assert_false(client_origin_ok(&c, "https://evil.example"));
+	client_free(&c);
+
 	/* A service: client_credentials only, no users, no redirects. */
 	assert_int_equal(load("{\"client_id\": \"svc\", \"client_secret_hash\":"
 	    "\"" HASH "\", \"scope\": \"api.read api.write\", \"grant_types\":"
@@ -209,6 +222,14 @@ test_mistakes_are_refused_with_a_reason(void **state)
 		    "\"redirect_uris\": [\"https://a/\"], "
 		    "\"require_pushed_authorization_requests\": \"yes\"}",
 		    "require_pushed_authorization_requests" },
+		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
+		    "\"none\", \"redirect_uris\": [\"https://a/\"],"
+		    "\"allowed_cors_origins\": [\"https://a/app\"]}",
+		    "allowed_cors_origins[0]: an origin" },
+		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
+		    "\"none\", \"redirect_uris\": [\"https://a/\"],"
+		    "\"allowed_cors_origins\": [\"http://a.example\"]}",
+		    "allowed_cors_origins[0]" },
 		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
 		    "\"none\", \"redirect_uris\": [\"https://a/\"],"
 		    "\"subject_type\": \"secret\"}", "subject_type" },
