@@ -20,6 +20,7 @@
 #include "config.h"
 #include "store_saml.h"
 #include "store_user.h"
+#include "text.h"
 
 #define SAML_ACS_MAX		8
 #define SAML_URL_MAX		512
@@ -49,6 +50,7 @@ enum saml_nameid {
 /* One service provider of the federation. */
 struct saml_sp {
 	char		entity_id[SAML_ENTITY_MAX];
+	char		display_name[TEXT_NAME_MAX];	/* "" when none */
 	char		file[PATH_MAX];
 	char		acs[SAML_ACS_MAX][SAML_URL_MAX];	/* default first */
 	size_t		nacs;

@@ -29,6 +29,7 @@ static int	saml_sp_add(struct saml_idp *, const char *, const char *);
 static void	saml_sp_acs_first(struct saml_sp *, const char *);
 static xmlXPathObjectPtr	saml_sp_xpath(xmlXPathContextPtr,
 		    const char *);
+static void	saml_sp_display_name(struct saml_sp *, xmlXPathContextPtr);
 
 /* Moves the ACS url to the front of sp->acs, when it is there. */
 static void
@@ -53,6 +54,46 @@ saml_sp_xpath(xmlXPathContextPtr ctx, const char *expr)
 	return (xmlXPathEvalExpression((const xmlChar *)expr, ctx));
 }
 
+/*
+ * The name people see for the SP: mdui:DisplayName (SAML V2.0 Metadata
+ * Extensions for Login and Discovery User Interface §2.1.2), else the
+ * OrganizationDisplayName (metadata §2.3.2.1); English when there is a
+ * choice, else the first. A name that is not clean text is passed over.
+ */
+static void
+saml_sp_display_name(struct saml_sp *sp, xmlXPathContextPtr ctx)
+{
+	static const char	*exprs[] = {
+	    "/md:EntityDescriptor/md:SPSSODescriptor/md:Extensions/"
+	    "mdui:UIInfo/mdui:DisplayName[@xml:lang='en']",
+	    "/md:EntityDescriptor/md:SPSSODescriptor/md:Extensions/"
+	    "mdui:UIInfo/mdui:DisplayName",
+	    "/md:EntityDescriptor/md:Organization/"
+	    "md:OrganizationDisplayName[@xml:lang='en']",
+	    "/md:EntityDescriptor/md:Organization/md:OrganizationDisplayName",
+	};
+	xmlXPathObjectPtr	 o;
+	xmlChar			*v;
+	size_t			 i;
+	int			 j;
+
+	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		o = saml_sp_xpath(ctx, exprs[i]);
+		for (j = 0; o != NULL && o->nodesetval != NULL &&
+		    j < o->nodesetval->nodeNr; j++) {
+			v = xmlNodeGetContent(o->nodesetval->nodeTab[j]);
+			if (v != NULL && text_display_name(sp->display_name,
+			    sizeof(sp->display_name), (char *)v) == 0) {
+				xmlFree(v);
+				xmlXPathFreeObject(o);
+				return;
+			}
+			xmlFree(v);
+		}
+		xmlXPathFreeObject(o);
+	}
+}
+
 /* Reads what mutua itself checks from the metadata (lasso.md §1, §7). */
 static int
 saml_sp_read_xml(struct saml_sp *sp, const char *path, const char **why)
@@ -75,6 +116,8 @@ saml_sp_read_xml(struct saml_sp *sp, const char *path, const char **why)
 		goto out;
 	xmlXPathRegisterNs(ctx, (const xmlChar *)"md",
 	    (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:metadata");
+	xmlXPathRegisterNs(ctx, (const xmlChar *)"mdui",
+	    (const xmlChar *)"urn:oasis:names:tc:SAML:metadata:ui");
 
 	*why = "no EntityDescriptor with an entityID";
 	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/@entityID");
@@ -92,6 +135,7 @@ saml_sp_read_xml(struct saml_sp *sp, const char *path, const char **why)
 	}
 	strcpy(sp->entity_id, (char *)v);
 	xmlFree(v);
+	saml_sp_display_name(sp, ctx);
 
 	/*
 	 * lasso splits each role descriptor's protocolSupportEnumeration

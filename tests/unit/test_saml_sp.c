@@ -40,11 +40,10 @@ teardown(void **state)
 	return (fixture_dir_remove(dir));
 }
 
-/* saml_sp_read_xml() of text; *why as it says. */
+/* saml_sp_read_xml() of text into sp; *why as it says. */
 static int
-read_xml(const char *text, const char **why)
+read_xml_sp(const char *text, struct saml_sp *sp, const char **why)
 {
-	struct saml_sp	 sp;
 	char		 path[FIXTURE_PATH_MAX];
 	FILE		*fp;
 
@@ -52,8 +51,16 @@ read_xml(const char *text, const char **why)
 	assert_non_null(fp = fopen(path, "w"));
 	fputs(text, fp);
 	fclose(fp);
-	memset(&sp, 0, sizeof(sp));
-	return (saml_sp_read_xml(&sp, path, why));
+	memset(sp, 0, sizeof(*sp));
+	return (saml_sp_read_xml(sp, path, why));
+}
+
+static int
+read_xml(const char *text, const char **why)
+{
+	struct saml_sp	sp;
+
+	return (read_xml_sp(text, &sp, why));
 }
 
 static void
@@ -80,6 +87,49 @@ test_descriptor_with_protocol_support_loads(void **state)
 	    "</md:SPSSODescriptor></md:EntityDescriptor>", &why), 0);
 }
 
+#define MDUI	" xmlns:mdui=\"urn:oasis:names:tc:SAML:metadata:ui\""
+#define ORG	"<md:Organization><md:OrganizationName xml:lang=\"en\">o" \
+		"</md:OrganizationName><md:OrganizationDisplayName " \
+		"xml:lang=\"fi\">Yliopisto</md:OrganizationDisplayName>" \
+		"<md:OrganizationDisplayName xml:lang=\"en\">University" \
+		"</md:OrganizationDisplayName><md:OrganizationURL " \
+		"xml:lang=\"en\">https://sp.test/</md:OrganizationURL>" \
+		"</md:Organization>"
+
+static void
+test_display_name_prefers_english_mdui(void **state)
+{
+	struct saml_sp	 sp;
+	const char	*why;
+
+	assert_int_equal(read_xml_sp(MD_HEAD "<md:SPSSODescriptor" PSE ">"
+	    "<md:Extensions><mdui:UIInfo" MDUI "><mdui:DisplayName "
+	    "xml:lang=\"sv\">Biblioteket</mdui:DisplayName><mdui:DisplayName "
+	    "xml:lang=\"en\">  The\n Library </mdui:DisplayName></mdui:UIInfo>"
+	    "</md:Extensions>" ACS "</md:SPSSODescriptor>" ORG
+	    "</md:EntityDescriptor>", &sp, &why), 0);
+	assert_string_equal(sp.display_name, "The Library");
+}
+
+static void
+test_display_name_falls_back_to_organization(void **state)
+{
+	struct saml_sp	 sp;
+	const char	*why;
+
+	assert_int_equal(read_xml_sp(MD_HEAD "<md:SPSSODescriptor" PSE ">"
+	    ACS "</md:SPSSODescriptor>" ORG "</md:EntityDescriptor>", &sp,
+	    &why), 0);
+	assert_string_equal(sp.display_name, "University");
+	/* A name that would break the line is not shown at all. */
+	assert_int_equal(read_xml_sp(MD_HEAD "<md:SPSSODescriptor" PSE ">"
+	    "<md:Extensions><mdui:UIInfo" MDUI "><mdui:DisplayName "
+	    "xml:lang=\"en\">Bank&#x2028;Login</mdui:DisplayName></mdui:UIInfo>"
+	    "</md:Extensions>" ACS "</md:SPSSODescriptor>"
+	    "</md:EntityDescriptor>", &sp, &why), 0);
+	assert_string_equal(sp.display_name, "");
+}
+
 int
 main(void)
 {
@@ -87,6 +137,8 @@ main(void)
 		cmocka_unit_test(
 		    test_descriptor_without_protocol_support_is_refused),
 		cmocka_unit_test(test_descriptor_with_protocol_support_loads),
+		cmocka_unit_test(test_display_name_prefers_english_mdui),
+		cmocka_unit_test(test_display_name_falls_back_to_organization),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
