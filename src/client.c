@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "log.h"
+#include "text.h"
 
 static int	client_string(json_t *, const char *, char *, size_t, int,
 		    char *, size_t);
@@ -335,7 +336,7 @@ static int
 client_check(json_t *o, struct client *c, char *err, size_t errlen)
 {
 	const char	*key, *p;
-	char		 auth[32], subject[16], alg[8];
+	char		 auth[32], subject[16], alg[8], clean[CLIENT_NAME_MAX];
 	json_t		*v;
 	size_t		 i;
 
@@ -381,7 +382,16 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 	    client_string(o, "id_token_signed_response_alg", alg,
 	    sizeof(alg), 0, err, errlen) == -1)
 		return (-1);
-	if (c->name[0] == '\0')
+	/* The name is shown on the authenticator (docs/protocol.md §3). */
+	if (c->name[0] != '\0' &&
+	    text_display_name(clean, sizeof(clean), c->name) == -1) {
+		snprintf(err, errlen, "client_name must be one line of text "
+		    "(valid UTF-8, no control characters)");
+		return (-1);
+	}
+	if (c->name[0] != '\0')
+		strcpy(c->name, clean);
+	else
 		strcpy(c->name, c->id);
 
 	if (auth[0] == '\0' || strcmp(auth, "client_secret_basic") == 0)

@@ -121,6 +121,17 @@ void	web_html_binding_rows(struct web_html *, const struct binding *list,
 void	web_html_binding_options(struct web_html *,
 	    const struct binding *list, int n, int with_suspended);
 
+/* Room for "name (RP ID)". */
+#define WEB_SERVICE_MAX		(TEXT_NAME_MAX + OFFSET_FIELD_MAX + 3)
+
+/*
+ * Names a relying party for people: "name (rp)", or rp alone when name
+ * is NULL or empty: the name people know, the ID that is signed.
+ * @return buf.
+ */
+const char	*web_html_service(const char *rp, const char *name, char *buf,
+		    size_t len);
+
 /* web_page.c: the pages, read from assets/templates/ at start-up. */
 enum web_page {
 	WEB_PAGE_LOGIN,
@@ -173,6 +184,9 @@ void	web_saml_fini(void);
  *	   session has no SPs to tell, -1 on error.
  */
 int	web_saml_logout(struct http_request *, const char *sid);
+
+/* The display name of the SP entity_id, or NULL (unknown or unnamed). */
+const char	*web_saml_sp_name(const char *entity_id);
 
 /* web_session.c: the IdP's session cookie, CSRF tokens, sessions. */
 
@@ -254,6 +268,9 @@ void	web_oidc_load(void);
 
 /* Releases the provider (before the module is unloaded). */
 void	web_oidc_unload(void);
+
+/* The client_name of client_id, or NULL (unknown, or named by its ID). */
+const char	*web_oidc_client_name(const char *client_id);
 
 /*
  * web_helpdesk*.c: the help-desk console under /helpdesk

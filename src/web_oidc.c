@@ -99,6 +99,18 @@ web_oidc_unload(void)
 		oidc_unload(&web_oidc_op);
 }
 
+const char *
+web_oidc_client_name(const char *client_id)
+{
+	const struct client	*c;
+
+	if (!web_oidc_op.loaded ||
+	    (c = client_find(&web_oidc_op.clients, client_id)) == NULL ||
+	    strcmp(c->name, c->id) == 0)
+		return (NULL);
+	return (c->name);
+}
+
 /* Validators (kore.conf): bounds and character sets, checked in code. */
 static int
 web_oidc_chars(const char *s, unsigned char lo, unsigned char hi, size_t max)

@@ -53,13 +53,14 @@ def sso(server, sp, a, binding=BINDING_HTTP_REDIRECT, **kw):
     page = t.get(r.headers["location"]).text
     action, fields = post_form(page)
     assert action == sp.acs, page[:500]
-    return t, reqid, fields, r.rp
+    return t, reqid, fields, r
 
 
 def test_sp_initiated_sso_redirect_binding(fed):
     server, sp, a = fed()
-    t, reqid, fields, rp = sso(server, sp, a)
-    assert rp == SP_ENTITY          # the authenticator showed the SP
+    t, reqid, fields, login = sso(server, sp, a)
+    assert login.rp == SP_ENTITY    # the authenticator showed the SP
+    assert login.rp_name == ""      # which has no name in its metadata
     assert fields["RelayState"] == "/x"
     xml = base64.b64decode(fields["SAMLResponse"]).decode()
     assert "xmldsig-more#rsa-sha256" in xml and "rsa-sha1" not in xml
@@ -74,6 +75,18 @@ def test_sp_initiated_sso_redirect_binding(fed):
     classref = authn.authn_info()[0][0]
     # The harness keeps the default LoA2 URI of config.c.
     assert classref == LOA2
+
+
+def test_the_sp_is_shown_by_the_name_in_its_metadata(fed):
+    """mdui:DisplayName reaches the login page and, signed into the
+    offset, the authenticator; the entity ID stays beside it."""
+    server, sp, a = fed(display_name="Bibliothek \u00e4 & <Co>")
+    t, reqid, fields, login = sso(server, sp, a)
+    assert login.rp == SP_ENTITY
+    assert login.rp_name == "Bibliothek \u00e4 & <Co>"
+    assert "to Bibliothek \u00e4 &amp; &lt;Co&gt; (%s)." % SP_ENTITY in \
+        login.code_page
+    assert sp.parse_response(fields["SAMLResponse"], reqid) is not None
 
 
 def raw_request(server, acs=ACS, issuer=SP_ENTITY, req_id=None,
