@@ -170,7 +170,7 @@ oidc_discovery(struct oidc *op)
 	    "request_parameter_supported", 0,
 	    "request_uri_parameter_supported", 0,
 	    "backchannel_logout_supported", 0,
-	    "require_pushed_authorization_requests", 0);
+	    "require_pushed_authorization_requests", op->cfg->require_par);
 	if (d == NULL)
 		return (-1);
 	bad = 0;
@@ -559,9 +559,10 @@ oidc_authz_pushed(struct oidc_ctx *ctx, const char *client_id,
 }
 
 void
-oidc_authz_require_pushed(struct oidc_authz *a)
+oidc_authz_require_pushed(struct oidc_ctx *ctx, struct oidc_authz *a)
 {
-	if (a->action == OIDC_AUTHZ_CODE && a->client->require_par)
+	if (a->action == OIDC_AUTHZ_CODE && (a->client->require_par ||
+	    ctx->op->cfg->require_par))
 		oidc_authz_fail(a, OIDC_INVALID_REQUEST, "this client must "
 		    "push its authorization requests (RFC 9126)");
 }

@@ -218,9 +218,10 @@ int	oidc_authz_pushed(struct oidc_ctx *, const char *client_id,
 
 /*
  * Fails a valid request (invalid_request, back to the client) whose client
- * is registered with require_pushed_authorization_requests.
+ * is registered with require_pushed_authorization_requests, or any when
+ * idp.conf says require_pushed_authorization_requests yes.
  */
-void	oidc_authz_require_pushed(struct oidc_authz *);
+void	oidc_authz_require_pushed(struct oidc_ctx *, struct oidc_authz *);
 
 /*
  * The pushed authorization request endpoint (RFC 9126): authenticates

@@ -360,7 +360,7 @@ web_oidc_authorize(struct http_request *req)
 			    &a);
 		else {
 			oidc_authz_parse(&oc, &in, &a);
-			oidc_authz_require_pushed(&a);
+			oidc_authz_require_pushed(&oc, &a);
 		}
 	}
 	if (a.action == OIDC_AUTHZ_PAGE) {

@@ -92,7 +92,7 @@ def jwt_parts(token):
 class OP:
     """A mutua server with registered clients and an enrolled alice."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, extra_conf=""):
         self.clients_dir = os.path.join(tmp, "clients")
         os.makedirs(self.clients_dir)
         self.rp_key = ec.generate_private_key(ec.SECP256R1())
@@ -127,8 +127,9 @@ class OP:
         self.register("rp-par.json", dict(
             base, client_id="rp-par", client_secret_hash=scrypt_hash(SECRET),
             require_pushed_authorization_requests=True))
-        self.server = MutuaServer("clients_dir %s\nloa2_uri %s\nloa3_uri %s"
-                                  % (self.clients_dir, LOA2, LOA3))
+        self.server = MutuaServer("clients_dir %s\nloa2_uri %s\nloa3_uri %s\n%s"
+                                  % (self.clients_dir, LOA2, LOA3,
+                                     extra_conf))
         self.server.start()
         self.base = self.server.base
         self.authenticator = enrol(self.server)
@@ -778,6 +779,7 @@ def test_pushed_authorization_request_flow(op):
     meta = op.rp("discover")["metadata"]
     assert meta["pushed_authorization_request_endpoint"] == \
         op.base + "/oauth2/par"
+    assert meta["require_pushed_authorization_requests"] is False
     out = op.code_flow(client_id="rp-par", par=True)
     q = query(out["start"]["url"])
     # The browser carries only the client and the request_uri.
@@ -786,6 +788,21 @@ def test_pushed_authorization_request_flow(op):
     assert out["claims"]["aud"] == "rp-par"
     # Any client may push; the flow works for rp-basic too.
     assert op.code_flow(par=True)["claims"]["sub"] == "alice"
+
+
+def test_pushed_requests_required_of_every_client(tmp_path):
+    """require_pushed_authorization_requests yes in idp.conf (RFC 9126
+    §5): every client must push; discovery says so."""
+    o = OP(str(tmp_path), "require_pushed_authorization_requests yes")
+    try:
+        assert o.rp("discover")["metadata"][
+            "require_pushed_authorization_requests"] is True
+        r = o.authorize()
+        assert r.status_code == 302
+        assert query(r.headers["location"])["error"] == "invalid_request"
+        assert o.code_flow(par=True)["claims"]["sub"] == "alice"
+    finally:
+        stop(o.server)
 
 
 def par(op, data, auth=("rp-basic", SECRET)):
