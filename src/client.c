@@ -34,13 +34,16 @@ static int	client_name_cmp(const void *, const void *);
 static int	client_uri_in(const char (*)[CLIENT_URI_MAX], size_t,
 		    const char *);
 static int	client_origins(json_t *, struct client *, char *, size_t);
+static int	client_access_tokens(json_t *, struct client *, char *,
+		    size_t);
 
 static const char	*client_members[] = {
 	"client_id", "client_name", "token_endpoint_auth_method",
 	"client_secret_hash", "redirect_uris", "post_logout_redirect_uris",
 	"scope", "claims", "subject_type", "sector_identifier",
 	"id_token_signed_response_alg", "grant_types", "jwks",
-	"require_pushed_authorization_requests", "allowed_cors_origins", NULL
+	"require_pushed_authorization_requests", "allowed_cors_origins",
+	"access_token_format", "resources", NULL
 };
 
 const char *
@@ -445,7 +448,8 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		return (-1);
 	}
 	if (client_claims(o, &c->claims, err, errlen) == -1 ||
-	    client_origins(o, c, err, errlen) == -1)
+	    client_origins(o, c, err, errlen) == -1 ||
+	    client_access_tokens(o, c, err, errlen) == -1)
 		return (-1);
 	v = json_object_get(o, "require_pushed_authorization_requests");
 	if (v != NULL && !json_is_boolean(v)) {
@@ -475,6 +479,48 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		return (-1);
 	}
 	return (client_keys(o, c, err, errlen));
+}
+
+/*
+ * access_token_format "opaque" (the default) or "jwt" (RFC 9068), and the
+ * resources (RFC 8707) whose audience a JWT access token names: a JWT
+ * must name one, so "jwt" needs at least one, and only "jwt" has any.
+ */
+static int
+client_access_tokens(json_t *o, struct client *c, char *err, size_t errlen)
+{
+	char	format[8];
+
+	if (client_string(o, "access_token_format", format, sizeof(format), 0,
+	    err, errlen) == -1)
+		return (-1);
+	if (format[0] != '\0' && strcmp(format, "opaque") != 0 &&
+	    strcmp(format, "jwt") != 0) {
+		snprintf(err, errlen, "access_token_format must be opaque or "
+		    "jwt");
+		return (-1);
+	}
+	c->at_jwt = strcmp(format, "jwt") == 0;
+	if (client_uris(o, "resources", c->resources, &c->nresources,
+	    (size_t)c->at_jwt, err, errlen) == -1)
+		return (-1);
+	if (c->nresources > 0 && !c->at_jwt) {
+		snprintf(err, errlen, "resources need access_token_format jwt");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+client_resource(const struct client *c, const char *resource)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nresources; i++) {
+		if (strcmp(c->resources[i], resource) == 0)
+			return (1);
+	}
+	return (0);
 }
 
 int

@@ -30,7 +30,7 @@ static const char	*oidc_error_names[] = {
 	"unmet_authentication_requirements", "request_not_supported",
 	"request_uri_not_supported", "invalid_client", "invalid_grant",
 	"unsupported_grant_type", "invalid_token", "insufficient_scope",
-	"invalid_client"
+	"invalid_client", "invalid_target"
 };
 
 const char *

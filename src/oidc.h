@@ -32,6 +32,7 @@
 #define OIDC_ASSERTION_MAX_LIFE	600		/* client assertion exp */
 
 #define OIDC_TOKEN_LEN		43	/* base64url of 32 random bytes */
+#define OIDC_ACCESS_MAX		2048	/* a JWT access token (RFC 9068) */
 #define OIDC_AUTHZ_ID_LEN	32	/* hex */
 #define OIDC_PAR_LIFETIME	60	/* a pushed request (RFC 9126 §2.2) */
 #define OIDC_PAR_URN		"urn:ietf:params:oauth:request_uri:"
@@ -59,7 +60,8 @@ enum oidc_error {
 	OIDC_UNSUPPORTED_GRANT_TYPE,
 	OIDC_INVALID_TOKEN,
 	OIDC_INSUFFICIENT_SCOPE,
-	OIDC_SLOW_DOWN			/* client authentication rate limit */
+	OIDC_SLOW_DOWN,			/* client authentication rate limit */
+	OIDC_INVALID_TARGET		/* RFC 8707 §2: resource not allowed */
 };
 
 /* The verified-secret cache: one slot per client, per process. */
@@ -267,6 +269,7 @@ struct oidc_token_in {
 	const char		*refresh_token;
 	const char		*scope;
 	const char		*token;		/* introspect, revoke */
+	const char		*resource;	/* RFC 8707 */
 	int			 malformed;
 };
 

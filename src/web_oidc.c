@@ -18,7 +18,7 @@
 #define WEB_OIDC_FORM_MAX	16384	/* token, introspect, revoke bodies */
 #define WEB_OIDC_TEXT_MAX	512
 #define WEB_OIDC_URI_MAX	512
-#define WEB_OIDC_TOKEN_MAX	1024
+#define WEB_OIDC_TOKEN_MAX	OIDC_ACCESS_MAX	/* JWT access tokens too */
 
 int	web_oidc_discovery(struct http_request *);
 int	web_oidc_jwks(struct http_request *);
@@ -46,7 +46,8 @@ static const char	*web_oidc_authz_names[] = {
 static const char	*web_oidc_token_names[] = {
 	"grant_type", "code", "redirect_uri", "code_verifier",
 	"refresh_token", "scope", "token", "token_type_hint", "client_id",
-	"client_secret", "client_assertion", "client_assertion_type", NULL
+	"client_secret", "client_assertion", "client_assertion_type",
+	"resource", NULL
 };
 /* A pushed request: the authorization parameters and client authentication. */
 static const char	*web_oidc_par_names[] = {
@@ -460,6 +461,7 @@ web_oidc_form(struct http_request *req, struct oidc_token_in *in,
 	in->refresh_token = web_oidc_arg(req, "refresh_token");
 	in->scope = web_oidc_arg(req, "scope");
 	in->token = web_oidc_arg(req, "token");
+	in->resource = web_oidc_arg(req, "resource");
 	return (0);
 }
 

@@ -51,6 +51,9 @@ def free_port():
 
 # A browser application's origin, registered for rp-public (CORS).
 SPA_ORIGIN = "http://127.0.0.1:%d" % free_port()
+# Resource servers (RFC 8707) a client may ask JWT access tokens for.
+API = "https://api.example.org/"
+API2 = "https://reports.example.org/v1"
 
 _hash_cache = {}
 
@@ -124,6 +127,14 @@ class OP:
             client_id="svc", client_secret_hash=scrypt_hash(SECRET),
             scope="openid api.read api.write",
             grant_types=["client_credentials"]))
+        self.register("rp-at.json", dict(
+            base, client_id="rp-at", client_secret_hash=scrypt_hash(SECRET),
+            access_token_format="jwt", resources=[API, API2]))
+        self.register("svc-at.json", dict(
+            client_id="svc-at", client_secret_hash=scrypt_hash(SECRET),
+            scope="api.read", grant_types=["client_credentials"],
+            access_token_format="jwt", resources=[API],
+            id_token_signed_response_alg="RS256"))
         self.register("rp-par.json", dict(
             base, client_id="rp-par", client_secret_hash=scrypt_hash(SECRET),
             require_pushed_authorization_requests=True))
@@ -142,7 +153,8 @@ class OP:
     def rp_args(self, client_id="rp-basic", **kw):
         auth = {"rp-basic": "basic", "rp-post": "post", "rp-jwt": "jwt",
                 "rp-public": "none", "rp-pairwise": "basic",
-                "svc": "basic", "rp-par": "basic"}[client_id]
+                "svc": "basic", "rp-par": "basic", "rp-at": "basic",
+                "svc-at": "basic"}[client_id]
         a = {"issuer": self.base, "client_id": client_id, "auth": auth,
              "client_secret": SECRET, "jwk": self.rp_private_jwk,
              "redirect_uri": CALLBACK}
@@ -183,9 +195,10 @@ class OP:
         return r.headers["location"]
 
     def code_flow(self, client_id="rp-basic", params=None, scope=None,
-                  par=False):
+                  par=False, token_params=None):
         """The whole authorization code flow through openid-client, its
-        request pushed first (RFC 9126) when par."""
+        request pushed first (RFC 9126) when par; token_params go to the
+        token request."""
         kw = {"client_id": client_id, "par": par}
         if scope:
             kw["scope"] = scope
@@ -196,7 +209,8 @@ class OP:
         callback = self.login(start["url"])
         out = self.rp("code", client_id=client_id, callback=callback,
                       code_verifier=start["code_verifier"],
-                      state=start["state"], nonce=start["nonce"])
+                      state=start["state"], nonce=start["nonce"],
+                      token_params=token_params)
         assert out["ok"], out
         out["callback"] = callback
         out["start"] = start
@@ -751,6 +765,84 @@ def test_client_credentials_grant_issues_an_access_token_only(op):
     assert out["ok"] and out["tokens"]["scope"] == "api.read", out
     assert "client_credentials" in op.rp("discover")["metadata"][
         "grant_types_supported"]
+
+
+# --- JWT access tokens (RFC 9068) for resources (RFC 8707) ------------
+
+
+def verify_at(op, client_id, token, audience):
+    """A resource server's check with jose; returns (header, claims)."""
+    out = op.rp("verify_access_token", client_id=client_id,
+                access_token=token, audience=audience)
+    assert out["ok"], out
+    return out["header"], out["payload"]
+
+
+def test_jwt_access_tokens_name_the_resource(op):
+    out = op.code_flow(client_id="rp-at")
+    at = out["tokens"]["access_token"]
+    header, claims = verify_at(op, "rp-at", at, API)   # the default
+    assert header["typ"] == "at+jwt" and header["alg"] == "ES256"
+    assert claims["iss"] == op.base and claims["aud"] == API
+    assert claims["sub"] == "alice" and claims["client_id"] == "rp-at"
+    assert claims["scope"] == "openid profile email"
+    assert claims["exp"] - claims["iat"] == 600 and len(claims["jti"]) == 43
+    assert claims["acr"] == LOA2 and "oob" in claims["amr"]
+    assert claims["auth_time"] <= claims["iat"]
+    # For another resource server it does not verify.
+    assert not op.rp("verify_access_token", client_id="rp-at",
+                     access_token=at, audience=API2)["ok"]
+    # It works at mutua like an opaque token: userinfo, introspection.
+    ui = op.rp("userinfo", client_id="rp-at", access_token=at, sub="alice")
+    assert ui["ok"] and ui["userinfo"]["sub"] == "alice", ui
+    i = op.rp("introspect", client_id="rp-at", token=at)["introspection"]
+    assert i["active"] and i["sub"] == "alice"
+
+    # A refresh asks for the other resource (RFC 8707 §2.2).
+    r = op.rp("refresh", client_id="rp-at",
+              refresh_token=out["tokens"]["refresh_token"],
+              token_params={"resource": API2})
+    assert r["ok"], r
+    _, claims2 = verify_at(op, "rp-at", r["tokens"]["access_token"], API2)
+    assert claims2["sub"] == "alice" and claims2["jti"] != claims["jti"]
+
+    # Revoked, it is no longer accepted at mutua.
+    assert op.rp("revoke", client_id="rp-at", token=at)["ok"]
+    assert not op.rp("introspect", client_id="rp-at",
+                     token=at)["introspection"]["active"]
+
+
+def test_jwt_access_token_of_a_service_is_about_the_service(op):
+    out = op.rp("client_credentials", client_id="svc-at",
+                token_params={"resource": API})
+    assert out["ok"], out
+    header, claims = verify_at(op, "svc-at", out["tokens"]["access_token"],
+                               API)
+    assert header["alg"] == "RS256"
+    assert claims["sub"] == "svc-at" and claims["client_id"] == "svc-at"
+    assert claims["scope"] == "api.read"
+    assert "acr" not in claims and "auth_time" not in claims
+
+
+def test_resource_refusals(op):
+    # RFC 8707 §2: a resource the client did not register.
+    r = op.token({"grant_type": "client_credentials",
+                  "resource": "https://elsewhere.example/"},
+                 auth=("svc-at", SECRET))
+    assert_error(r, 400, "invalid_target")
+    r = op.token({"grant_type": "client_credentials", "resource": API},
+                 auth=("svc", SECRET))
+    assert_error(r, 400, "invalid_target")
+    # One resource per request; a relative one is no resource.
+    r = op.token({"grant_type": "client_credentials",
+                  "resource": [API, API]}, auth=("svc-at", SECRET))
+    assert_error(r, 400, "invalid_request")
+    r = op.token({"grant_type": "client_credentials", "resource": "/api"},
+                 auth=("svc-at", SECRET))
+    assert r.status_code == 400
+    # Opaque stays the default.
+    out = op.rp("client_credentials", client_id="svc")
+    assert "." not in out["tokens"]["access_token"]
 
 
 def test_client_credentials_refusals(op):
