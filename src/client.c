@@ -36,6 +36,7 @@ static int	client_uri_in(const char (*)[CLIENT_URI_MAX], size_t,
 static int	client_origins(json_t *, struct client *, char *, size_t);
 static int	client_access_tokens(json_t *, struct client *, char *,
 		    size_t);
+static int	client_flag(json_t *, const char *, int *, char *, size_t);
 
 static const char	*client_members[] = {
 	"client_id", "client_name", "token_endpoint_auth_method",
@@ -43,7 +44,7 @@ static const char	*client_members[] = {
 	"scope", "claims", "subject_type", "sector_identifier",
 	"id_token_signed_response_alg", "grant_types", "jwks",
 	"require_pushed_authorization_requests", "allowed_cors_origins",
-	"access_token_format", "resources", NULL
+	"access_token_format", "resources", "require_consent", NULL
 };
 
 const char *
@@ -451,13 +452,11 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 	    client_origins(o, c, err, errlen) == -1 ||
 	    client_access_tokens(o, c, err, errlen) == -1)
 		return (-1);
-	v = json_object_get(o, "require_pushed_authorization_requests");
-	if (v != NULL && !json_is_boolean(v)) {
-		snprintf(err, errlen, "require_pushed_authorization_requests "
-		    "must be true or false");
+	if (client_flag(o, "require_pushed_authorization_requests",
+	    &c->require_par, err, errlen) == -1 ||
+	    client_flag(o, "require_consent", &c->require_consent, err,
+	    errlen) == -1)
 		return (-1);
-	}
-	c->require_par = json_is_true(v);
 
 	if (subject[0] == '\0' || strcmp(subject, "public") == 0)
 		c->pairwise = 0;
@@ -479,6 +478,21 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		return (-1);
 	}
 	return (client_keys(o, c, err, errlen));
+}
+
+/* A boolean member, false when absent. @return 0 or -1. */
+static int
+client_flag(json_t *o, const char *name, int *out, char *err, size_t errlen)
+{
+	json_t	*v;
+
+	v = json_object_get(o, name);
+	if (v != NULL && !json_is_boolean(v)) {
+		snprintf(err, errlen, "%s must be true or false", name);
+		return (-1);
+	}
+	*out = json_is_true(v);
+	return (0);
 }
 
 /*

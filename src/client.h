@@ -64,6 +64,7 @@ struct client {
 	int			credentials;	/* client_credentials grant */
 	int			require_par;	/* RFC 9126 §6 */
 	int			at_jwt;		/* RFC 9068 access tokens */
+	int			require_consent; /* the user allows it first */
 	/* RFC 8707 resources it may ask for; the first is the default. */
 	char			resources[CLIENT_URIS_MAX][CLIENT_URI_MAX];
 	size_t			nresources;

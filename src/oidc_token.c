@@ -476,6 +476,17 @@ oidc_grant_refresh(struct oidc_ctx *ctx, const struct client *c,
 	g = old.g;
 	if (in->scope != NULL)
 		snprintf(g.scope, sizeof(g.scope), "%s", in->scope);
+	/* A consent withdrawn on the account page ends the grant too. */
+	if ((rc = oidc_consent_holds(ctx, &txn, c, g.user_id, g.scope)) != 1) {
+		if (rc == -1)
+			goto fail_txn;
+		store_oauth_family_revoke(&txn, old.family);
+		if (store_txn_commit(&txn) == -1)
+			goto fail;
+		oidc_response_error(resp, 400, OIDC_INVALID_GRANT,
+		    "the user withdrew the consent");
+		return;
+	}
 	/* OIDC Core §12.2: same sub and auth_time, no nonce. */
 	oidc_grant_finish(ctx, &txn, c, &g, old.family, NULL, 1, g.user_id,
 	    in, resp);

@@ -64,7 +64,6 @@ static const char	*web_oidc_logout_names[] = {
 
 static int	web_oidc_chars(const char *, unsigned char, unsigned char,
 		    size_t);
-static int	web_oidc_ctx(struct http_request *, struct oidc_ctx *);
 static const char	*web_oidc_arg(struct http_request *, const char *);
 static int	web_oidc_malformed(struct http_request *, const char *,
 		    const char *const *);
@@ -73,8 +72,6 @@ static void	web_oidc_authz_args(struct http_request *,
 		    struct oidc_authz_in *);
 static int	web_oidc_form(struct http_request *, struct oidc_token_in *,
 		    const char *const *, char *, size_t);
-static void	web_oidc_continue(struct http_request *, const char *,
-		    const char *, const char *);
 static void	web_oidc_preflight(struct http_request *);
 static void	web_oidc_cors(struct http_request *, const char *);
 static int	web_oidc_client_post(struct http_request *,
@@ -159,7 +156,7 @@ web_oidc_v_jwt(struct http_request *req, const void *data)
 }
 
 /* Sets up the request; loads the provider if the module hook did not. */
-static int
+void
 web_oidc_ctx(struct http_request *req, struct oidc_ctx *oc)
 {
 	struct web_ctx	*ctx;
@@ -171,7 +168,6 @@ web_oidc_ctx(struct http_request *req, struct oidc_ctx *oc)
 	oc->store = web.store;
 	oc->now = (uint64_t)time(NULL);
 	oc->addr = ctx->client_addr;
-	return (0);
 }
 
 static const char *
@@ -280,7 +276,7 @@ web_oidc_jwks(struct http_request *req)
  * 'self' covers the redirects that follow a form. A page that moves on
  * by itself (meta refresh, plus a link) ends the form navigation here.
  */
-static void
+void
 web_oidc_continue(struct http_request *req, const char *title,
     const char *client, const char *location)
 {
@@ -371,9 +367,14 @@ web_oidc_authorize(struct http_request *req)
 
 	has_session = web_session_authenticated(req, OIDC_MIN_LOA, sid, &s);
 	oidc_authz_decide(&oc, &a, has_session ? &s : NULL, resumed);
+	if (a.action == OIDC_AUTHZ_CONSENT)
+		web_oidc_consent_page(req, &oc, &a, sid, s.user_id);
 	OPENSSL_cleanse(sid, sizeof(sid));
 
 	switch (a.action) {
+	case OIDC_AUTHZ_CONSENT:
+		memset(&s, 0, sizeof(s));
+		return (KORE_RESULT_OK);
 	case OIDC_AUTHZ_LOGIN:
 		if (oidc_authz_park(&oc, &a, id) == -1) {
 			web_page_error(req, 500, "Error", "Please try again.");

@@ -135,6 +135,9 @@ class OP:
             scope="api.read", grant_types=["client_credentials"],
             access_token_format="jwt", resources=[API],
             id_token_signed_response_alg="RS256"))
+        self.register("rp-consent.json", dict(
+            base, client_id="rp-consent", client_name="Third-Party App",
+            client_secret_hash=scrypt_hash(SECRET), require_consent=True))
         self.register("rp-par.json", dict(
             base, client_id="rp-par", client_secret_hash=scrypt_hash(SECRET),
             require_pushed_authorization_requests=True))
@@ -154,7 +157,7 @@ class OP:
         auth = {"rp-basic": "basic", "rp-post": "post", "rp-jwt": "jwt",
                 "rp-public": "none", "rp-pairwise": "basic",
                 "svc": "basic", "rp-par": "basic", "rp-at": "basic",
-                "svc-at": "basic"}[client_id]
+                "svc-at": "basic", "rp-consent": "basic"}[client_id]
         a = {"issuer": self.base, "client_id": client_id, "auth": auth,
              "client_secret": SECRET, "jwk": self.rp_private_jwk,
              "redirect_uri": CALLBACK}
@@ -843,6 +846,99 @@ def test_resource_refusals(op):
     # Opaque stays the default.
     out = op.rp("client_credentials", client_id="svc")
     assert "." not in out["tokens"]["access_token"]
+
+
+# --- Consent (OpenID Connect Core §3.1.2.4) -----------------------------
+
+
+def to_consent(op, t, **params):
+    """An authorization request of rp-consent, through the login when
+    there is no session; returns the page it ends on."""
+    r = op.authorize(t, client_id="rp-consent", **params)
+    if r.status_code == 303 and r.headers["location"].startswith(
+            "/login?c="):
+        r = login_from(t, r.headers["location"], "alice", op.authenticator)
+        r = t.get(r.headers["location"])
+    return r
+
+
+def consent(t, page, decision):
+    """Answers the consent page; returns where the browser goes on to."""
+    r = t.post("/oauth2/consent", {"csrf": field(page, "csrf"),
+                                   "id": field(page, "id"),
+                                   "decision": decision})
+    assert r.status_code == 200, r.text[:300]
+    m = re.search(r'id="continue" href="([^"]*)"', r.text)
+    return html.unescape(m.group(1))
+
+
+def test_consent_is_asked_once_per_scope_and_can_be_withdrawn(op):
+    t = Terminal(op.base)
+    page = to_consent(op, t, scope="openid email")
+    assert page.status_code == 200 and 'action="/oauth2/consent"' in page.text
+    assert "Third-Party App" in page.text and "rp-consent" in page.text
+    assert "your e-mail address" in page.text
+    assert "your name" not in page.text
+    # The form belongs to this session only.
+    r = t.post("/oauth2/consent", {"csrf": "0" * 64,
+                                   "id": field(page.text, "id"),
+                                   "decision": "allow"})
+    assert r.status_code == 403
+    # Denied: the client hears access_denied, with its state.
+    q = query(consent(t, page.text, "deny"))
+    assert q["error"] == "access_denied" and q["state"] == "st-1"
+    assert op.audit_count("oauth.consent") == 1
+
+    # Allowed: a code, and the grant works.
+    page = to_consent(op, t, scope="openid email")
+    assert 'action="/oauth2/consent"' in page.text
+    code = query(consent(t, page.text, "allow"))["code"]
+    tokens = op.redeem(code, auth=("rp-consent", SECRET)).json()
+    assert tokens["refresh_token"]
+    # Asked once: the same scopes go straight on.
+    r = op.authorize(t, client_id="rp-consent", scope="openid email")
+    assert r.status_code == 302 and "code" in query(r.headers["location"])
+    # More scopes ask again; without interaction that is consent_required.
+    r = op.authorize(t, client_id="rp-consent", scope="openid profile email",
+                     prompt="none")
+    assert query(r.headers["location"])["error"] == "consent_required"
+    page = to_consent(op, t, scope="openid profile email")
+    assert "your name and user ID" in page.text
+
+    # The account page lists it; withdrawn, the client must ask again
+    # and its refresh token stops working.
+    account = t.get("/account").text
+    assert re.search(r"Third-Party App</td><td>openid email</td>", account)
+    r = t.post("/account/consent", {"csrf": field(account, "csrf"),
+                                    "client": "rp-consent"})
+    assert r.status_code == 303
+    assert "Third-Party App" not in t.get("/account").text
+    r = op.token({"grant_type": "refresh_token",
+                  "refresh_token": tokens["refresh_token"]},
+                 auth=("rp-consent", SECRET))
+    assert_error(r, 400, "invalid_grant")
+    assert 'action="/oauth2/consent"' in op.authorize(
+        t, client_id="rp-consent", scope="openid").text
+    r = t.post("/account/consent", {"csrf": field(account, "csrf"),
+                                    "client": "rp-consent"})
+    assert r.status_code == 404
+    log = op.server.read_log()
+    for outcome in ("refused", "allowed", "withdrawn"):
+        assert "audit_event=oauth.consent " in log and \
+            "outcome=%s" % outcome in log
+
+
+def test_prompt_consent_asks_any_client(op):
+    t = Terminal(op.base)
+    op.code()                       # a session, no consent needed
+    r = op.authorize(op.terminal, prompt="consent")
+    assert r.status_code == 200 and 'action="/oauth2/consent"' in r.text
+    assert "Basic RP" in r.text
+    assert "code" in query(consent(op.terminal, r.text, "allow"))
+    # prompt=consent with none is a contradiction (OIDC Core §3.1.2.1).
+    r = op.authorize(t, prompt="none consent")
+    assert r.status_code == 302
+    assert query(r.headers["location"])["error"] == "invalid_request"
 
 
 def test_client_credentials_refusals(op):
