@@ -308,6 +308,42 @@ oidc_scope_has(const char *list, const char *word)
 	return (0);
 }
 
+/* 1 when every scope of want is in have (RFC 6749 §6). */
+int
+oidc_scope_subset(const char *want, const char *have)
+{
+	const char	*p, *end;
+	char		 word[OAUTH_SCOPE_MAX];
+
+	if (want[0] == '\0' || want[0] == ' ')
+		return (0);
+	for (p = want; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		end = p + strcspn(p, " ");
+		if (end == p || (size_t)(end - p) >= sizeof(word))
+			return (0);
+		memcpy(word, p, end - p);
+		word[end - p] = '\0';
+		if (!oidc_scope_has(have, word))
+			return (0);
+	}
+	return (1);
+}
+
+int
+oidc_scope_next(const char **p, char *word, size_t len)
+{
+	const char	*end;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p == '\0')
+		return (0);
+	end = *p + strcspn(*p, " ");
+	snprintf(word, len, "%.*s", (int)(end - *p), *p);
+	*p = end;
+	return (1);
+}
+
 /* Every requested scope must be registered for the client. */
 static int
 oidc_scope_check(struct oidc_authz *a, const char *scope)

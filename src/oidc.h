@@ -137,6 +137,15 @@ const char	*oidc_acr(const struct oidc *, uint32_t loa);
 /* 1 when word is one of the space-separated words of list (a scope). */
 int	oidc_scope_has(const char *list, const char *word);
 
+/* 1 when every scope of the list want is in the list have (RFC 6749 §6). */
+int	oidc_scope_subset(const char *want, const char *have);
+
+/*
+ * Copies the next scope of the spaced list at *p into word (capacity
+ * len, cut to fit) and moves *p past it. @return 1, or 0 at the end.
+ */
+int	oidc_scope_next(const char **p, char *word, size_t len);
+
 /* Fills out with a new random token (OIDC_TOKEN_LEN + 1). @return 0/-1 */
 int	oidc_random_token(char *out, size_t outlen);
 

@@ -12,37 +12,17 @@
 #include "oidc.h"
 #include "store_oauth.h"
 
-static int	oidc_consent_has(const char *, const char *);
 static void	oidc_consent_union(char *, size_t, const char *);
-
-/* 1 when every scope of want is in the spaced list have. */
-static int
-oidc_consent_has(const char *have, const char *want)
-{
-	const char	*p, *end;
-	char		 word[OAUTH_SCOPE_MAX];
-
-	for (p = want; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		end = p + strcspn(p, " ");
-		snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
-		if (word[0] != '\0' && !oidc_scope_has(have, word))
-			return (0);
-	}
-	return (1);
-}
 
 /* Adds to the spaced list have (capacity len) the scopes of more. */
 static void
 oidc_consent_union(char *have, size_t len, const char *more)
 {
-	const char	*p, *end;
-	char		 word[OAUTH_SCOPE_MAX];
-	size_t		 off;
+	char	word[OAUTH_SCOPE_MAX];
+	size_t	off;
 
-	for (p = more; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		end = p + strcspn(p, " ");
-		snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
-		if (word[0] == '\0' || oidc_scope_has(have, word))
+	while (oidc_scope_next(&more, word, sizeof(word))) {
+		if (oidc_scope_has(have, word))
 			continue;
 		off = strlen(have);
 		snprintf(have + off, len - off, "%s%s", off > 0 ? " " : "",
@@ -68,8 +48,8 @@ oidc_consent_due(struct oidc_ctx *ctx, const struct oidc_authz *a,
 	store_txn_abort(&txn);
 	if (rc == -1)
 		return (-1);
-	return (rc == STORE_NOTFOUND || !oidc_consent_has(c.scope,
-	    a->req.scope));
+	return (rc == STORE_NOTFOUND || !oidc_scope_subset(a->req.scope,
+	    c.scope));
 }
 
 int
@@ -130,5 +110,5 @@ oidc_consent_holds(struct oidc_ctx *ctx, struct store_txn *txn,
 	rc = store_oauth_consent_get(txn, user_id, client->id, &c);
 	if (rc == -1)
 		return (-1);
-	return (rc == 0 && oidc_consent_has(c.scope, scope));
+	return (rc == 0 && oidc_scope_subset(scope, c.scope));
 }

@@ -30,7 +30,6 @@ struct oidc_issued {
 	char	family[OAUTH_FAMILY_LEN + 1];
 };
 
-static int	oidc_scope_subset(const char *, const char *);
 static int	oidc_pkce_ok(const char *, const char *);
 static json_t	*oidc_id_token(struct oidc_ctx *, const struct client *,
 		    const struct oauth_grant *, const char *, const char *);
@@ -63,27 +62,6 @@ static void	oidc_audit(struct store_txn *, const char *, const char *,
 static int	oidc_token_request(struct oidc_ctx *,
 		    const struct oidc_token_in *, const struct client **,
 		    struct oidc_response *);
-
-/* 1 when every scope of want is in have (RFC 6749 §6). */
-static int
-oidc_scope_subset(const char *want, const char *have)
-{
-	const char	*p, *end;
-	char		 word[OAUTH_SCOPE_MAX];
-
-	if (want[0] == '\0' || want[0] == ' ')
-		return (0);
-	for (p = want; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		end = p + strcspn(p, " ");
-		if (end == p || (size_t)(end - p) >= sizeof(word))
-			return (0);
-		memcpy(word, p, end - p);
-		word[end - p] = '\0';
-		if (!oidc_scope_has(have, word))
-			return (0);
-	}
-	return (1);
-}
 
 /* RFC 7636 §4.6: BASE64URL(SHA256(verifier)) == challenge. */
 static int
@@ -520,7 +498,7 @@ oidc_grant_credentials(struct oidc_ctx *ctx, const struct client *c,
 	struct oauth_family	f;
 	struct oauth_grant	g;
 	struct oidc_issued	out;
-	const char		*p, *end;
+	const char		*p;
 	char			 word[OAUTH_SCOPE_MAX];
 	size_t			 len;
 
@@ -541,12 +519,10 @@ oidc_grant_credentials(struct oidc_ctx *ctx, const struct client *c,
 		}
 		snprintf(g.scope, sizeof(g.scope), "%s", in->scope);
 	} else {
-		for (p = c->scope; *p != '\0'; p = *end == '\0' ? end :
-		    end + 1) {
-			end = p + strcspn(p, " ");
-			snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
+		p = c->scope;
+		while (oidc_scope_next(&p, word, sizeof(word))) {
 			len = strlen(g.scope);
-			if (word[0] != '\0' && !oidc_scope_about_users(word))
+			if (!oidc_scope_about_users(word))
 				snprintf(g.scope + len, sizeof(g.scope) - len,
 				    "%s%s", len > 0 ? " " : "", word);
 		}

@@ -28,15 +28,10 @@ web_oidc_consent_scopes(struct web_html *h, const char *scope)
 		{ "profile", "your name and user ID" },
 		{ "email", "your e-mail address" },
 	};
-	const char	*p, *end;
 	char		 word[OAUTH_SCOPE_MAX];
 	size_t		 i;
 
-	for (p = scope; *p != '\0'; p = *end == '\0' ? end : end + 1) {
-		end = p + strcspn(p, " ");
-		snprintf(word, sizeof(word), "%.*s", (int)(end - p), p);
-		if (word[0] == '\0')
-			continue;
+	while (oidc_scope_next(&scope, word, sizeof(word))) {
 		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 			if (strcmp(known[i].scope, word) == 0)
 				break;
