@@ -46,6 +46,8 @@ static int	config_proxy(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_actions(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_flag(struct config *,
+		    const struct config_directive *, char *, const char **);
 static int	config_number(const char *, size_t, size_t, size_t *);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
@@ -79,6 +81,7 @@ static const struct config_directive config_directives[] = {
 	{ "vetting_loa2_actions", config_actions, NUM(vetting_loa2_actions, 0, 0), 0, 0 },
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
+	{ "password_renewal",	 config_flag,	 NUM(password_renewal, 0, 1), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -422,6 +425,25 @@ config_actions(struct config *cfg, const struct config_directive *d,
 	if (vetting_mask_parse(value, &mask, reason) == -1)
 		return (-1);
 	*(uint32_t *)(void *)((char *)cfg + d->offset) = mask;
+	return (0);
+}
+
+/* "on" or "off", into an int. */
+static int
+config_flag(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	int	*flag;
+
+	flag = (int *)(void *)((char *)cfg + d->offset);
+	if (strcmp(value, "on") == 0)
+		*flag = 1;
+	else if (strcmp(value, "off") == 0)
+		*flag = 0;
+	else {
+		*reason = "expected on or off";
+		return (-1);
+	}
 	return (0);
 }
 

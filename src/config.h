@@ -60,6 +60,8 @@ struct config {
 	uint32_t	vetting_loa2_actions;	/* VETTING_BIT() mask */
 	uint32_t	vetting_loa3_actions;	/* VETTING_BIT() mask */
 	char		outbox_dir[PATH_MAX];	/* "" = no e-mail */
+	/* X.1280 Annex A: new random password after an OOB login. */
+	int		password_renewal;
 };
 
 /*

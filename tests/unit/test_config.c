@@ -111,6 +111,7 @@ test_config_full_file_parses_every_value(void **state)
 	assert_string_equal(cfg.oidc_ec_key, "/etc/mutua/es256.key");
 	assert_string_equal(cfg.sp_dir, "/etc/mutua/sp");
 	assert_string_equal(cfg.clients_dir, "/etc/mutua/clients");
+	assert_int_equal(cfg.password_renewal, 1);
 	assert_int_equal(cfg.oob_code_lifetime, 30);
 	assert_int_equal(cfg.registration_lifetime, 86400);
 	assert_int_equal(cfg.session_lifetime, 3600);
@@ -148,6 +149,7 @@ test_config_minimal_file_gets_defaults(void **state)
 	assert_int_equal(cfg.comparison, CONFIG_COMPARE_ENTER);
 	assert_string_equal(cfg.sp_dir, "federation/sp");
 	assert_string_equal(cfg.clients_dir, "federation/clients");
+	assert_int_equal(cfg.password_renewal, 0);
 	assert_string_equal(cfg.loa2_uri,
 	    "urn:oasis:names:tc:SAML:2.0:ac:classes:"
 	    "MobileTwoFactorUnregistered");
@@ -284,6 +286,13 @@ test_config_rejects_bad_comparison_mode(void **state)
 {
 	assert_load_error("bad-comparison.conf", 7,
 	    "comparison: expected enter, select or compare");
+}
+
+static void
+test_config_rejects_bad_password_renewal(void **state)
+{
+	assert_load_error("bad-renewal.conf", 7,
+	    "password_renewal: expected on or off");
 }
 
 static void
@@ -590,6 +599,7 @@ main(void)
 		cmocka_unit_test(
 		    test_config_rejects_base_url_trailing_slash_at_its_line),
 		cmocka_unit_test(test_config_rejects_bad_comparison_mode),
+		cmocka_unit_test(test_config_rejects_bad_password_renewal),
 		cmocka_unit_test(test_config_rejects_bad_trusted_proxy),
 		cmocka_unit_test(test_config_rejects_too_many_proxies),
 		cmocka_unit_test(test_config_rejects_line_too_long),
