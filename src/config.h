@@ -45,6 +45,7 @@ struct config {
 	char		oidc_ec_key[PATH_MAX];
 	char		sp_dir[PATH_MAX];
 	char		clients_dir[PATH_MAX];
+	char		hosts_dir[PATH_MAX];	/* PAM hosts, docs/pam.md */
 	unsigned int	oob_code_lifetime;	/* seconds */
 	unsigned int	registration_lifetime;	/* seconds */
 	unsigned int	session_lifetime;	/* seconds */

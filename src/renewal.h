@@ -16,7 +16,8 @@
 #define RENEWAL_BYTES		32	/* of the random password */
 
 /*
- * Called after the out-of-band login of user_id was taken (login.c). Does nothing when the option is off, or for a user who is
+ * Called after the out-of-band login of user_id was taken (login.c,
+ * host.c). Does nothing when the option is off, or for a user who is
  * not in the store or has no password; otherwise sets a new random
  * password and writes the audit record "password.renewed".
  * @return 0, or -1 when the renewal was due but failed.

@@ -111,6 +111,7 @@ test_config_full_file_parses_every_value(void **state)
 	assert_string_equal(cfg.oidc_ec_key, "/etc/mutua/es256.key");
 	assert_string_equal(cfg.sp_dir, "/etc/mutua/sp");
 	assert_string_equal(cfg.clients_dir, "/etc/mutua/clients");
+	assert_string_equal(cfg.hosts_dir, "/etc/mutua/hosts");
 	assert_int_equal(cfg.password_renewal, 1);
 	assert_int_equal(cfg.oob_code_lifetime, 30);
 	assert_int_equal(cfg.registration_lifetime, 86400);
@@ -149,6 +150,7 @@ test_config_minimal_file_gets_defaults(void **state)
 	assert_int_equal(cfg.comparison, CONFIG_COMPARE_ENTER);
 	assert_string_equal(cfg.sp_dir, "federation/sp");
 	assert_string_equal(cfg.clients_dir, "federation/clients");
+	assert_string_equal(cfg.hosts_dir, "federation/hosts");
 	assert_int_equal(cfg.password_renewal, 0);
 	assert_string_equal(cfg.loa2_uri,
 	    "urn:oasis:names:tc:SAML:2.0:ac:classes:"
