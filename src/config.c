@@ -68,6 +68,7 @@ static const struct config_directive config_directives[] = {
 	{ "oidc_ec_key",	 config_string,	 STR(oidc_ec_key), 0, 1, 0 },
 	{ "sp_dir",		 config_string,	 STR(sp_dir), 0, 0, 0 },
 	{ "clients_dir",	 config_string,	 STR(clients_dir), 0, 0, 0 },
+	{ "hosts_dir",		 config_string,	 STR(hosts_dir), 0, 0, 0 },
 	{ "oob_code_lifetime",	 config_seconds, NUM(oob_code_lifetime, 30, 600), 0, 0 },
 	{ "registration_lifetime", config_seconds, NUM(registration_lifetime, 60, 86400), 0, 0 },
 	{ "session_lifetime",	 config_seconds, NUM(session_lifetime, 60, 604800), 0, 0 },
@@ -83,6 +84,8 @@ static const struct config_directive config_directives[] = {
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
 	{ "require_pushed_authorization_requests", config_yes_no,
 	    offsetof(struct config, require_par), 0, 0, 0, 0 },
+	{ "password_renewal",	 config_yes_no,
+	    offsetof(struct config, password_renewal), 0, 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -227,6 +230,7 @@ config_defaults(struct config *cfg)
 	cfg->comparison = CONFIG_COMPARE_ENTER;
 	strcpy(cfg->sp_dir, "federation/sp");
 	strcpy(cfg->clients_dir, "federation/clients");
+	strcpy(cfg->hosts_dir, "federation/hosts");
 	strcpy(cfg->loa2_uri,
 	    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered");
 	strcpy(cfg->loa3_uri,
@@ -446,6 +450,7 @@ config_actions(struct config *cfg, const struct config_directive *d,
 	return (0);
 }
 
+/* "on" or "off", into an int. */
 static void
 config_error(char *err, size_t errlen, const char *path, int line,
     const char *fmt, ...)

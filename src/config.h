@@ -45,6 +45,7 @@ struct config {
 	char		oidc_ec_key[PATH_MAX];
 	char		sp_dir[PATH_MAX];
 	char		clients_dir[PATH_MAX];
+	char		hosts_dir[PATH_MAX];	/* PAM hosts, docs/pam.md */
 	unsigned int	oob_code_lifetime;	/* seconds */
 	unsigned int	registration_lifetime;	/* seconds */
 	unsigned int	session_lifetime;	/* seconds */
@@ -62,6 +63,8 @@ struct config {
 	char		outbox_dir[PATH_MAX];	/* "" = no e-mail */
 	/* RFC 9126 §5: every client must push its requests. */
 	int		require_par;
+	/* X.1280 Annex A: new random password after an OOB login. */
+	int		password_renewal;
 };
 
 /*

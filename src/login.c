@@ -13,6 +13,7 @@
 #include "enrolment.h"
 #include "login.h"
 #include "ratelimit.h"
+#include "renewal.h"
 #include "store_binding.h"
 #include "store_user.h"
 
@@ -222,6 +223,8 @@ login_continue(const struct core_ctx *ctx, const char *session_id,
 		return (LOGIN_ERR_NOT_APPROVED);
 	/* X.1254 C_USE_NEW_FACTOR: the first approval proves a new factor. */
 	enrolment_factor_used(ctx, view.binding_id);
+	if (renewal_after_login(ctx, view.user_id) == -1)
+		return (LOGIN_ERR_STORE);
 	return (login_establish(ctx, session_id, view.user_id, view.loa,
 	    "oob", view.binding_id, s.rp, s.return_to, done));
 }

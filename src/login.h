@@ -95,7 +95,8 @@ enum login_error	login_progress(const struct core_ctx *,
 /*
  * Turns the approved request of the login in progress into an
  * authenticated session (single use; X.1254 C_USE_NEW_FACTOR on the
- * first approval of a new authenticator).
+ * first approval of a new authenticator) and, with password_renewal,
+ * a new random password (X.1280 Annex A, renewal.c).
  * @return LOGIN_OK, LOGIN_ERR_NO_LOGIN, _NOT_APPROVED or _STORE.
  */
 enum login_error	login_continue(const struct core_ctx *,

@@ -128,24 +128,6 @@ oob_code(const struct core_ctx *ctx, struct store_txn *txn,
 	return (rc);
 }
 
-/* 1 when s has min..max characters, all from the allowed set or alnum. */
-int
-oob_token_valid(const char *s, size_t min, size_t max, const char *extra)
-{
-	size_t		len, i;
-
-	if (s == NULL)
-		return (0);
-	len = strlen(s);
-	if (len < min || len > max)
-		return (0);
-	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)s[i]) && strchr(extra, s[i]) == NULL)
-			return (0);
-	}
-	return (1);
-}
-
 /*
  * Counts a failure against rule in its own transaction, so that it is
  * kept although the failed operation's transaction was aborted.
@@ -203,7 +185,9 @@ oob_start(const struct core_ctx *ctx, const struct oob_start_in *in,
 	crypto_sha256_hex(in->session_id, strlen(in->session_id),
 	    session_key);
 	/* Looked up before the write transaction: it may read the store. */
-	if (ctx->rp_name != NULL && (name = ctx->rp_name(in->rp)) != NULL)
+	if ((name = in->rpn) == NULL && ctx->rp_name != NULL)
+		name = ctx->rp_name(in->rp);
+	if (name != NULL)
 		snprintf(f.rpn, sizeof(f.rpn), "%s", name);
 
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
@@ -407,22 +391,15 @@ oob_device_auth(const struct core_ctx *ctx, const struct oob_device_in *in,
     struct binding *b)
 {
 	struct store_txn	 txn;
-	char			 body_hash[2 * CRYPTO_SHA256_LEN + 1];
-	char			 text[OOB_SIGNED_MAX], *end;
-	unsigned long long	 ts;
-	int			 n, rc;
+	enum oob_error		 e;
+	int			 rc;
 
 	memset(b, 0, sizeof(*b));
-	if (in->binding_id == NULL || in->timestamp == NULL ||
-	    in->signature == NULL ||
-	    !oob_token_valid(in->binding_id, BINDING_ID_LEN, BINDING_ID_LEN,
-	    "") || !isdigit((unsigned char)in->timestamp[0]))
+	if (in->binding_id == NULL || !oob_token_valid(in->binding_id,
+	    BINDING_ID_LEN, BINDING_ID_LEN, ""))
 		return (OOB_ERR_SIGNATURE);
-	ts = strtoull(in->timestamp, &end, 10);
-	if (*end != '\0' || strlen(in->timestamp) > 12)
-		return (OOB_ERR_SIGNATURE);
-	if (ts + OOB_DEVICE_SKEW < ctx->now || ts > ctx->now + OOB_DEVICE_SKEW)
-		return (OOB_ERR_STALE);
+	if ((e = oob_signed_fresh(ctx, in)) != OOB_OK)
+		return (e);
 
 	if (store_txn_begin(ctx->store, &txn, 0) == -1)
 		return (OOB_ERR_STORE);
@@ -433,18 +410,47 @@ oob_device_auth(const struct core_ctx *ctx, const struct oob_device_in *in,
 	if (rc == STORE_NOTFOUND)
 		return (OOB_ERR_SIGNATURE);
 
-	crypto_sha256_hex(in->body, in->bodylen, body_hash);
-	n = snprintf(text, sizeof(text), "mutua-device-v1\n%s\n%s\n%s\n%s",
-	    in->method, in->path, in->timestamp, body_hash);
-	if (n < 0 || (size_t)n >= sizeof(text) ||
-	    !device_verify_b64(b->pubkey, sizeof(b->pubkey), text,
-	    in->signature)) {
+	if (!oob_signed_valid(OOB_DEVICE_CONTEXT, b->pubkey,
+	    sizeof(b->pubkey), in)) {
 		OPENSSL_cleanse(b, sizeof(*b));
 		return (OOB_ERR_SIGNATURE);
 	}
 	if (b->state != BINDING_ACTIVE)
 		return (OOB_ERR_INACTIVE);
 	return (OOB_OK);
+}
+
+enum oob_error
+oob_signed_fresh(const struct core_ctx *ctx, const struct oob_device_in *in)
+{
+	unsigned long long	 ts;
+	char			*end;
+
+	if (in->timestamp == NULL || in->signature == NULL ||
+	    !isdigit((unsigned char)in->timestamp[0]))
+		return (OOB_ERR_SIGNATURE);
+	ts = strtoull(in->timestamp, &end, 10);
+	if (*end != '\0' || strlen(in->timestamp) > 12)
+		return (OOB_ERR_SIGNATURE);
+	/* The only replay bound of a signed request (docs/protocol.md §2). */
+	if (ts + OOB_DEVICE_SKEW < ctx->now || ts > ctx->now + OOB_DEVICE_SKEW)
+		return (OOB_ERR_STALE);
+	return (OOB_OK);
+}
+
+int
+oob_signed_valid(const char *context, const unsigned char *pubkey,
+    size_t pubkeylen, const struct oob_device_in *in)
+{
+	char	body_hash[2 * CRYPTO_SHA256_LEN + 1];
+	char	text[OOB_SIGNED_MAX];
+	int	n;
+
+	crypto_sha256_hex(in->body, in->bodylen, body_hash);
+	n = snprintf(text, sizeof(text), "%s\n%s\n%s\n%s\n%s", context,
+	    in->method, in->path, in->timestamp, body_hash);
+	return (n >= 0 && (size_t)n < sizeof(text) &&
+	    device_verify_b64(pubkey, pubkeylen, text, in->signature));
 }
 
 struct oob_alert_filter {

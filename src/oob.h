@@ -26,6 +26,7 @@
 #define OOB_DEVICE_SKEW		60	/* seconds, device timestamps */
 #define OOB_ALERT_WINDOW	86400	/* alerts are shown for a day */
 #define OOB_PENDING_MAX		4
+#define OOB_DEVICE_CONTEXT	"mutua-device-v1"	/* protocol §2 */
 
 enum oob_error {
 	OOB_OK = 0,
@@ -49,6 +50,7 @@ struct oob_start_in {
 	const char	*user_id;
 	const char	*session_id;	/* the terminal's cookie value */
 	const char	*rp;
+	const char	*rpn;		/* RP's name, or NULL: ctx->rp_name */
 	const char	*tpub;
 	const char	*tpriv;		/* NULL or "" when unknown */
 	const char	*ua;
@@ -67,8 +69,9 @@ struct oob_view {
 	uint32_t	retry_after;	/* for OOB_ERR_RATE / OOB_ERR_BUSY */
 };
 
+/* A signed request (docs/protocol.md §2): a device's, or a host's. */
 struct oob_device_in {
-	const char	*binding_id;
+	const char	*binding_id;	/* or the host's name */
 	const char	*timestamp;
 	const char	*signature;
 	const char	*method;
@@ -104,13 +107,6 @@ int		 oob_error_status(enum oob_error);
 enum oob_error	oob_finish(struct store_txn *, enum oob_error e);
 
 /*
- * Checks an identifier of the protocol: min to max characters, each
- * alphanumeric or one of extra. @return 1 when valid.
- */
-int	oob_token_valid(const char *s, size_t min, size_t max,
-	    const char *extra);
-
-/*
  * Starts a server-authentication request for the terminal's session
  * (8.2, 8.3), or returns the session's own pending one.
  * OOB_ERR_BUSY: another session has one pending (9.2.4).
@@ -140,6 +136,25 @@ enum oob_error	oob_consume(const struct core_ctx *, const char *request_id,
 enum oob_error	oob_device_auth(const struct core_ctx *,
 		    const struct oob_device_in *, struct binding *b);
 
+/*
+ * Checks the timestamp of a signed request: digits, within
+ * OOB_DEVICE_SKEW of ctx->now (docs/protocol.md §2).
+ * @return OOB_OK, OOB_ERR_SIGNATURE (malformed or missing headers) or
+ *	   OOB_ERR_STALE.
+ */
+enum oob_error	oob_signed_fresh(const struct core_ctx *,
+		    const struct oob_device_in *);
+
+/*
+ * Verifies the signature of a signed request with pubkey (a 65-byte
+ * P-256 point) over "<context>\n<METHOD>\n<path>\n<timestamp>\n<hex
+ * SHA-256 of the body>"; context separates devices (OOB_DEVICE_CONTEXT)
+ * from hosts (HOST_CONTEXT), so that one's signature never serves as
+ * the other's. @return 1 when valid.
+ */
+int	oob_signed_valid(const char *context, const unsigned char *pubkey,
+	    size_t pubkeylen, const struct oob_device_in *);
+
 /* Reports the binding's pending requests and recent alerts. */
 enum oob_error	oob_pending(const struct core_ctx *, const struct binding *,
 		    const struct oob_pending_cb *, int *count);
@@ -148,7 +163,14 @@ enum oob_error	oob_pending(const struct core_ctx *, const struct binding *,
 enum oob_error	oob_decide(const struct core_ctx *, const struct binding *,
 		    const struct oob_decide_in *, uint32_t *state);
 
-/* oob_body.c: the JSON bodies of /oob/v1/register and /oob/v1/approve. */
+/* oob_body.c: the JSON bodies of /oob/v1, the protocol's identifiers. */
+
+/*
+ * Checks an identifier of the protocol: min to max characters, each
+ * alphanumeric or one of extra. @return 1 when valid.
+ */
+int	oob_token_valid(const char *s, size_t min, size_t max,
+	    const char *extra);
 
 struct enrolment_register_in;
 
@@ -166,5 +188,10 @@ void	oob_body_register(json_t *doc, struct enrolment_register_in *in);
 
 /* As oob_body_register(), for a /oob/v1/approve body. */
 void	oob_body_decide(json_t *doc, struct oob_decide_in *in);
+
+struct host_start_in;
+
+/* As oob_body_register(), for a /oob/v1/host/start body (§7). */
+void	oob_body_host_start(json_t *doc, struct host_start_in *in);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "host.h"
 #include "web.h"
 
 #define OOB_BODY_MAX		(16 * 1024)
@@ -15,9 +16,12 @@
 int	web_oob_register(struct http_request *);
 int	web_oob_pending(struct http_request *);
 int	web_oob_approve(struct http_request *);
+int	web_oob_host_start(struct http_request *);
+int	web_oob_host_status(struct http_request *);
 
 static void	web_oob_error(struct http_request *, enum oob_error);
 static void	web_oob_send(struct http_request *, int, json_t *);
+static const char	*web_oob_comparison(void);
 static json_t	*web_oob_json(struct http_request *, char **, size_t *);
 static enum oob_error	web_oob_device(struct http_request *,
 		    const struct core_ctx *, const void *, size_t,
@@ -25,19 +29,41 @@ static enum oob_error	web_oob_device(struct http_request *,
 static void	web_oob_add_request(void *, const struct oob_request *);
 static void	web_oob_add_alert(void *, const struct oob_alert *);
 static void	web_oob_wake(void *, u_int64_t);
+static void	web_oob_signed(struct http_request *, const char *,
+		    const void *, size_t, struct oob_device_in *, char *,
+		    size_t);
+static json_t	*web_oob_host(struct http_request *,
+		    const struct core_ctx *, struct host *);
 
+/*
+ * Answers doc, or server_error when it is NULL (a json_pack() that
+ * failed); releases doc.
+ */
 static void
 web_oob_send(struct http_request *req, int status, json_t *doc)
 {
 	char	*text;
 
-	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL) {
+	if (doc == NULL || (text = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		json_decref(doc);
 		web_oob_error(req, OOB_ERR_STORE);
 		return;
 	}
 	web_respond_json(req, status, text);
 	OPENSSL_cleanse(text, strlen(text));
 	free(text);
+	json_decref(doc);
+}
+
+/* The configured comparison mode's name (docs/protocol.md §4). */
+static const char *
+web_oob_comparison(void)
+{
+	if (web.cfg.comparison == CONFIG_COMPARE_ENTER)
+		return ("enter");
+	if (web.cfg.comparison == CONFIG_COMPARE_SELECT)
+		return ("select");
+	return ("compare");
 }
 
 static void
@@ -80,6 +106,28 @@ web_oob_json(struct http_request *req, char **body, size_t *len)
 	return (doc);
 }
 
+/*
+ * The signed-request headers of docs/protocol.md §2 into in; who names
+ * the signer's header (a binding's or a host's). path is its buffer.
+ */
+static void
+web_oob_signed(struct http_request *req, const char *who, const void *body,
+    size_t len, struct oob_device_in *in, char *path, size_t pathlen)
+{
+	memset(in, 0, sizeof(*in));
+	http_request_header(req, who, &in->binding_id);
+	http_request_header(req, "x-mutua-timestamp", &in->timestamp);
+	http_request_header(req, "x-mutua-signature", &in->signature);
+	/* The signature covers the path and query exactly as sent. */
+	snprintf(path, pathlen, "%s%s%s", req->path,
+	    req->query_string != NULL ? "?" : "",
+	    req->query_string != NULL ? req->query_string : "");
+	in->method = http_method_text(req->method);
+	in->path = path;
+	in->body = body;
+	in->bodylen = len;
+}
+
 static enum oob_error
 web_oob_device(struct http_request *req, const struct core_ctx *cc,
     const void *body, size_t len, struct binding *b)
@@ -87,18 +135,8 @@ web_oob_device(struct http_request *req, const struct core_ctx *cc,
 	struct oob_device_in	in;
 	char			path[HTTP_URI_LEN + 2];
 
-	memset(&in, 0, sizeof(in));
-	http_request_header(req, "x-mutua-binding", &in.binding_id);
-	http_request_header(req, "x-mutua-timestamp", &in.timestamp);
-	http_request_header(req, "x-mutua-signature", &in.signature);
-	/* The signature covers the path and query exactly as sent. */
-	snprintf(path, sizeof(path), "%s%s%s", req->path,
-	    req->query_string != NULL ? "?" : "",
-	    req->query_string != NULL ? req->query_string : "");
-	in.method = http_method_text(req->method);
-	in.path = path;
-	in.body = body;
-	in.bodylen = len;
+	web_oob_signed(req, "x-mutua-binding", body, len, &in, path,
+	    sizeof(path));
 	return (oob_device_auth(cc, &in, b));
 }
 
@@ -133,19 +171,12 @@ web_oob_register(struct http_request *req)
 	resp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
 	    "binding_id", out.binding_id, "user_id", out.user_id,
 	    "issuer", web.cfg.base_url, "verification_key", key,
-	    "suite", OFFSET_SUITE, "comparison",
-	    web.cfg.comparison == CONFIG_COMPARE_ENTER ? "enter" :
-	    web.cfg.comparison == CONFIG_COMPARE_SELECT ? "select" : "compare",
+	    "suite", OFFSET_SUITE, "comparison", web_oob_comparison(),
 	    "code_lifetime", (int)web.cfg.oob_code_lifetime,
 	    "loa", (int)out.loa);
 	OPENSSL_cleanse(&out, sizeof(out));
 	OPENSSL_cleanse(key, sizeof(key));
-	if (resp == NULL) {
-		web_oob_error(req, OOB_ERR_STORE);
-		return (KORE_RESULT_OK);
-	}
 	web_oob_send(req, 201, resp);
-	json_decref(resp);
 	return (KORE_RESULT_OK);
 }
 
@@ -245,9 +276,7 @@ web_oob_pending(struct http_request *req)
 
 	list.requests = json_array();
 	list.alerts = json_array();
-	list.comparison = web.cfg.comparison == CONFIG_COMPARE_ENTER ?
-	    "enter" : web.cfg.comparison == CONFIG_COMPARE_SELECT ? "select" :
-	    "compare";
+	list.comparison = web_oob_comparison();
 	cb.request = web_oob_add_request;
 	cb.alert = web_oob_add_alert;
 	cb.arg = &list;
@@ -270,7 +299,6 @@ web_oob_pending(struct http_request *req)
 	doc = json_pack("{s:o, s:o}", "requests", list.requests, "alerts",
 	    list.alerts);
 	web_oob_send(req, 200, doc);
-	json_decref(doc);
 	return (KORE_RESULT_OK);
 }
 
@@ -307,5 +335,106 @@ web_oob_approve(struct http_request *req)
 	}
 	web_respond_json(req, 200, state == OOB_APPROVED ?
 	    "{\"status\":\"approved\"}" : "{\"status\":\"denied\"}");
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Reads the JSON body of a host request and authenticates the host
+ * (docs/protocol.md §7). @return the body's document (json_decref()),
+ * or NULL after answering an error.
+ */
+static json_t *
+web_oob_host(struct http_request *req, const struct core_ctx *cc,
+    struct host *h)
+{
+	struct oob_device_in	 in;
+	enum oob_error		 e;
+	json_t			*doc;
+	char			*body, path[HTTP_URI_LEN + 2];
+	size_t			 len;
+
+	if (req->method != HTTP_METHOD_POST) {
+		web_oob_error(req, OOB_ERR_INVALID);
+		return (NULL);
+	}
+	if ((doc = web_oob_json(req, &body, &len)) == NULL)
+		return (NULL);
+	web_oob_signed(req, "x-mutua-host", body, len, &in, path,
+	    sizeof(path));
+	e = host_login_auth(cc, &in, h);
+	kore_free(body);
+	if (e != OOB_OK) {
+		json_decref(doc);
+		web_oob_error(req, e);
+		return (NULL);
+	}
+	return (doc);
+}
+
+int
+web_oob_host_start(struct http_request *req)
+{
+	struct core_ctx		 cc;
+	struct host		 h;
+	struct host_start_in	 in;
+	struct oob_view		 view;
+	enum oob_error		 e;
+	json_t			*doc, *resp;
+	char			 wait[16];
+
+	web_core_ctx(req, &cc);
+	if ((doc = web_oob_host(req, &cc, &h)) == NULL)
+		return (KORE_RESULT_OK);
+	oob_body_host_start(doc, &in);
+	e = host_login_start(&cc, &h, &in, &view);
+	json_decref(doc);
+	if (e != OOB_OK) {
+		if (e == OOB_ERR_BUSY) {
+			/* X.1280 9.2.4: when the other request expires. */
+			snprintf(wait, sizeof(wait), "%u", view.retry_after);
+			http_response_header(req, "retry-after", wait);
+		}
+		web_oob_error(req, e);
+		return (KORE_RESULT_OK);
+	}
+	resp = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
+	    "request_id", view.request_id, "code", view.code,
+	    "expires_at", (json_int_t)view.expires, "user_id", view.user_id,
+	    "rp_name", h.display_name, "comparison", web_oob_comparison());
+	OPENSSL_cleanse(view.code, sizeof(view.code));
+	web_oob_send(req, 201, resp);
+	return (KORE_RESULT_OK);
+}
+
+int
+web_oob_host_status(struct http_request *req)
+{
+	static const char	*names[] = {
+		[OOB_PENDING] = "pending", [OOB_APPROVED] = "approved",
+		[OOB_DENIED] = "denied", [OOB_EXPIRED] = "expired",
+		[OOB_CANCELLED] = "cancelled", [OOB_USED] = "used"
+	};
+	struct core_ctx		 cc;
+	struct host		 h;
+	enum oob_error		 e;
+	json_t			*doc;
+	uint32_t		 state;
+	char			 text[48];
+
+	web_core_ctx(req, &cc);
+	if ((doc = web_oob_host(req, &cc, &h)) == NULL)
+		return (KORE_RESULT_OK);
+	e = host_login_status(&cc, &h,
+	    json_string_value(json_object_get(doc, "request_id")),
+	    json_string_value(json_object_get(doc, "session")), &state);
+	json_decref(doc);
+	if (e == OOB_OK && (state < OOB_PENDING || state > OOB_USED))
+		e = OOB_ERR_STORE;
+	if (e != OOB_OK) {
+		web_oob_error(req, e);
+		return (KORE_RESULT_OK);
+	}
+	snprintf(text, sizeof(text), "{\"status\":\"%s\"}", names[state]);
+	web_respond_json(req, 200, text);
 	return (KORE_RESULT_OK);
 }

@@ -1,7 +1,8 @@
 /*
- * The JSON bodies of POST /oob/v1/register and /oob/v1/approve
- * (docs/protocol.md §1, §5), through oob_body_parse() into what the
- * handlers call next: enrolment_register() and oob_decide(), against a
+ * The JSON bodies of POST /oob/v1/register, /oob/v1/approve and
+ * /oob/v1/host/start (docs/protocol.md §1, §5, §7), through
+ * oob_body_parse() into what the handlers call next:
+ * enrolment_register(), oob_decide() and host_login_start(), against a
  * store with a user, an authenticator, its pending request and a
  * registration code. A body that succeeds (the seeds hold valid
  * signatures) changes the store, which is then seeded again so that
@@ -11,6 +12,7 @@
 
 #include "enrolment.h"
 #include "fuzz_common.h"
+#include "host.h"
 #include "oob.h"
 
 static struct fuzz	fz;
@@ -28,6 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct enrolment_register_in	 rin;
 	struct enrolment_register_out	 rout;
 	struct oob_decide_in		 din;
+	struct host_start_in		 hin;
+	struct host			 host;
+	struct oob_view			 view;
 	struct store_txn		 txn;
 	struct binding			 b;
 	json_t				*doc;
@@ -47,6 +52,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_die("the seeded binding is gone");
 	oob_body_decide(doc, &din);
 	if (oob_decide(&fz.f.ctx, &b, &din, &state) == OOB_OK)
+		changed = 1;
+	/* A registered host, as host_login_auth() hands it over. */
+	memset(&host, 0, sizeof(host));
+	strcpy(host.name, "fuzz-host");
+	strcpy(host.display_name, "Fuzz host");
+	oob_body_host_start(doc, &hin);
+	if (host_login_start(&fz.f.ctx, &host, &hin, &view) == OOB_OK)
 		changed = 1;
 	json_decref(doc);
 

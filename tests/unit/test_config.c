@@ -111,6 +111,8 @@ test_config_full_file_parses_every_value(void **state)
 	assert_string_equal(cfg.oidc_ec_key, "/etc/mutua/es256.key");
 	assert_string_equal(cfg.sp_dir, "/etc/mutua/sp");
 	assert_string_equal(cfg.clients_dir, "/etc/mutua/clients");
+	assert_string_equal(cfg.hosts_dir, "/etc/mutua/hosts");
+	assert_int_equal(cfg.password_renewal, 1);
 	assert_int_equal(cfg.oob_code_lifetime, 30);
 	assert_int_equal(cfg.registration_lifetime, 86400);
 	assert_int_equal(cfg.session_lifetime, 3600);
@@ -150,6 +152,8 @@ test_config_minimal_file_gets_defaults(void **state)
 	assert_int_equal(cfg.require_par, 0);
 	assert_string_equal(cfg.sp_dir, "federation/sp");
 	assert_string_equal(cfg.clients_dir, "federation/clients");
+	assert_string_equal(cfg.hosts_dir, "federation/hosts");
+	assert_int_equal(cfg.password_renewal, 0);
 	assert_string_equal(cfg.loa2_uri,
 	    "urn:oasis:names:tc:SAML:2.0:ac:classes:"
 	    "MobileTwoFactorUnregistered");
@@ -293,6 +297,13 @@ test_config_rejects_bad_comparison_mode(void **state)
 {
 	assert_load_error("bad-comparison.conf", 7,
 	    "comparison: expected enter, select or compare");
+}
+
+static void
+test_config_rejects_bad_password_renewal(void **state)
+{
+	assert_load_error("bad-renewal.conf", 7,
+	    "password_renewal: expected yes or no");
 }
 
 static void
@@ -601,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_config_rejects_bad_comparison_mode),
 		cmocka_unit_test(
 		    test_config_rejects_yes_no_other_than_yes_or_no),
+		cmocka_unit_test(test_config_rejects_bad_password_renewal),
 		cmocka_unit_test(test_config_rejects_bad_trusted_proxy),
 		cmocka_unit_test(test_config_rejects_too_many_proxies),
 		cmocka_unit_test(test_config_rejects_line_too_long),
