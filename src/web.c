@@ -11,6 +11,9 @@
 #include "proxy.h"
 #include "web.h"
 
+/* Seconds a client is asked to wait when the store is full. */
+#define WEB_STORE_RETRY_AFTER	"60"
+
 static void	web_request_done(struct http_request *);
 static void	web_send(struct http_request *, int, const char *,
 		    const void *, size_t, const char *, int);
@@ -129,7 +132,26 @@ web_respond_post_page(struct http_request *req, const char *target,
 void
 web_respond_json(struct http_request *req, int status, const char *json)
 {
+	if (status == 500 && web_store_full(req)) {
+		status = 503;
+		json = WEB_STORE_FULL_JSON;
+	}
 	web_respond(req, status, "application/json", json, strlen(json));
+}
+
+int
+web_store_full(struct http_request *req)
+{
+	struct web_ctx	*ctx;
+	char		 why[128];
+
+	if (store_failure(web.store, why, sizeof(why)) != STORE_FAIL_FULL)
+		return (0);
+	ctx = web_begin(req);
+	log_event("store", "id", ctx->request_id, "path", req->path,
+	    "outcome", "full", "reason", why, (char *)NULL);
+	http_response_header(req, "retry-after", WEB_STORE_RETRY_AFTER);
+	return (1);
 }
 
 char *
