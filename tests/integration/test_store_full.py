@@ -122,8 +122,17 @@ def tmpfs_server():
     finally:
         s.stop()
         for path in reversed(mounted):
-            subprocess.run(["umount", path], check=True)
+            umount(path)
         s.cleanup()
+
+
+def umount(path):
+    """Unmounts path once the killed workers, which take a moment to go
+    under the sanitizers, no longer hold files on it."""
+    deadline = time.time() + 10
+    while subprocess.run(["umount", path], capture_output=True).returncode:
+        assert time.time() < deadline, "cannot unmount " + path
+        time.sleep(0.1)
 
 
 def test_full_disk_refuses_writes_clearly_and_resumes_with_room(
