@@ -461,8 +461,7 @@ store_txn_commit(struct store_txn *txn)
 	int				i, rc;
 
 	if (txn->error || txn->ended ||
-	    (txn->write && txn->txn[STORE_ENV_DURABLE] != NULL &&
-	    store_reserve(txn) == -1)) {
+	    (txn->wrote[STORE_ENV_DURABLE] && store_reserve(txn) == -1)) {
 		store_txn_abort(txn);
 		return (-1);
 	}
@@ -488,8 +487,10 @@ store_txn_commit(struct store_txn *txn)
  * (store_txn_commit()). A durable commit that failed for lack of room
  * at that point would leave the volatile changes without the durable
  * ones written with them: a login in progress without its audit record.
- * Two kinds of room are made sure of before anything commits, so that a
- * full map or disk fails the whole transaction here:
+ * Two kinds of room are made sure of before anything commits, when the
+ * transaction wrote durable records (one that only read them commits no
+ * durable part and flushes nothing), so that a full map or disk fails
+ * the whole transaction here:
  * - in the map: LMDB's commit takes pages to save its free list, and
  *   fails with MDB_MAP_FULL when none is left. A record of
  *   STORE_COMMIT_ROOM bytes is reserved (MDB_RESERVE, nothing copied)
@@ -659,6 +660,7 @@ store_put(struct store_txn *txn, enum store_db db, const void *key,
 	v.mv_size = vallen;
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
+	txn->wrote[store_dbs[db].env] = 1;
 	return (store_result(txn, store_dbs[db].env, mdb_put(t, dbi, &k, &v,
 	    (flags & STORE_NOOVERWRITE) ? MDB_NOOVERWRITE : 0)));
 }
@@ -679,6 +681,7 @@ store_del(struct store_txn *txn, enum store_db db, const void *key,
 	k.mv_size = keylen;
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
+	txn->wrote[store_dbs[db].env] = 1;
 	return (store_result(txn, store_dbs[db].env,
 	    mdb_del(t, dbi, &k, NULL)));
 }
@@ -701,6 +704,7 @@ store_append(struct store_txn *txn, enum store_db db, const void *val,
 	}
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
+	txn->wrote[store_dbs[db].env] = 1;
 	if ((rc = mdb_cursor_open(t, dbi, &cur)) != 0)
 		return (store_txn_error(txn, store_dbs[db].env, rc));
 	next = 1;

@@ -78,6 +78,7 @@ struct store_txn {
 	int			 write;
 	int			 error;
 	int			 ended;
+	int			 wrote[STORE_ENVS];	/* a put or delete */
 	struct store_txn_hook	*hooks;		/* store_txn_on_end() */
 };
 
