@@ -80,6 +80,13 @@ void	web_respond_post_page(struct http_request *, const char *target,
 void	web_respond_json(struct http_request *, int status, const char *json);
 
 /*
+ * Kore's request-type authentication of every route (kore.conf): answers
+ * 431 itself and returns KORE_RESULT_ERROR when the header fields are
+ * too large, KORE_RESULT_OK otherwise.
+ */
+int	web_limits(struct http_request *, const void *);
+
+/*
  * Says whether the last store transaction failed because the LMDB map or
  * the disk is full; if so, logs an event=store line with the reason and
  * adds Retry-After, and the caller answers 503 ("try again later")
