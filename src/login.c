@@ -21,6 +21,8 @@ static enum login_error	login_finish(struct store_txn *, enum login_error);
 static enum login_error	login_begin(const struct core_ctx *,
 			    const struct login_terminal *, struct session *,
 			    uint32_t *);
+static int		login_begin_session(struct store_txn *, const char *,
+			    void *);
 static enum login_error	login_establish(const struct core_ctx *,
 			    const char *, const char *, uint32_t, const char *,
 			    const char *, const char *, const char *,
@@ -110,7 +112,6 @@ login_begin(const struct core_ctx *ctx, const struct login_terminal *t,
 {
 	struct oob_start_in	in;
 	struct oob_view		view;
-	struct store_txn	txn;
 	enum oob_error		e;
 
 	memset(&in, 0, sizeof(in));
@@ -122,6 +123,12 @@ login_begin(const struct core_ctx *ctx, const struct login_terminal *t,
 	in.ua = t->ua;
 	in.binding_index = s->binding_index;
 
+	store_session_key(t->session_id, s->key);
+	s->created = ctx->now;
+	s->expires = ctx->now + LOGIN_PENDING_LIFETIME;
+	in.with = login_begin_session;
+	in.with_arg = s;
+
 	e = oob_start(ctx, &in, &view);
 	OPENSSL_cleanse(view.code, sizeof(view.code));
 	*retry_after = view.retry_after;
@@ -132,16 +139,22 @@ login_begin(const struct core_ctx *ctx, const struct login_terminal *t,
 		return (LOGIN_ERR_RATE);
 	if (e != OOB_OK)
 		return (LOGIN_ERR_STORE);
+	return (LOGIN_OK);
+}
 
-	strcpy(s->request_id, view.request_id);
-	store_session_key(t->session_id, s->key);
-	s->created = ctx->now;
-	s->expires = ctx->now + LOGIN_PENDING_LIFETIME;
-	if (store_txn_begin(ctx->store, &txn, 1) == -1)
-		return (LOGIN_ERR_STORE);
-	if (store_session_put(&txn, s) == -1)
-		return (login_finish(&txn, LOGIN_ERR_STORE));
-	return (login_finish(&txn, LOGIN_OK));
+/*
+ * The session's login in progress (arg), stored in the transaction that
+ * makes its request: a store that refuses one refuses both, and no
+ * request waits on the authenticator for a login the browser never got.
+ */
+static int
+login_begin_session(struct store_txn *txn, const char *request_id,
+    void *arg)
+{
+	struct session	*s = arg;
+
+	strcpy(s->request_id, request_id);
+	return (store_session_put(txn, s));
 }
 
 enum login_error

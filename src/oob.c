@@ -283,6 +283,10 @@ oob_start(const struct core_ctx *ctx, const struct oob_start_in *in,
 	}
 	audit_write(&txn, "oob.request.created", ctx->addr, req.user_id, "ok",
 	    req.id);
+	if (in->with != NULL && in->with(&txn, req.id, in->with_arg) == -1) {
+		e = OOB_ERR_STORE;
+		goto out;
+	}
 	strcpy(view->request_id, req.id);
 	strcpy(view->binding_id, req.binding_id);
 	strcpy(view->user_id, req.user_id);

@@ -55,6 +55,15 @@ struct oob_start_in {
 	const char	*tpriv;		/* NULL or "" when unknown */
 	const char	*ua;
 	uint32_t	 binding_index;	/* which active binding, mod count */
+	/*
+	 * NULL, or called in the request's transaction before it commits,
+	 * with the new request's ID, so that the caller's own records are
+	 * stored with the request or not at all (login.c: the terminal's
+	 * login in progress). @return 0, or -1 to store nothing.
+	 */
+	int		(*with)(struct store_txn *, const char *request_id,
+			    void *arg);
+	void		*with_arg;
 };
 
 struct oob_view {

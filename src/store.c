@@ -18,6 +18,9 @@
 
 #define STORE_META_SCHEMA	"schema"
 #define STORE_META_BOOT		"boot"
+#define STORE_META_ROOM		"commit room"	/* never committed */
+/* Map room made sure of before a commit: 8 pages of 4 KiB. */
+#define STORE_COMMIT_ROOM	(8 * 4096)
 #define STORE_VOLATILE_DIR	"volatile"
 #define STORE_BOOT_ID_FILE	"/proc/sys/kernel/random/boot_id"
 
@@ -27,9 +30,26 @@ enum store_env {
 	STORE_ENV_VOLATILE
 };
 
+/*
+ * Blocks reserved on disk ahead of the durable data (store_reserve()):
+ * 1 MiB of 4 KiB pages, more than any of mutua's transactions adds.
+ */
+#define STORE_RESERVE_PAGES	256
+
+/*
+ * Pages a reclaiming transaction (STORE_TXN_RECLAIM) may use beyond the
+ * map: 256 KiB of 4 KiB pages, far more than deleting a few records
+ * copies.
+ */
+#define STORE_RECLAIM_PAGES	64
+
 struct store {
 	MDB_env		*env[STORE_ENVS];
 	MDB_dbi		 dbi[STORE_DB_COUNT];
+	size_t		 map_size;	/* as configured */
+	size_t		 reserved;	/* bytes of the durable file reserved */
+	int		 fail_rc;	/* LMDB or errno code, or 0 */
+	enum store_env	 fail_env;
 };
 
 /*
@@ -76,7 +96,10 @@ static int	store_schema_check(struct store *, MDB_txn *, char *, size_t);
 static int	store_boot_check(struct store *, MDB_txn *, const char *,
 		    const char *, char *, size_t);
 static MDB_txn	*store_env_txn(struct store_txn *, enum store_env);
-static int	store_result(struct store_txn *, int);
+static int	store_result(struct store_txn *, enum store_env, int);
+static int	store_txn_error(struct store_txn *, enum store_env, int);
+static void	store_env_end(struct store_txn *, enum store_env);
+static int	store_reserve(struct store_txn *);
 static void	store_txn_hooks_run(struct store_txn *, int);
 
 struct store_txn_hook {
@@ -127,6 +150,7 @@ store_open(struct store **out, const char *dir, size_t map_size,
 		snprintf(err, errlen, "out of memory");
 		return (-1);
 	}
+	st->map_size = map_size;
 	if (store_env_open(st, STORE_ENV_DURABLE, dir, map_size, err,
 	    errlen) == -1)
 		goto fail;
@@ -332,6 +356,7 @@ int
 store_txn_begin(struct store *st, struct store_txn *txn, int write)
 {
 	memset(txn, 0, sizeof(*txn));
+	st->fail_rc = 0;
 	txn->store = st;
 	txn->write = write;
 	if (write && store_env_txn(txn, STORE_ENV_VOLATILE) == NULL)
@@ -344,18 +369,72 @@ static MDB_txn *
 store_env_txn(struct store_txn *txn, enum store_env e)
 {
 	MDB_txn		*t;
+	MDB_env		*env;
+	int		 rc;
 
 	if (txn->error)
 		return (NULL);
 	if (txn->txn[e] != NULL)
 		return (txn->txn[e]);
-	if (txn->ended || mdb_txn_begin(txn->store->env[e], NULL,
-	    txn->write ? 0 : MDB_RDONLY, &t) != 0) {
+	if (txn->ended) {
 		txn->error = 1;
+		return (NULL);
+	}
+	env = txn->store->env[e];
+	/*
+	 * The map is resized only here and in store_env_end(), where
+	 * nothing of this environment is open: a process has one
+	 * transaction at a time and its part in env e has not begun.
+	 */
+	rc = 0;
+	if (txn->write == STORE_TXN_RECLAIM)
+		rc = mdb_env_set_mapsize(env, txn->store->map_size +
+		    STORE_RECLAIM_PAGES * STORE_PAGE_MIN);
+	if (rc == 0)
+		rc = mdb_txn_begin(env, NULL, txn->write ? 0 : MDB_RDONLY, &t);
+	/*
+	 * Another process (a reclaiming sweep, mutuactl with a larger
+	 * map_size_mb) grew the data past this process's map: map what
+	 * is used (lmdb.h, MDB_MAP_RESIZED; LMDB rounds a size up to it).
+	 */
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(env,
+	    txn->store->map_size)) == 0)
+		rc = mdb_txn_begin(env, NULL, txn->write ? 0 : MDB_RDONLY, &t);
+	if (rc != 0) {
+		store_txn_error(txn, e, rc);
 		return (NULL);
 	}
 	txn->txn[e] = t;
 	return (t);
+}
+
+/*
+ * After the part in environment e ended: a reclaiming transaction gives
+ * the room beyond the map back (LMDB keeps what the deletions used).
+ */
+static void
+store_env_end(struct store_txn *txn, enum store_env e)
+{
+	txn->txn[e] = NULL;
+	if (txn->write == STORE_TXN_RECLAIM)
+		(void)mdb_env_set_mapsize(txn->store->env[e],
+		    txn->store->map_size);
+}
+
+/*
+ * Makes the transaction's error sticky and records why for
+ * store_failure(): the first failure of a transaction is the cause.
+ * @return -1.
+ */
+static int
+store_txn_error(struct store_txn *txn, enum store_env e, int rc)
+{
+	if (!txn->error && rc != 0) {
+		txn->store->fail_rc = rc;
+		txn->store->fail_env = e;
+	}
+	txn->error = 1;
+	return (-1);
 }
 
 /* The LMDB transaction and handle of database db. */
@@ -381,7 +460,8 @@ store_txn_commit(struct store_txn *txn)
 	enum store_env			e;
 	int				i, rc;
 
-	if (txn->error || txn->ended) {
+	if (txn->error || txn->ended ||
+	    (txn->wrote[STORE_ENV_DURABLE] && store_reserve(txn) == -1)) {
 		store_txn_abort(txn);
 		return (-1);
 	}
@@ -391,14 +471,74 @@ store_txn_commit(struct store_txn *txn)
 		e = order[i];
 		if (txn->txn[e] == NULL)
 			continue;
-		if (rc == 0)
-			rc = mdb_txn_commit(txn->txn[e]);
-		else
+		if (rc == 0 && (rc = mdb_txn_commit(txn->txn[e])) != 0) {
+			txn->store->fail_rc = rc;
+			txn->store->fail_env = e;
+		} else if (rc != 0)
 			mdb_txn_abort(txn->txn[e]);
-		txn->txn[e] = NULL;
+		store_env_end(txn, e);
 	}
 	store_txn_hooks_run(txn, rc == 0);
 	return (rc == 0 ? 0 : -1);
+}
+
+/*
+ * The volatile part of a transaction commits before its durable part
+ * (store_txn_commit()). A durable commit that failed for lack of room
+ * at that point would leave the volatile changes without the durable
+ * ones written with them: a login in progress without its audit record.
+ * Two kinds of room are made sure of before anything commits, when the
+ * transaction wrote durable records (one that only read them commits no
+ * durable part and flushes nothing), so that a full map or disk fails
+ * the whole transaction here:
+ * - in the map: LMDB's commit takes pages to save its free list, and
+ *   fails with MDB_MAP_FULL when none is left. A record of
+ *   STORE_COMMIT_ROOM bytes is reserved (MDB_RESERVE, nothing copied)
+ *   and deleted again: it fails if the pages are not there, and the
+ *   pages it took are free for the commit (lmdb: mdb_ovpage_free()).
+ * - on disk: LMDB writes its pages at commit, so the durable file's
+ *   blocks are reserved ahead of its data (fallocate(2), size
+ *   unchanged). A file system that cannot (EOPNOTSUPP) is written as
+ *   before.
+ * @return 0, or -1 (recorded for store_failure()).
+ */
+static int
+store_reserve(struct store_txn *txn)
+{
+	struct store	*st;
+	MDB_env		*env;
+	MDB_envinfo	 info;
+	MDB_stat	 stat;
+	MDB_val		 k, v;
+	size_t		 want;
+	int		 fd, rc;
+
+	st = txn->store;
+	env = st->env[STORE_ENV_DURABLE];
+	k.mv_data = (void *)(uintptr_t)STORE_META_ROOM;
+	k.mv_size = strlen(STORE_META_ROOM);
+	v.mv_data = NULL;
+	v.mv_size = STORE_COMMIT_ROOM;
+	if ((rc = mdb_put(txn->txn[STORE_ENV_DURABLE], st->dbi[STORE_META],
+	    &k, &v, MDB_RESERVE)) != 0 ||
+	    (rc = mdb_del(txn->txn[STORE_ENV_DURABLE], st->dbi[STORE_META],
+	    &k, NULL)) != 0)
+		return (store_txn_error(txn, STORE_ENV_DURABLE, rc));
+	if ((rc = mdb_env_info(env, &info)) != 0 ||
+	    (rc = mdb_env_stat(env, &stat)) != 0 ||
+	    (rc = mdb_env_get_fd(env, &fd)) != 0)
+		return (store_txn_error(txn, STORE_ENV_DURABLE, rc));
+	want = (info.me_last_pgno + 1 + STORE_RESERVE_PAGES) *
+	    (size_t)stat.ms_psize;
+	if (want > info.me_mapsize)
+		want = info.me_mapsize;
+	if (want <= st->reserved)
+		return (0);
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)want) == -1 &&
+	    errno != EOPNOTSUPP)
+		return (store_txn_error(txn, STORE_ENV_DURABLE, errno));
+	st->reserved = want;
+	return (0);
 }
 
 void
@@ -407,9 +547,10 @@ store_txn_abort(struct store_txn *txn)
 	int	e;
 
 	for (e = 0; e < STORE_ENVS; e++) {
-		if (txn->txn[e] != NULL)
-			mdb_txn_abort(txn->txn[e]);
-		txn->txn[e] = NULL;
+		if (txn->txn[e] == NULL)
+			continue;
+		mdb_txn_abort(txn->txn[e]);
+		store_env_end(txn, e);
 	}
 	txn->ended = 1;
 	txn->error = 1;
@@ -419,7 +560,22 @@ store_txn_abort(struct store_txn *txn)
 void
 store_txn_fail(struct store_txn *txn)
 {
-	txn->error = 1;
+	store_txn_error(txn, STORE_ENV_DURABLE, EINVAL);
+}
+
+enum store_failure
+store_failure(const struct store *st, char *why, size_t whylen)
+{
+	int	rc;
+
+	if ((rc = st->fail_rc) == 0)
+		return (STORE_FAIL_NONE);
+	if (why != NULL)
+		snprintf(why, whylen, "%s: %s",
+		    st->fail_env == STORE_ENV_DURABLE ? "durable" : "volatile",
+		    mdb_strerror(rc));
+	return (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT ||
+	    rc == EFBIG ? STORE_FAIL_FULL : STORE_FAIL_ERROR);
 }
 
 int
@@ -452,7 +608,7 @@ store_txn_hooks_run(struct store_txn *txn, int committed)
 
 /* Maps an LMDB return code to ours; only real errors are sticky. */
 static int
-store_result(struct store_txn *txn, int rc)
+store_result(struct store_txn *txn, enum store_env e, int rc)
 {
 	if (rc == 0)
 		return (0);
@@ -460,8 +616,7 @@ store_result(struct store_txn *txn, int rc)
 		return (STORE_NOTFOUND);
 	if (rc == MDB_KEYEXIST)
 		return (STORE_EXISTS);
-	txn->error = 1;
-	return (-1);
+	return (store_txn_error(txn, e, rc));
 }
 
 int
@@ -479,7 +634,8 @@ store_get(struct store_txn *txn, enum store_db db, const void *key,
 	k.mv_size = keylen;
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
-	if ((rc = store_result(txn, mdb_get(t, dbi, &k, &v))) != 0)
+	if ((rc = store_result(txn, store_dbs[db].env,
+	    mdb_get(t, dbi, &k, &v))) != 0)
 		return (rc);
 	out->data = v.mv_data;
 	out->len = v.mv_size;
@@ -504,7 +660,8 @@ store_put(struct store_txn *txn, enum store_db db, const void *key,
 	v.mv_size = vallen;
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
-	return (store_result(txn, mdb_put(t, dbi, &k, &v,
+	txn->wrote[store_dbs[db].env] = 1;
+	return (store_result(txn, store_dbs[db].env, mdb_put(t, dbi, &k, &v,
 	    (flags & STORE_NOOVERWRITE) ? MDB_NOOVERWRITE : 0)));
 }
 
@@ -524,7 +681,9 @@ store_del(struct store_txn *txn, enum store_db db, const void *key,
 	k.mv_size = keylen;
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
-	return (store_result(txn, mdb_del(t, dbi, &k, NULL)));
+	txn->wrote[store_dbs[db].env] = 1;
+	return (store_result(txn, store_dbs[db].env,
+	    mdb_del(t, dbi, &k, NULL)));
 }
 
 int
@@ -545,18 +704,17 @@ store_append(struct store_txn *txn, enum store_db db, const void *val,
 	}
 	if ((t = store_db_txn(txn, db, &dbi)) == NULL)
 		return (-1);
-	if (mdb_cursor_open(t, dbi, &cur) != 0) {
-		txn->error = 1;
-		return (-1);
-	}
+	txn->wrote[store_dbs[db].env] = 1;
+	if ((rc = mdb_cursor_open(t, dbi, &cur)) != 0)
+		return (store_txn_error(txn, store_dbs[db].env, rc));
 	next = 1;
 	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
 	if (rc == 0 && k.mv_size == sizeof(buf))
 		next = codec_from_be64(k.mv_data) + 1;
 	else if (rc != MDB_NOTFOUND) {
 		mdb_cursor_close(cur);
-		txn->error = 1;
-		return (-1);
+		return (store_txn_error(txn, store_dbs[db].env,
+		    rc != 0 ? rc : MDB_CORRUPTED));
 	}
 	codec_be64(buf, next);
 	k.mv_data = buf;
@@ -565,10 +723,8 @@ store_append(struct store_txn *txn, enum store_db db, const void *val,
 	v.mv_size = vallen;
 	rc = mdb_cursor_put(cur, &k, &v, MDB_APPEND);
 	mdb_cursor_close(cur);
-	if (rc != 0) {
-		txn->error = 1;
-		return (-1);
-	}
+	if (rc != 0)
+		return (store_txn_error(txn, store_dbs[db].env, rc));
 	if (seq != NULL)
 		*seq = next;
 	return (0);

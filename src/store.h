@@ -53,6 +53,11 @@ enum store_db {
 	STORE_DB_COUNT
 };
 
+/* store_txn_begin(): a write transaction that frees room in a full map. */
+#define STORE_TXN_RECLAIM	2
+/* The smallest page LMDB uses: the reclaim room is counted in it. */
+#define STORE_PAGE_MIN		4096
+
 /* Return values besides 0 (done) and -1 (error, sticky). */
 #define STORE_NOTFOUND		1
 #define STORE_EXISTS		1
@@ -73,6 +78,7 @@ struct store_txn {
 	int			 write;
 	int			 error;
 	int			 ended;
+	int			 wrote[STORE_ENVS];	/* a put or delete */
 	struct store_txn_hook	*hooks;		/* store_txn_on_end() */
 };
 
@@ -126,8 +132,12 @@ void	store_close(struct store *);
 
 /*
  * Begins a transaction; write is 1 for a write transaction (which waits
- * for the environment's single writer lock). Always end it with
- * store_txn_commit() or store_txn_abort().
+ * for the environment's single writer lock), or STORE_TXN_RECLAIM for a
+ * write transaction that deletes records from a full map. LMDB copies
+ * every page it changes, so a deletion needs free pages too: a
+ * reclaiming transaction may map STORE_RECLAIM_PAGES beyond the map (and
+ * keeps the few it used). Always end it with store_txn_commit() or
+ * store_txn_abort().
  * @return 0, or -1 (then txn->error is set and commit will fail).
  */
 int	store_txn_begin(struct store *, struct store_txn *txn, int write);
@@ -136,7 +146,9 @@ int	store_txn_begin(struct store *, struct store_txn *txn, int write);
  * Commits a write transaction, or ends a read transaction. The volatile
  * part commits first, then the durable part, flushed to disk before this
  * returns (only when the transaction wrote durable records). Each part
- * is atomic; if the durable commit fails after the volatile one, the
+ * is atomic. Disk blocks for the durable part are reserved before either
+ * commits, so a full disk or map fails the whole transaction; if the
+ * durable commit still fails after the volatile one (an I/O error), the
  * volatile changes (consumed codes, replay records) stay.
  * @return 0; -1 when an earlier operation failed (the transaction is
  *	   aborted, nothing is written) or a commit itself failed.
@@ -148,6 +160,25 @@ void	store_txn_abort(struct store_txn *);
 
 /* Marks the transaction failed, e.g. after a record failed to decode. */
 void	store_txn_fail(struct store_txn *);
+
+/* Why the last transaction failed (store_failure()). */
+enum store_failure {
+	STORE_FAIL_NONE,	/* it did not, or it has not ended yet */
+	STORE_FAIL_FULL,	/* map full (MDB_MAP_FULL) or disk full */
+	STORE_FAIL_ERROR	/* anything else */
+};
+
+/*
+ * Says why the last transaction this process began failed, so that a
+ * caller that got -1 from a module can tell "no room" from a fault: a
+ * full map or disk is answered "try again later" and clears by itself
+ * when the sweep frees records or the disk has room again. Each
+ * store_txn_begin() clears it.
+ * @param why	NULL, or receives "durable: <reason>" or "volatile:
+ *		<reason>" (capacity whylen) unless STORE_FAIL_NONE is returned
+ */
+enum store_failure	store_failure(const struct store *, char *why,
+			    size_t whylen);
 
 /*
  * Calls fn(arg, committed) once, when txn ends: committed is 1 after a

@@ -22,19 +22,24 @@ struct store_sweep_pos {
 	size_t		len;
 };
 
-/* One worker's sweeper (about 130 kB: keep it static). */
+/* One worker's sweeper (about 130 kB: keep it static, zeroed). */
 struct store_sweeper {
 	struct store_sweep_pos	pos[STORE_SWEEP_DBS];
 	unsigned char		del[STORE_SWEEP_BATCH][STORE_SWEEP_KEY_MAX];
 	size_t			del_len[STORE_SWEEP_BATCH];
+	int			batch;	/* the slice; 0 = STORE_SWEEP_BATCH */
 };
 
 /*
- * Looks at up to STORE_SWEEP_BATCH records of each swept database, going
- * on after the last key this sweeper saw (round to the first one after
- * the end), and deletes those that expired at now, in one write
- * transaction (durable only when OAuth tokens went).
- * @return records deleted, or -1 (nothing deleted).
+ * Looks at a slice of up to STORE_SWEEP_BATCH records of each swept
+ * database, going on after the last key this sweeper saw (round to the
+ * first one after the end), and deletes those that expired at now: one
+ * write transaction per database. A delete needs free pages too (LMDB
+ * copies what it changes), so in a full map the slice is swept again as
+ * a reclaiming transaction (STORE_TXN_RECLAIM), halved until it fits,
+ * and doubled again after each slice that deleted something.
+ * @return records deleted, or -1 (store_failure() says why; the
+ *	   databases swept before the failure keep their deletions).
  */
 int	store_sweep(struct store *, struct store_sweeper *, uint64_t now);
 

@@ -11,6 +11,16 @@
 #include "proxy.h"
 #include "web.h"
 
+/*
+ * Header fields a request may carry, in bytes as sent (name, value,
+ * ": " and CRLF): twice a browser's largest cookie set, half of what
+ * Kore reads (http_header_max in kore.conf).
+ */
+#define WEB_HEADER_MAX		16384
+
+/* Seconds a client is asked to wait when the store is full. */
+#define WEB_STORE_RETRY_AFTER	"60"
+
 static void	web_request_done(struct http_request *);
 static void	web_send(struct http_request *, int, const char *,
 		    const void *, size_t, const char *, int);
@@ -130,7 +140,50 @@ web_respond_post_page(struct http_request *req, const char *target,
 void
 web_respond_json(struct http_request *req, int status, const char *json)
 {
+	if (status == 500 && web_store_full(req)) {
+		status = 503;
+		json = WEB_STORE_FULL_JSON;
+	}
 	web_respond(req, status, "application/json", json, strlen(json));
+}
+
+/*
+ * Every route's "authentication limits" (kore.conf): Kore calls it with
+ * the whole request read, before the handler. Header fields over
+ * WEB_HEADER_MAX are answered 431 (RFC 6585 §5) here, where the client
+ * can read the answer; Kore itself resets a connection whose request
+ * does not fit in http_header_max, and nginx answers 431 above its own
+ * buffers (federation/nginx/mutua.conf.in).
+ */
+int
+web_limits(struct http_request *req, const void *data)
+{
+	struct http_header	*hdr;
+	size_t			 len;
+
+	len = 0;
+	TAILQ_FOREACH(hdr, &req->req_headers, list)
+		len += strlen(hdr->header) + strlen(hdr->value) + 4;
+	if (len <= WEB_HEADER_MAX)
+		return (KORE_RESULT_OK);
+	web_page_error(req, 431, "Request header fields too large",
+	    "The request carried more header data than this server accepts.");
+	return (KORE_RESULT_ERROR);
+}
+
+int
+web_store_full(struct http_request *req)
+{
+	struct web_ctx	*ctx;
+	char		 why[128];
+
+	if (store_failure(web.store, why, sizeof(why)) != STORE_FAIL_FULL)
+		return (0);
+	ctx = web_begin(req);
+	log_event("store", "id", ctx->request_id, "path", req->path,
+	    "outcome", "full", "reason", why, (char *)NULL);
+	http_response_header(req, "retry-after", WEB_STORE_RETRY_AFTER);
+	return (1);
 }
 
 char *

@@ -74,8 +74,36 @@ void	web_respond_cached(struct http_request *, const char *type,
 void	web_respond_post_page(struct http_request *, const char *target,
 	    const void *body, size_t len);
 
-/* Sends a JSON document (a NUL-terminated string). */
+/*
+ * Sends a JSON document (a NUL-terminated string). A 500 after the store
+ * ran out of room is sent as web_store_full() says instead.
+ */
 void	web_respond_json(struct http_request *, int status, const char *json);
+
+/*
+ * Kore's request-type authentication of every route (kore.conf): answers
+ * 431 itself and returns KORE_RESULT_ERROR when the header fields are
+ * too large, KORE_RESULT_OK otherwise.
+ */
+int	web_limits(struct http_request *, const void *);
+
+/*
+ * Says whether the last store transaction failed because the LMDB map or
+ * the disk is full; if so, logs an event=store line with the reason and
+ * adds Retry-After, and the caller answers 503 ("try again later")
+ * rather than 500: the condition clears by itself (docs/deployment.md).
+ * @return 1 when full, 0 otherwise.
+ */
+int	web_store_full(struct http_request *);
+
+/* The JSON error and the page text of web_store_full()'s 503. */
+#define WEB_STORE_FULL_JSON	"{\"error\":\"temporarily_unavailable\"," \
+	"\"error_description\":\"The server cannot store anything at the " \
+	"moment (storage full). Nothing was changed; try again later.\"}"
+#define WEB_STORE_FULL_TITLE	"Temporarily unavailable"
+#define WEB_STORE_FULL_TEXT	"mutua cannot record anything at the " \
+	"moment because its storage is full, so nothing was changed. " \
+	"Please try again in a few minutes."
 
 /*
  * Reads the request body into a new buffer (NUL-terminated, for JSON)
@@ -172,7 +200,10 @@ char	*web_page_render(enum web_page, const struct template_var *vars,
 void	web_page_send(struct http_request *, int status, enum web_page,
 	    const struct template_var *vars, size_t nvars);
 
-/* Sends the error page with a title and a message for the user. */
+/*
+ * Sends the error page with a title and a message for the user; a 500
+ * after the store ran out of room says so instead (web_store_full()).
+ */
 void	web_page_error(struct http_request *, int status, const char *title,
 	    const char *message);
 

@@ -4,6 +4,7 @@
  * Handler modules never call back into this file.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <kore/hooks.h>
@@ -17,7 +18,8 @@
 
 /*
  * Kore's worker sandbox stays on; these are the calls LMDB (pread,
- * pwrite, fdatasync, ftruncate on growth), lasso/xmlsec and OpenSSL need
+ * pwrite, fdatasync, ftruncate on growth), the store's disk reservation
+ * (fallocate), lasso/xmlsec and OpenSSL need
  * beyond Kore's own list (see docs/deployment.md).
  */
 KORE_SECCOMP_FILTER("mutua",
@@ -26,6 +28,8 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(fdatasync),
 	KORE_SYSCALL_ALLOW(fsync),
 	KORE_SYSCALL_ALLOW(ftruncate),
+	/* The durable file's blocks reserved before a commit (store.c). */
+	KORE_SYSCALL_ALLOW(fallocate),
 	KORE_SYSCALL_ALLOW(uname),
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_ALLOW(getdents64),
@@ -131,13 +135,18 @@ mutua_onload(int action)
 static void
 web_sweep(void *arg, u_int64_t now_ms)
 {
+	char	why[128];
 	int	i, n;
 
 	for (i = 0; i < WEB_SWEEP_PASSES; i++) {
 		n = store_sweep(web.store, &web_sweeper, (uint64_t)time(NULL));
-		if (n == -1)
-			log_event("sweep", "outcome", "store error",
-			    (char *)NULL);
+		if (n == -1) {
+			if (store_failure(web.store, why, sizeof(why)) ==
+			    STORE_FAIL_NONE)
+				strcpy(why, "-");
+			log_event("sweep", "outcome", "store error", "reason",
+			    why, (char *)NULL);
+		}
 		if (n < STORE_SWEEP_BATCH / 2)
 			break;
 	}

@@ -81,10 +81,14 @@ void
 web_page_error(struct http_request *req, int status, const char *title,
     const char *message)
 {
-	struct template_var	vars[2] = {
-		{ "title", title, 0 },
-		{ "message", message, 0 },
-	};
+	struct template_var	vars[2];
 
+	if (status == 500 && web_store_full(req)) {
+		status = 503;
+		title = WEB_STORE_FULL_TITLE;
+		message = WEB_STORE_FULL_TEXT;
+	}
+	vars[0] = (struct template_var){ "title", title, 0 };
+	vars[1] = (struct template_var){ "message", message, 0 };
 	web_page_send(req, status, WEB_PAGE_ERROR, vars, 2);
 }

@@ -61,6 +61,9 @@ class Authenticator:
         self.binding = None
         self.k = None
         self.clock_offset = 0
+        # What sends the requests: requests itself, or a Session (a
+        # test that connects through the trusted proxy's address).
+        self.http = requests
 
     def sign(self, text):
         der = self.key.sign(text.encode(), ec.ECDSA(hashes.SHA256()))
@@ -73,7 +76,7 @@ class Authenticator:
                 "device_public_key": pub, "label": label,
                 "signature": self.sign("mutua-register-v1\n%s\n%s\n%s" %
                                        (code, auth_id, pub))}
-        r = requests.post(self.base + "/oob/v1/register", json=body)
+        r = self.http.post(self.base + "/oob/v1/register", json=body)
         if r.status_code == 201:
             j = r.json()
             self.binding = j["binding_id"]
@@ -89,7 +92,7 @@ class Authenticator:
 
     def pending(self, wait=0):
         path = "/oob/v1/pending?wait=%d" % wait
-        return requests.get(self.base + path,
+        return self.http.get(self.base + path,
                             headers=self.headers("GET", path), timeout=40)
 
     def code_for(self, offset):
@@ -107,5 +110,5 @@ class Authenticator:
                            "signature": (signer or self).sign(text)}).encode()
         h = self.headers("POST", "/oob/v1/approve", body)
         h["Content-Type"] = "application/json"
-        return requests.post(self.base + "/oob/v1/approve", data=body,
+        return self.http.post(self.base + "/oob/v1/approve", data=body,
                              headers=h)
