@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fixture.h"
+#include "store_binding.h"
 
 /* nftw(3) may keep this many directories open while it walks. */
 #define FIXTURE_NFTW_FDS	8
@@ -144,6 +145,32 @@ fixture_core(struct fixture *f)
 	f->ctx.now = (uint64_t)time(NULL);
 	f->ctx.addr = FIXTURE_ADDR;
 	return (0);
+}
+
+int
+fixture_binding_add(struct fixture *f, const char *user_id)
+{
+	struct store_txn	txn;
+	struct binding		b;
+	unsigned char		key[BINDING_KEY_LEN];
+
+	memset(&b, 0, sizeof(b));
+	memset(key, 0x42, sizeof(key));
+	if (crypto_random_hex(b.id, sizeof(b.id), BINDING_ID_LEN / 2) == -1)
+		return (-1);
+	snprintf(b.user_id, sizeof(b.user_id), "%s", user_id);
+	snprintf(b.label, sizeof(b.label), "phone");
+	b.loa = 2;
+	b.state = BINDING_ACTIVE;
+	b.created = f->ctx.now;
+	if (crypto_wrap(&f->master, b.id, strlen(b.id), key, sizeof(key),
+	    b.wrapped_key) == -1 || store_txn_begin(f->st, &txn, 1) == -1)
+		return (-1);
+	if (store_binding_put(&txn, &b) == -1) {
+		store_txn_abort(&txn);
+		return (-1);
+	}
+	return (store_txn_commit(&txn));
 }
 
 int

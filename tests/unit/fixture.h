@@ -87,6 +87,13 @@ void	fixture_master_key(struct crypto_master_key *mk, unsigned char fill);
  * a store (fixture_setup) or with a store and the core context
  * (fixture_setup_core). Release with fixture_teardown().
  */
+/*
+ * Adds an active LoA2 binding labelled "phone" for user_id, its K (all
+ * 0x42) wrapped under the fixture's master key (needs fixture_core()).
+ * @return 0 or -1.
+ */
+int	fixture_binding_add(struct fixture *f, const char *user_id);
+
 int	fixture_setup(void **state);
 int	fixture_setup_core(void **state);
 

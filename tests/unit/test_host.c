@@ -38,7 +38,6 @@ static void	register_key(struct host_fixture *, EVP_PKEY *);
 static void	sign(struct host_fixture *, EVP_PKEY *, const char *,
 		    const char *, char *, size_t, struct oob_device_in *);
 static void	add_user(struct fixture *, const char *, uint32_t);
-static void	add_binding(struct fixture *, const char *);
 static void	set_state(struct fixture *, const char *, uint32_t);
 static void	load(struct host_fixture *, struct host *);
 static void	start_alice(struct host_fixture *, struct host *,
@@ -135,27 +134,6 @@ add_user(struct fixture *f, const char *id, uint32_t flags)
 	u.flags = flags;
 	assert_int_equal(store_txn_begin(f->st, &txn, 1), 0);
 	assert_int_equal(store_user_add(&txn, &u), 0);
-	assert_int_equal(store_txn_commit(&txn), 0);
-}
-
-static void
-add_binding(struct fixture *f, const char *user_id)
-{
-	struct store_txn	txn;
-	struct binding		b;
-	unsigned char		key[BINDING_KEY_LEN];
-
-	memset(&b, 0, sizeof(b));
-	memset(key, 0x42, sizeof(key));
-	assert_int_equal(crypto_random_hex(b.id, sizeof(b.id),
-	    BINDING_ID_LEN / 2), 0);
-	snprintf(b.user_id, sizeof(b.user_id), "%s", user_id);
-	b.loa = 2;
-	b.state = BINDING_ACTIVE;
-	assert_int_equal(crypto_wrap(&f->master, b.id, strlen(b.id), key,
-	    sizeof(key), b.wrapped_key), 0);
-	assert_int_equal(store_txn_begin(f->st, &txn, 1), 0);
-	assert_int_equal(store_binding_put(&txn, &b), 0);
 	assert_int_equal(store_txn_commit(&txn), 0);
 }
 
@@ -317,7 +295,7 @@ start_alice(struct host_fixture *h, struct host *host,
 {
 	load(h, host);
 	add_user(&h->f, "alice", 0);
-	add_binding(&h->f, "alice");
+	assert_int_equal(fixture_binding_add(&h->f, "alice"), 0);
 	memset(in, 0, sizeof(*in));
 	in->user_id = "alice";
 	in->session = SESSION;
@@ -337,7 +315,7 @@ test_host_login_names_the_host_in_the_offset(void **state)
 
 	load(h, &host);
 	add_user(&h->f, "alice", 0);
-	add_binding(&h->f, "alice");
+	assert_int_equal(fixture_binding_add(&h->f, "alice"), 0);
 	memset(&in, 0, sizeof(in));
 	in.user_id = "alice";
 	in.session = SESSION;
@@ -370,9 +348,9 @@ test_host_login_refuses_bad_input_and_users_without_binding(void **state)
 
 	load(h, &host);
 	add_user(&h->f, "alice", 0);
-	add_binding(&h->f, "alice");
+	assert_int_equal(fixture_binding_add(&h->f, "alice"), 0);
 	add_user(&h->f, "dora", USER_DISABLED);
-	add_binding(&h->f, "dora");
+	assert_int_equal(fixture_binding_add(&h->f, "dora"), 0);
 	add_user(&h->f, "bob", 0);
 	memset(&in, 0, sizeof(in));
 	in.session = SESSION;

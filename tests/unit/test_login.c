@@ -26,7 +26,6 @@
 #define PASSWORD	"correct horse battery"
 
 static void	add_user(struct fixture *, const char *, int);
-static void	add_binding(struct fixture *, const char *);
 static int	sign_in(struct fixture *, const char *, const char *,
 		    struct login_done *);
 
@@ -45,30 +44,6 @@ add_user(struct fixture *f, const char *id, int disabled)
 		u.flags |= USER_DISABLED;
 	assert_int_equal(store_txn_begin(f->st, &txn, 1), 0);
 	assert_int_equal(store_user_add(&txn, &u), 0);
-	assert_int_equal(store_txn_commit(&txn), 0);
-}
-
-/* An active binding whose K is wrapped under the fixture's master key. */
-static void
-add_binding(struct fixture *f, const char *user_id)
-{
-	struct store_txn	txn;
-	struct binding		b;
-	unsigned char		key[BINDING_KEY_LEN];
-
-	memset(&b, 0, sizeof(b));
-	memset(key, 0x42, sizeof(key));
-	assert_int_equal(crypto_random_hex(b.id, sizeof(b.id),
-	    BINDING_ID_LEN / 2), 0);
-	snprintf(b.user_id, sizeof(b.user_id), "%s", user_id);
-	snprintf(b.label, sizeof(b.label), "phone");
-	b.loa = 2;
-	b.state = BINDING_ACTIVE;
-	b.created = f->ctx.now;
-	assert_int_equal(crypto_wrap(&f->master, b.id, strlen(b.id), key,
-	    sizeof(key), b.wrapped_key), 0);
-	assert_int_equal(store_txn_begin(f->st, &txn, 1), 0);
-	assert_int_equal(store_binding_put(&txn, &b), 0);
 	assert_int_equal(store_txn_commit(&txn), 0);
 }
 
@@ -156,7 +131,7 @@ test_password_never_signs_in_a_user_with_an_authenticator(void **state)
 	struct login_done	 done;
 
 	add_user(f, "erin", 0);
-	add_binding(f, "erin");
+	assert_int_equal(fixture_binding_add(f, "erin"), 0);
 	/* X.1280 9.2.1. */
 	assert_int_equal(sign_in(f, "erin", PASSWORD, &done),
 	    LOGIN_ERR_OOB_ONLY);
@@ -189,7 +164,7 @@ test_start_shows_a_pending_request_that_cannot_continue_yet(void **state)
 	uint32_t		 retry;
 
 	add_user(f, "grace", 0);
-	add_binding(f, "grace");
+	assert_int_equal(fixture_binding_add(f, "grace"), 0);
 	assert_int_equal(login_start(&f->ctx, &t, "grace", "", &retry),
 	    LOGIN_OK);
 	assert_int_equal(login_progress(&f->ctx, OLD_SID, &s, &view),
@@ -215,7 +190,7 @@ test_another_browser_waits_for_the_pending_request(void **state)
 	uint32_t		 retry;
 
 	add_user(f, "heidi", 0);
-	add_binding(f, "heidi");
+	assert_int_equal(fixture_binding_add(f, "heidi"), 0);
 	assert_int_equal(login_start(&f->ctx, &t, "heidi", "", &retry),
 	    LOGIN_OK);
 	/* X.1280 9.2.4: one pending request per user. */
@@ -255,7 +230,7 @@ test_continuation_carries_the_service_and_expires(void **state)
 	uint32_t		 retry;
 
 	add_user(f, "ivan", 0);
-	add_binding(f, "ivan");
+	assert_int_equal(fixture_binding_add(f, "ivan"), 0);
 	assert_int_equal(login_continuation_add(&f->ctx, "https://sp.test",
 	    "/saml/resume?x=1", id), LOGIN_OK);
 	assert_int_equal(login_start(&f->ctx, &t, "ivan", id, &retry),
