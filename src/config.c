@@ -46,6 +46,17 @@ static int	config_proxy(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_actions(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_ldap_url(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_text(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_filter(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_attr(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_yesno(struct config *,
+		    const struct config_directive *, char *, const char **);
+static const char	*config_ldap_check(const struct config *);
 static int	config_number(const char *, size_t, size_t, size_t *);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
@@ -79,6 +90,19 @@ static const struct config_directive config_directives[] = {
 	{ "vetting_loa2_actions", config_actions, NUM(vetting_loa2_actions, 0, 0), 0, 0 },
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
+	{ "ldap_url",		 config_ldap_url, STR(ldap_urls), 0, 0, 1 },
+	{ "ldap_starttls",	 config_yesno,	 NUM(ldap_starttls, 0, 1), 0, 0 },
+	{ "ldap_ca_file",	 config_string,	 STR(ldap_ca_file), 0, 0, 0 },
+	{ "ldap_bind_dn",	 config_ldap_text, STR(ldap_bind_dn), 0, 0, 0 },
+	{ "ldap_bind_password_file", config_string, STR(ldap_bind_password_file), 0, 0, 0 },
+	{ "ldap_base",		 config_ldap_text, STR(ldap_base), 0, 0, 0 },
+	{ "ldap_user_filter",	 config_ldap_filter, STR(ldap_user_filter), 0, 0, 0 },
+	{ "ldap_disabled_filter", config_ldap_filter, STR(ldap_disabled_filter), 0, 0, 0 },
+	{ "ldap_id_attribute",	 config_ldap_attr, STR(ldap_id_attribute), 0, 0, 0 },
+	{ "ldap_name_attribute", config_ldap_attr, STR(ldap_name_attribute), 0, 0, 0 },
+	{ "ldap_mail_attribute", config_ldap_attr, STR(ldap_mail_attribute), 0, 0, 0 },
+	{ "ldap_network_timeout", config_seconds, NUM(ldap_network_timeout, 1, 30), 0, 0 },
+	{ "ldap_timeout",	 config_seconds, NUM(ldap_timeout, 1, 60), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -174,6 +198,10 @@ config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	if ((reason = config_ldap_check(cfg)) != NULL) {
+		config_error(err, errlen, path, 0, "%s", reason);
+		goto out;
+	}
 	ret = 0;
 
 out:
@@ -231,6 +259,11 @@ config_defaults(struct config *cfg)
 	cfg->eligibility_max_age = VETTING_ELIGIBILITY_MAX_AGE;
 	cfg->vetting_loa2_actions = VETTING_LOA2_DEFAULT;
 	cfg->vetting_loa3_actions = VETTING_LOA3_DEFAULT;
+	strcpy(cfg->ldap_id_attribute, "entryUUID");
+	strcpy(cfg->ldap_name_attribute, "displayName");
+	strcpy(cfg->ldap_mail_attribute, "mail");
+	cfg->ldap_network_timeout = 3;
+	cfg->ldap_timeout = 5;
 }
 
 /*
@@ -423,6 +456,165 @@ config_actions(struct config *cfg, const struct config_directive *d,
 		return (-1);
 	*(uint32_t *)(void *)((char *)cfg + d->offset) = mask;
 	return (0);
+}
+
+/* Each ldap_url adds one URL to the space-separated list libldap takes. */
+static int
+config_ldap_url(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+	size_t		 used;
+
+	if (strncmp(value, "ldap://", 7) != 0 &&
+	    strncmp(value, "ldaps://", 8) != 0) {
+		*reason = "expected an ldap:// or ldaps:// URL";
+		return (-1);
+	}
+	for (p = value; *p != '\0'; p++) {
+		if (!isgraph((unsigned char)*p)) {
+			*reason = "URL holds a space or a control character";
+			return (-1);
+		}
+	}
+	used = strlen(cfg->ldap_urls);
+	if (used + (used > 0) + strlen(value) >= sizeof(cfg->ldap_urls)) {
+		*reason = "too many or too long URLs";
+		return (-1);
+	}
+	if (used > 0)
+		cfg->ldap_urls[used++] = ' ';
+	strcpy(cfg->ldap_urls + used, value);
+	return (0);
+}
+
+/* A DN or a filter: printable, spaces allowed (DNs hold them). */
+static int
+config_ldap_text(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+
+	if (strlen(value) >= d->size) {
+		*reason = "value too long";
+		return (-1);
+	}
+	for (p = value; *p != '\0'; p++) {
+		if (!isprint((unsigned char)*p)) {
+			*reason = "value holds a control character";
+			return (-1);
+		}
+	}
+	strcpy((char *)cfg + d->offset, value);
+	return (0);
+}
+
+/*
+ * An RFC 4515 filter in parentheses. The user filter names the user ID
+ * as %u, exactly once, where directory.c puts it escaped; the others
+ * are fixed filters and hold no '%'.
+ */
+static int
+config_ldap_filter(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p, *u;
+	size_t		 n;
+	int		 depth;
+
+	n = strlen(value);
+	if (n < 2 || value[0] != '(' || value[n - 1] != ')') {
+		*reason = "expected a filter in parentheses";
+		return (-1);
+	}
+	depth = 0;
+	for (p = value; *p != '\0'; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth < 0)
+			break;
+	}
+	if (depth != 0) {
+		*reason = "unbalanced parentheses";
+		return (-1);
+	}
+	u = strstr(value, "%u");
+	if (d->offset == offsetof(struct config, ldap_user_filter)) {
+		if (u == NULL || strchr(u + 2, '%') != NULL ||
+		    strchr(value, '%') != u) {
+			*reason = "must hold %u (the user ID) exactly once "
+			    "and no other '%'";
+			return (-1);
+		}
+	} else if (strchr(value, '%') != NULL) {
+		*reason = "must not hold '%'";
+		return (-1);
+	}
+	return (config_ldap_text(cfg, d, value, reason));
+}
+
+/* An attribute description: RFC 4512 keystring or numeric OID. */
+static int
+config_ldap_attr(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+
+	for (p = value; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.') {
+			*reason = "expected an attribute name";
+			return (-1);
+		}
+	}
+	return (config_string(cfg, d, value, reason));
+}
+
+static int
+config_yesno(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	int	*dst;
+
+	dst = (int *)(void *)((char *)cfg + d->offset);
+	if (strcmp(value, "yes") == 0)
+		*dst = 1;
+	else if (strcmp(value, "no") == 0)
+		*dst = 0;
+	else {
+		*reason = "expected yes or no";
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The LDAP keys that only make sense together. @return NULL when the
+ * set is consistent, else the reason.
+ */
+static const char *
+config_ldap_check(const struct config *cfg)
+{
+	if (cfg->ldap_urls[0] == '\0') {
+		if (cfg->ldap_base[0] != '\0' ||
+		    cfg->ldap_user_filter[0] != '\0' ||
+		    cfg->ldap_bind_dn[0] != '\0')
+			return ("ldap_* keys given without \"ldap_url\"");
+		return (NULL);
+	}
+	if (cfg->ldap_base[0] == '\0' || cfg->ldap_user_filter[0] == '\0')
+		return ("\"ldap_url\" needs \"ldap_base\" and "
+		    "\"ldap_user_filter\"");
+	if ((cfg->ldap_bind_dn[0] == '\0') !=
+	    (cfg->ldap_bind_password_file[0] == '\0'))
+		return ("\"ldap_bind_dn\" and \"ldap_bind_password_file\" "
+		    "go together");
+	if (cfg->ldap_starttls && strstr(cfg->ldap_urls, "ldaps://") != NULL)
+		return ("\"ldap_starttls\" cannot be used with ldaps:// URLs");
+	/* Without a CA there is nothing to check the directory against. */
+	if ((cfg->ldap_starttls || strstr(cfg->ldap_urls, "ldaps://") !=
+	    NULL) && cfg->ldap_ca_file[0] == '\0')
+		return ("StartTLS and ldaps:// need \"ldap_ca_file\"");
+	return (NULL);
 }
 
 static void

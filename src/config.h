@@ -17,6 +17,9 @@
 #define CONFIG_URI_MAX		256
 #define CONFIG_PROXIES_MAX	16
 #define CONFIG_ERR_MAX		(PATH_MAX + 256)
+#define CONFIG_LDAP_URLS_MAX	1024	/* space-separated ldap(s):// URLs */
+#define CONFIG_LDAP_TEXT_MAX	512	/* a DN or a search filter */
+#define CONFIG_LDAP_ATTR_MAX	64	/* an attribute description */
 
 /* How the user compares the terminal's code on the authenticator. */
 enum config_comparison {
@@ -60,6 +63,20 @@ struct config {
 	uint32_t	vetting_loa2_actions;	/* VETTING_BIT() mask */
 	uint32_t	vetting_loa3_actions;	/* VETTING_BIT() mask */
 	char		outbox_dir[PATH_MAX];	/* "" = no e-mail */
+	/* The LDAP user source (directory.h); off while ldap_urls is "". */
+	char		ldap_urls[CONFIG_LDAP_URLS_MAX];
+	int		ldap_starttls;
+	char		ldap_ca_file[PATH_MAX];
+	char		ldap_bind_dn[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_bind_password_file[PATH_MAX];
+	char		ldap_base[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_user_filter[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_disabled_filter[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_id_attribute[CONFIG_LDAP_ATTR_MAX];
+	char		ldap_name_attribute[CONFIG_LDAP_ATTR_MAX];
+	char		ldap_mail_attribute[CONFIG_LDAP_ATTR_MAX];
+	unsigned int	ldap_network_timeout;	/* seconds, per connection */
+	unsigned int	ldap_timeout;		/* seconds, per operation */
 };
 
 /*

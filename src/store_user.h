@@ -12,6 +12,7 @@
 #define USER_ID_MAX		64	/* including the NUL */
 #define USER_NAME_MAX		128
 #define USER_EMAIL_MAX		256
+#define USER_DIR_ID_MAX		65	/* directory.h DIRECTORY_UUID_MAX */
 
 #define USER_DISABLED		0x01
 
@@ -26,6 +27,12 @@ struct user {
 	uint32_t	flags;
 	uint32_t	roles;
 	uint64_t	created;	/* unix time */
+	/*
+	 * The directory's stable ID of the entry (entryUUID, objectGUID)
+	 * for a user from LDAP, "" for a local-only user. Indexed in
+	 * STORE_USERS_BY_DIR, so that a renamed entry finds its record.
+	 */
+	char		dir_id[USER_DIR_ID_MAX];
 };
 
 /*
@@ -35,7 +42,11 @@ struct user {
  */
 int	store_user_id_valid(const char *);
 
-/* Writes (creates or replaces) a user. @return 0 or -1. */
+/*
+ * Writes (creates or replaces) a user, and the STORE_USERS_BY_DIR entry
+ * of a non-empty dir_id (which a user keeps once it has one).
+ * @return 0 or -1.
+ */
 int	store_user_put(struct store_txn *, const struct user *);
 
 /*
@@ -45,6 +56,13 @@ int	store_user_add(struct store_txn *, const struct user *);
 
 /* @return 0 (u filled), STORE_NOTFOUND, or -1 (corrupt record too). */
 int	store_user_get(struct store_txn *, const char *id, struct user *u);
+
+/*
+ * The user whose record holds the directory ID dir_id.
+ * @return 0 (u filled), STORE_NOTFOUND, or -1.
+ */
+int	store_user_get_by_dir(struct store_txn *, const char *dir_id,
+	    struct user *u);
 
 /* @return 0, STORE_NOTFOUND, or -1. */
 int	store_user_del(struct store_txn *, const char *id);

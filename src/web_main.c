@@ -33,6 +33,11 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(mkdir),
 	/* Kore's filemap resolves paths with realpath(). */
 	KORE_SYSCALL_ALLOW(faccessat2),
+	/* libldap's connections to the directory (directory.c). */
+	KORE_SYSCALL_ALLOW(socket),
+	KORE_SYSCALL_ALLOW(connect),
+	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(shutdown),
 );
 
 #define WEB_SWEEP_MS		1000
@@ -46,6 +51,7 @@ static struct kore_timer	*web_sweep_timer;
 
 int		mutua_onload(int);
 static void	web_load_config(void);
+static void	web_directory_check(void);
 static void	web_sweep(void *, u_int64_t);
 
 /*
@@ -77,9 +83,36 @@ kore_parent_configure(int argc, char **argv)
 	/* Read here: the workers' chroot has no /proc (store_open()). */
 	if (store_boot_id(web.boot_id, sizeof(web.boot_id)) == -1)
 		fatal("cannot read this machine's boot ID");
+	web_directory_check();
 	log_event("start", "config", web.cfg.path, "base_url",
 	    web.cfg.base_url, "entity_id", web.cfg.entity_id, (char *)NULL);
 	crypto_master_key_wipe(&web.master);
+}
+
+/*
+ * A directory that refuses the service account is a configuration error
+ * and stops the start. One that does not answer is logged and the start
+ * goes on: local users are served, and each worker connects when the
+ * directory is back (directory.c).
+ */
+static void
+web_directory_check(void)
+{
+	struct directory	*dir;
+	enum directory_error	 e;
+	char			 err[CONFIG_ERR_MAX];
+
+	if (directory_open(&dir, &web.cfg, err, sizeof(err)) == -1)
+		fatal("%s", err);
+	if (dir == NULL)
+		return;
+	e = directory_check(dir, err, sizeof(err));
+	directory_close(dir);
+	if (e == DIRECTORY_DOWN)
+		log_event("start", "directory", "unreachable", "detail", err,
+		    (char *)NULL);
+	else if (e != DIRECTORY_OK)
+		fatal("%s", err);
 }
 
 /*
@@ -104,6 +137,8 @@ mutua_onload(int action)
 		web_oidc_unload();
 		store_close(web.store);
 		web.store = NULL;
+		directory_close(web.dir);
+		web.dir = NULL;
 		crypto_master_key_wipe(&web.master);
 		return (KORE_RESULT_OK);
 	}
@@ -118,6 +153,8 @@ mutua_onload(int action)
 	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size,
 	    web.boot_id, err, sizeof(err)) == -1)
 		fatal("store: %s", err);
+	if (directory_open(&web.dir, &web.cfg, err, sizeof(err)) == -1)
+		fatal("%s", err);
 	web_saml_init();
 	web_oidc_load();
 	web_sweep_timer = kore_timer_add(web_sweep, WEB_SWEEP_MS, NULL, 0);

@@ -1,0 +1,159 @@
+"""A real OpenLDAP slapd for the directory tests.
+
+Each LdapServer runs Debian's slapd on a free port of 127.0.0.1 from its
+own temporary directory (slapd.conf, an mdb database, a small test tree
+loaded with slapadd before the start). It never touches the system's
+slapd, /etc/ldap or port 389. Entries are changed while it runs with
+ldapmodify as the rootdn.
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from mutua_server import free_port
+
+SUFFIX = "dc=example,dc=org"
+ROOT_DN = "cn=admin," + SUFFIX
+ROOT_PW = "admin-secret"
+SERVICE_DN = "cn=mutua service,ou=system," + SUFFIX
+SERVICE_PW = "service-secret"
+PEOPLE = "ou=people," + SUFFIX
+
+# User filter and mapping the tests configure in idp.conf.
+USER_FILTER = "(&(objectClass=inetOrgPerson)(uid=%u))"
+DISABLED_FILTER = "(employeeType=disabled)"
+
+SLAPD_CONF = """\
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile {dir}/slapd.pid
+argsfile {dir}/slapd.args
+
+database mdb
+suffix "{suffix}"
+rootdn "{rootdn}"
+rootpw {rootpw}
+directory {dir}/db
+maxsize 10485760
+access to attrs=userPassword
+    by anonymous auth
+    by * none
+access to *
+    by dn.exact="{service}" read
+    by * none
+"""
+
+
+def person(uid, name, mail, password, extra=""):
+    given, sn = name.split(" ", 1)
+    return f"""dn: uid={uid},{PEOPLE}
+objectClass: inetOrgPerson
+uid: {uid}
+cn: {name}
+givenName: {given}
+sn: {sn}
+displayName: {name}
+mail: {mail}
+userPassword: {password}
+{extra}
+"""
+
+
+TREE = f"""dn: {SUFFIX}
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: Example
+
+dn: ou=system,{SUFFIX}
+objectClass: organizationalUnit
+ou: system
+
+dn: {SERVICE_DN}
+objectClass: person
+cn: mutua service
+sn: service
+userPassword: {SERVICE_PW}
+
+dn: {PEOPLE}
+objectClass: organizationalUnit
+ou: people
+
+""" + "\n".join([
+    person("alice", "Alice Smith", "alice@example.org", "alice-secret"),
+    person("bob", "Bob Jones", "bob@example.org", "bob-secret"),
+    # A second entry that a filter built by pasting "*" would also match.
+    person("alan", "Alan Turing", "alan@example.org", "alan-secret"),
+])
+
+
+class LdapServer:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="mutua-ldap-")
+        self.port = free_port()
+        self.url = "ldap://127.0.0.1:%d/" % self.port
+        self.proc = None
+        os.mkdir(os.path.join(self.dir, "db"))
+        self.conf = os.path.join(self.dir, "slapd.conf")
+        with open(self.conf, "w") as f:
+            f.write(SLAPD_CONF.format(dir=self.dir, suffix=SUFFIX,
+                                      rootdn=ROOT_DN, rootpw=ROOT_PW,
+                                      service=SERVICE_DN))
+        ldif = os.path.join(self.dir, "tree.ldif")
+        with open(ldif, "w") as f:
+            f.write(TREE)
+        subprocess.run(["slapadd", "-f", self.conf, "-l", ldif],
+                       check=True, capture_output=True)
+
+    def start(self):
+        log = open(os.path.join(self.dir, "slapd.log"), "w")
+        # -d 0: in the foreground, so the test owns the process.
+        self.proc = subprocess.Popen(
+            ["/usr/sbin/slapd", "-d", "0", "-h", self.url, "-f", self.conf],
+            stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("slapd exited")
+            r = subprocess.run(["ldapsearch", "-x", "-H", self.url, "-b",
+                                "", "-s", "base", "-LLL", "1.1"],
+                               capture_output=True)
+            if r.returncode == 0:
+                return
+            time.sleep(0.05)
+        raise RuntimeError("slapd did not start")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def modify(self, ldif):
+        """Applies an LDIF change as the rootdn."""
+        subprocess.run(["ldapmodify", "-x", "-H", self.url, "-D", ROOT_DN,
+                        "-w", ROOT_PW], input=ldif, text=True, check=True,
+                       capture_output=True)
+
+    def conf_for_mutua(self, password_file, extra=""):
+        """The idp.conf lines of this directory, for MutuaServer."""
+        return f"""ldap_url {self.url}
+ldap_bind_dn {SERVICE_DN}
+ldap_bind_password_file {password_file}
+ldap_base {PEOPLE}
+ldap_user_filter {USER_FILTER}
+ldap_disabled_filter {DISABLED_FILTER}
+ldap_network_timeout 2
+ldap_timeout 3
+{extra}"""
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
