@@ -54,6 +54,8 @@ static int	config_ldap_filter(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_ldap_attr(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_ldap_attribute(struct config *,
+		    const struct config_directive *, char *, const char **);
 static int	config_yesno(struct config *,
 		    const struct config_directive *, char *, const char **);
 static const char	*config_ldap_check(const struct config *);
@@ -98,9 +100,11 @@ static const struct config_directive config_directives[] = {
 	{ "ldap_base",		 config_ldap_text, STR(ldap_base), 0, 0, 0 },
 	{ "ldap_user_filter",	 config_ldap_filter, STR(ldap_user_filter), 0, 0, 0 },
 	{ "ldap_disabled_filter", config_ldap_filter, STR(ldap_disabled_filter), 0, 0, 0 },
+	{ "ldap_eligibility_filter", config_ldap_filter, STR(ldap_eligibility_filter), 0, 0, 0 },
 	{ "ldap_id_attribute",	 config_ldap_attr, STR(ldap_id_attribute), 0, 0, 0 },
 	{ "ldap_name_attribute", config_ldap_attr, STR(ldap_name_attribute), 0, 0, 0 },
 	{ "ldap_mail_attribute", config_ldap_attr, STR(ldap_mail_attribute), 0, 0, 0 },
+	{ "ldap_attribute",	 config_ldap_attribute, 0, 0, 0, 0, 1 },
 	{ "ldap_network_timeout", config_seconds, NUM(ldap_network_timeout, 1, 30), 0, 0 },
 	{ "ldap_timeout",	 config_seconds, NUM(ldap_timeout, 1, 60), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
@@ -569,6 +573,43 @@ config_ldap_attr(struct config *cfg, const struct config_directive *d,
 	return (config_string(cfg, d, value, reason));
 }
 
+/*
+ * "NAME [LDAP-ATTRIBUTE]": fetch the directory's LDAP-ATTRIBUTE (NAME
+ * itself when omitted) as mutua's attribute NAME (attribute.h).
+ */
+static int
+config_ldap_attribute(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	struct config_directive	 attr;
+	char			*from;
+	int			 id;
+
+	from = value + strcspn(value, " \t");
+	if (*from != '\0') {
+		*from++ = '\0';
+		from += strspn(from, " \t");
+	}
+	if (*from == '\0')
+		from = value;
+	if ((id = attribute_find(value)) == -1) {
+		*reason = "unknown attribute (givenName, sn, cn, mail, "
+		    "displayName, eduPersonPrincipalName, eduPersonAffiliation, "
+		    "eduPersonScopedAffiliation, eduPersonEntitlement, "
+		    "isMemberOf)";
+		return (-1);
+	}
+	if (cfg->ldap_attributes[id][0] != '\0') {
+		*reason = "attribute mapped twice";
+		return (-1);
+	}
+	attr = *d;
+	attr.offset = offsetof(struct config, ldap_attributes) +
+	    (size_t)id * CONFIG_LDAP_ATTR_MAX;
+	attr.size = CONFIG_LDAP_ATTR_MAX;
+	return (config_ldap_attr(cfg, &attr, from, reason));
+}
+
 static int
 config_yesno(struct config *cfg, const struct config_directive *d,
     char *value, const char **reason)
@@ -594,10 +635,16 @@ config_yesno(struct config *cfg, const struct config_directive *d,
 static const char *
 config_ldap_check(const struct config *cfg)
 {
+	int	i;
+
 	if (cfg->ldap_urls[0] == '\0') {
+		for (i = 0; i < ATTRIBUTE_COUNT; i++) {
+			if (cfg->ldap_attributes[i][0] != '\0')
+				break;
+		}
 		if (cfg->ldap_base[0] != '\0' ||
 		    cfg->ldap_user_filter[0] != '\0' ||
-		    cfg->ldap_bind_dn[0] != '\0')
+		    cfg->ldap_bind_dn[0] != '\0' || i < ATTRIBUTE_COUNT)
 			return ("ldap_* keys given without \"ldap_url\"");
 		return (NULL);
 	}

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attribute.h"
+
 #define CONFIG_URL_MAX		512
 #define CONFIG_URI_MAX		256
 #define CONFIG_PROXIES_MAX	16
@@ -72,9 +74,12 @@ struct config {
 	char		ldap_base[CONFIG_LDAP_TEXT_MAX];
 	char		ldap_user_filter[CONFIG_LDAP_TEXT_MAX];
 	char		ldap_disabled_filter[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_eligibility_filter[CONFIG_LDAP_TEXT_MAX];
 	char		ldap_id_attribute[CONFIG_LDAP_ATTR_MAX];
 	char		ldap_name_attribute[CONFIG_LDAP_ATTR_MAX];
 	char		ldap_mail_attribute[CONFIG_LDAP_ATTR_MAX];
+	/* The LDAP attribute of each attribute_id, "" when not fetched. */
+	char		ldap_attributes[ATTRIBUTE_COUNT][CONFIG_LDAP_ATTR_MAX];
 	unsigned int	ldap_network_timeout;	/* seconds, per connection */
 	unsigned int	ldap_timeout;		/* seconds, per operation */
 };

@@ -20,6 +20,7 @@
 
 #define DIRECTORY_PASSWORD_MAX	256
 #define DIRECTORY_FILTER_MAX	(CONFIG_LDAP_TEXT_MAX * 3 + USER_ID_MAX * 3)
+#define DIRECTORY_BINARY_ID	"x:"	/* a binary ID, kept as hex */
 
 struct directory {
 	const struct config	*cfg;
@@ -35,7 +36,11 @@ static enum directory_error	directory_result(struct directory *, int,
 static int	directory_read_password(struct directory *, char *, size_t);
 static void	directory_value(LDAP *, LDAPMessage *, const char *, char *,
 		    size_t, int);
+static void	directory_values(LDAP *, LDAPMessage *, const char *,
+		    enum attribute_id, struct attribute_set *);
 static void	directory_drop(struct directory *);
+static int	directory_filter_len(const char *, const char *, size_t,
+		    char *, size_t);
 
 int
 directory_open(struct directory **dp, const struct config *cfg, char *err,
@@ -250,9 +255,9 @@ directory_find(struct directory *d, const char *user_id,
 	struct timeval		 tv;
 	LDAPMessage		*res, *entry;
 	char			 filter[DIRECTORY_FILTER_MAX], *dn;
-	char			*attrs[4];
+	char			*attrs[4 + ATTRIBUTE_COUNT];
 	enum directory_error	 e;
-	int			 rc, attempt, n;
+	int			 rc, attempt, n, i;
 
 	cfg = d->cfg;
 	memset(u, 0, sizeof(*u));
@@ -262,7 +267,12 @@ directory_find(struct directory *d, const char *user_id,
 	attrs[0] = (char *)(uintptr_t)cfg->ldap_id_attribute;
 	attrs[1] = (char *)(uintptr_t)cfg->ldap_name_attribute;
 	attrs[2] = (char *)(uintptr_t)cfg->ldap_mail_attribute;
-	attrs[3] = NULL;
+	n = 3;
+	for (i = 0; i < ATTRIBUTE_COUNT; i++) {
+		if (cfg->ldap_attributes[i][0] != '\0')
+			attrs[n++] = (char *)(uintptr_t)cfg->ldap_attributes[i];
+	}
+	attrs[n] = NULL;
 	tv.tv_sec = cfg->ldap_timeout;
 	tv.tv_usec = 0;
 
@@ -300,6 +310,11 @@ directory_find(struct directory *d, const char *user_id,
 		    u->display_name, sizeof(u->display_name), 0);
 		directory_value(d->ld, entry, cfg->ldap_mail_attribute,
 		    u->email, sizeof(u->email), 0);
+		for (i = 0; i < ATTRIBUTE_COUNT; i++) {
+			if (cfg->ldap_attributes[i][0] != '\0')
+				directory_values(d->ld, entry,
+				    cfg->ldap_attributes[i], i, &u->attrs);
+		}
 		/* Without its stable ID an entry cannot be bound to anything. */
 		if (u->uuid[0] != '\0')
 			e = DIRECTORY_OK;
@@ -321,7 +336,7 @@ directory_find(struct directory *d, const char *user_id,
 /*
  * The first value of attr into out, or "" when absent or too long. An
  * ID (id = 1) that is not printable ASCII (Active Directory's binary
- * objectGUID) is written as hex.
+ * objectGUID) is written as "x:" and hex.
  */
 static void
 directory_value(LDAP *ld, LDAPMessage *entry, const char *attr, char *out,
@@ -341,13 +356,42 @@ directory_value(LDAP *ld, LDAPMessage *entry, const char *attr, char *out,
 			    vals[0]->bv_val[i] > 0x7e)
 				printable = 0;
 		}
-		if (id && !printable && vals[0]->bv_len * 2 < outlen)
-			crypto_hex(vals[0]->bv_val, vals[0]->bv_len, out);
+		if (id && !printable && vals[0]->bv_len * 2 + 2 < outlen) {
+			memcpy(out, DIRECTORY_BINARY_ID, 2);
+			crypto_hex(vals[0]->bv_val, vals[0]->bv_len, out + 2);
+		}
 		else if ((printable || !id) && vals[0]->bv_len < outlen &&
 		    memchr(vals[0]->bv_val, '\0', vals[0]->bv_len) == NULL) {
 			memcpy(out, vals[0]->bv_val, vals[0]->bv_len);
 			out[vals[0]->bv_len] = '\0';
 		}
+	}
+	ldap_value_free_len(vals);
+}
+
+/* Every value of attr as attribute id (what does not fit is left out). */
+static void
+directory_values(LDAP *ld, LDAPMessage *entry, const char *attr,
+    enum attribute_id id, struct attribute_set *set)
+{
+	struct berval	**vals;
+	const char	 *v, *eq, *comma;
+	size_t		  i, len;
+
+	if ((vals = ldap_get_values_len(ld, entry, attr)) == NULL)
+		return;
+	for (i = 0; vals[i] != NULL; i++) {
+		v = vals[i]->bv_val;
+		len = vals[i]->bv_len;
+		/* "cn=staff,ou=groups,dc=example,dc=org" is group "staff". */
+		if (id == ATTRIBUTE_IS_MEMBER_OF &&
+		    memchr(v, '\\', len) == NULL &&
+		    (eq = memchr(v, '=', len)) != NULL &&
+		    (comma = memchr(eq, ',', len - (size_t)(eq - v))) != NULL) {
+			v = eq + 1;
+			len = (size_t)(comma - v);
+		}
+		attribute_add(set, id, v, len);
 	}
 	ldap_value_free_len(vals);
 }
@@ -398,10 +442,19 @@ int
 directory_filter(const char *template, const char *value, char *out,
     size_t outlen)
 {
+	return (directory_filter_len(template, value, strlen(value), out,
+	    outlen));
+}
+
+/* As directory_filter(), for a value of len bytes (NUL bytes included). */
+static int
+directory_filter_len(const char *template, const char *value, size_t len,
+    char *out, size_t outlen)
+{
 	static const char	 hex[] = "0123456789abcdef";
 	const char		*u;
 	unsigned char		 c;
-	size_t			 n;
+	size_t			 n, i;
 
 	if ((u = strstr(template, "%u")) == NULL)
 		return (-1);
@@ -412,8 +465,8 @@ directory_filter(const char *template, const char *value, char *out,
 		out[n++] = *template++;
 	}
 	/* RFC 4515 §3: valueencoding; \XX for anything that could be syntax. */
-	for (; *value != '\0'; value++) {
-		c = (unsigned char)*value;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)value[i];
 		if (c >= 0x20 && c < 0x7f && c != '*' && c != '(' &&
 		    c != ')' && c != '\\') {
 			if (n + 1 >= outlen)
@@ -434,4 +487,49 @@ directory_filter(const char *template, const char *value, char *out,
 	}
 	out[n] = '\0';
 	return (0);
+}
+
+int
+directory_match_id(struct directory *d, const char *dir_id,
+    const char *filter)
+{
+	struct timeval	 tv;
+	LDAPMessage	*res;
+	unsigned char	 raw[DIRECTORY_UUID_MAX];
+	char		 tmpl[CONFIG_LDAP_TEXT_MAX + CONFIG_LDAP_ATTR_MAX + 16];
+	char		 full[DIRECTORY_FILTER_MAX];
+	char		*attrs[2];
+	const char	*value;
+	int		 rc, n, len;
+
+	/* The ID as directory_value() kept it: "x:" and hex is binary. */
+	value = dir_id;
+	len = (int)strlen(dir_id);
+	if (strncmp(dir_id, DIRECTORY_BINARY_ID, 2) == 0) {
+		if ((len = crypto_unhex(dir_id + 2, raw, sizeof(raw))) <= 0)
+			return (-1);
+		value = (const char *)raw;
+	}
+	n = snprintf(tmpl, sizeof(tmpl), "(&(%s=%%u)%s)",
+	    d->cfg->ldap_id_attribute, filter);
+	if (n < 0 || (size_t)n >= sizeof(tmpl) || directory_filter_len(tmpl,
+	    value, (size_t)len, full, sizeof(full)) == -1)
+		return (-1);
+	if (directory_service(d) != DIRECTORY_OK)
+		return (-1);
+	attrs[0] = (char *)(uintptr_t)LDAP_NO_ATTRS;
+	attrs[1] = NULL;
+	tv.tv_sec = d->cfg->ldap_timeout;
+	tv.tv_usec = 0;
+	res = NULL;
+	rc = ldap_search_ext_s(d->ld, d->cfg->ldap_base, LDAP_SCOPE_SUBTREE,
+	    full, attrs, 0, NULL, NULL, &tv, 2, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		directory_result(d, rc, "match");
+		return (-1);
+	}
+	n = ldap_count_entries(d->ld, res);
+	ldap_msgfree(res);
+	return (n == 1);
 }

@@ -12,10 +12,11 @@
 
 #include <stddef.h>
 
+#include "attribute.h"
 #include "config.h"
 #include "store_user.h"
 
-#define DIRECTORY_UUID_MAX	65	/* hex of a 32-byte ID, and its NUL */
+#define DIRECTORY_UUID_MAX	65	/* "x:" and hex of a 31-byte ID, NUL */
 #define DIRECTORY_DN_MAX	512
 
 enum directory_error {
@@ -30,9 +31,12 @@ enum directory_error {
 /* A user as the directory has it at the moment of the search. */
 struct directory_user {
 	char	dn[DIRECTORY_DN_MAX];
-	char	uuid[DIRECTORY_UUID_MAX];	/* ldap_id_attribute */
+	/* ldap_id_attribute; a binary one (objectGUID) as "x:" and hex */
+	char	uuid[DIRECTORY_UUID_MAX];
 	char	display_name[USER_NAME_MAX];
 	char	email[USER_EMAIL_MAX];
+	/* The values of the ldap_attribute mappings. */
+	struct attribute_set	attrs;
 };
 
 struct directory;
@@ -63,7 +67,10 @@ enum directory_error	directory_check(struct directory *, char *err,
 
 /*
  * Finds the user whose ID is user_id (put into ldap_user_filter escaped
- * per RFC 4515) under ldap_base: exactly one entry must match.
+ * per RFC 4515) under ldap_base: exactly one entry must match. Its
+ * mapped attributes (ldap_attribute) fill u->attrs; isMemberOf values
+ * that are DNs (memberOf) become the value of their first RDN, the
+ * group's name.
  * @return DIRECTORY_OK (u filled), _NOTFOUND, _DISABLED (u filled),
  *	   _DOWN or _ERROR.
  */
@@ -84,6 +91,15 @@ enum directory_error	directory_authenticate(struct directory *,
  * @return 1 (matches), 0 (does not), or -1 (directory error, logged).
  */
 int	directory_match(struct directory *, const char *dn,
+	    const char *filter);
+
+/*
+ * Whether the entry whose ldap_id_attribute is dir_id (as in struct
+ * directory_user) matches filter: a search under ldap_base for both.
+ * @return 1 (matches), 0 (does not, or no such entry), or -1 (directory
+ *	   error, logged).
+ */
+int	directory_match_id(struct directory *, const char *dir_id,
 	    const char *filter);
 
 /*

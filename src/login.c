@@ -88,6 +88,18 @@ login_start(const struct core_ctx *ctx, const struct login_terminal *t,
 
 	if ((e = login_resolve(ctx, user_id, &who)) != LOGIN_OK)
 		return (e);
+	/* The directory's values as of this sign-in are the ones released. */
+	if (who.dir && who.found) {
+		if (store_txn_begin(ctx->store, &txn, 1) == -1)
+			return (LOGIN_ERR_STORE);
+		if (store_user_attributes_put(&txn, who.u.id,
+		    &who.du.attrs) == -1 ||
+		    login_finish(&txn, LOGIN_OK) != LOGIN_OK) {
+			store_txn_abort(&txn);
+			OPENSSL_cleanse(&who, sizeof(who));
+			return (LOGIN_ERR_STORE);
+		}
+	}
 	if (store_txn_begin(ctx->store, &txn, 0) == -1)
 		return (LOGIN_ERR_STORE);
 	active = who.found && !(who.u.flags & USER_DISABLED) ?
@@ -174,7 +186,8 @@ login_resolve(const struct core_ctx *ctx, const char *user_id,
 
 /*
  * After a directory bind: the local record of who, created on the first
- * sign-in under user_id, or refreshed from the entry (name, e-mail).
+ * sign-in under user_id, or refreshed from the entry (name, e-mail), and
+ * its attribute values.
  * @return 0, or -1 (store error, or user_id is another user's record).
  */
 static int
@@ -191,15 +204,15 @@ login_directory_record(const struct core_ctx *ctx, struct store_txn *txn,
 	snprintf(who->u.display_name, sizeof(who->u.display_name), "%s",
 	    who->du.display_name);
 	snprintf(who->u.email, sizeof(who->u.email), "%s", who->du.email);
-	if (who->found)
-		return (store_user_put(txn, &who->u));
+	if (who->found && store_user_put(txn, &who->u) == -1)
+		return (-1);
 	/* The ID may hold a record of an entry since renamed away. */
-	if (store_user_add(txn, &who->u) != 0 ||
+	if (!who->found && (store_user_add(txn, &who->u) != 0 ||
 	    audit_write(txn, "user.directory", user_id, user_id, "created",
-	    NULL) == -1)
+	    NULL) == -1))
 		return (-1);
 	who->found = 1;
-	return (0);
+	return (store_user_attributes_put(txn, who->u.id, &who->du.attrs));
 }
 
 /*

@@ -11,6 +11,7 @@
 /* Version 2 added dir_id; version 1 records (no dir_id) still read. */
 #define USER_RECORD_VERSION	2
 #define USER_RECORD_VERSION_1	1
+#define USER_ATTRIBUTES_VERSION	1
 
 struct user_scan {
 	int		(*cb)(void *, const struct user *);
@@ -173,7 +174,70 @@ store_user_del(struct store_txn *txn, const char *id)
 		return (-1);
 	}
 	OPENSSL_cleanse(&u, sizeof(u));
+	if (store_del(txn, STORE_USER_ATTRIBUTES, id, strlen(id)) == -1)
+		return (-1);
 	return (store_del(txn, STORE_USERS, id, strlen(id)));
+}
+
+int
+store_user_attributes_put(struct store_txn *txn, const char *id,
+    const struct attribute_set *set)
+{
+	struct codec_writer	w;
+	size_t			i;
+	int			rc;
+
+	if (!store_user_id_valid(id) || set->n > ATTRIBUTE_VALUES_MAX) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	codec_writer_init(&w, USER_ATTRIBUTES_VERSION);
+	codec_put_u32(&w, (uint32_t)set->n);
+	for (i = 0; i < set->n; i++) {
+		codec_put_u32(&w, set->v[i].id);
+		codec_put_str(&w, set->v[i].value);
+	}
+	if (codec_writer_ok(&w) == -1) {
+		codec_writer_free(&w);
+		store_txn_fail(txn);
+		return (-1);
+	}
+	rc = store_put(txn, STORE_USER_ATTRIBUTES, id, strlen(id), w.data,
+	    w.len, 0);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_user_attributes_get(struct store_txn *txn, const char *id,
+    struct attribute_set *set)
+{
+	struct codec_reader	r;
+	struct store_val	val;
+	uint32_t		n, i;
+	int			rc;
+
+	memset(set, 0, sizeof(*set));
+	if (!store_user_id_valid(id))
+		return (0);
+	if ((rc = store_get(txn, STORE_USER_ATTRIBUTES, id, strlen(id),
+	    &val)) != 0)
+		return (rc == STORE_NOTFOUND ? 0 : -1);
+	codec_reader_init(&r, val.data, val.len, USER_ATTRIBUTES_VERSION);
+	n = codec_get_u32(&r);
+	for (i = 0; i < n && i < ATTRIBUTE_VALUES_MAX; i++) {
+		set->v[i].id = codec_get_u32(&r);
+		codec_get_str(&r, set->v[i].value, sizeof(set->v[i].value));
+		if (set->v[i].id >= ATTRIBUTE_COUNT)
+			break;
+	}
+	set->n = i;
+	if (i != n || codec_reader_done(&r) == -1) {
+		memset(set, 0, sizeof(*set));
+		store_txn_fail(txn);
+		return (-1);
+	}
+	return (0);
 }
 
 static int

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "attribute.h"
 #include "crypto.h"
 #include "store.h"
 
@@ -64,8 +65,26 @@ int	store_user_get(struct store_txn *, const char *id, struct user *u);
 int	store_user_get_by_dir(struct store_txn *, const char *dir_id,
 	    struct user *u);
 
-/* @return 0, STORE_NOTFOUND, or -1. */
+/*
+ * Deletes a user with its directory index entry and attributes.
+ * @return 0, STORE_NOTFOUND, or -1.
+ */
 int	store_user_del(struct store_txn *, const char *id);
+
+/*
+ * Replaces the attribute values of user id (STORE_USER_ATTRIBUTES), as
+ * the directory had them at the user's last sign-in.
+ * @return 0 or -1.
+ */
+int	store_user_attributes_put(struct store_txn *, const char *id,
+	    const struct attribute_set *);
+
+/*
+ * The attribute values of user id; an empty set (and 0) when it has
+ * none. @return 0 or -1.
+ */
+int	store_user_attributes_get(struct store_txn *, const char *id,
+	    struct attribute_set *);
 
 /*
  * Calls cb for each user in ID order; cb returns 0 to go on, 1 to stop.

@@ -21,17 +21,30 @@ SERVICE_DN = "cn=mutua service,ou=system," + SUFFIX
 SERVICE_PW = "service-secret"
 PEOPLE = "ou=people," + SUFFIX
 
+GROUPS = "ou=groups," + SUFFIX
+
 # User filter and mapping the tests configure in idp.conf.
 USER_FILTER = "(&(objectClass=inetOrgPerson)(uid=%u))"
 DISABLED_FILTER = "(employeeType=disabled)"
+ATTRIBUTES = """ldap_attribute givenName
+ldap_attribute sn
+ldap_attribute cn
+ldap_attribute displayName
+ldap_attribute mail
+ldap_attribute eduPersonAffiliation businessCategory
+ldap_attribute eduPersonEntitlement labeledURI
+ldap_attribute isMemberOf memberOf
+"""
 
 SLAPD_CONF = """\
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
+include {dir}/test.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
+moduleload memberof
 pidfile {dir}/slapd.pid
 argsfile {dir}/slapd.args
 
@@ -41,12 +54,23 @@ rootdn "{rootdn}"
 rootpw {rootpw}
 directory {dir}/db
 maxsize 10485760
+overlay memberof
 access to attrs=userPassword
     by anonymous auth
     by * none
 access to *
     by dn.exact="{service}" read
     by * none
+"""
+
+
+# An octet string with equality, as Active Directory's objectGUID.
+TEST_SCHEMA = """\
+attributetype ( 1.3.6.1.4.1.32473.1.1 NAME 'testGUID'
+    EQUALITY octetStringMatch
+    SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.32473.2.1 NAME 'testGUIDObject' SUP top
+    AUXILIARY MAY testGUID )
 """
 
 
@@ -85,8 +109,14 @@ dn: {PEOPLE}
 objectClass: organizationalUnit
 ou: people
 
+dn: {GROUPS}
+objectClass: organizationalUnit
+ou: groups
+
 """ + "\n".join([
-    person("alice", "Alice Smith", "alice@example.org", "alice-secret"),
+    person("alice", "Alice Smith", "alice@example.org", "alice-secret",
+           "businessCategory: staff\nbusinessCategory: member\n"
+           "labeledURI: urn:mace:example.org:entitlement:wiki"),
     person("bob", "Bob Jones", "bob@example.org", "bob-secret"),
     # A second entry that a filter built by pasting "*" would also match.
     person("alan", "Alan Turing", "alan@example.org", "alan-secret"),
@@ -100,6 +130,8 @@ class LdapServer:
         self.url = "ldap://127.0.0.1:%d/" % self.port
         self.proc = None
         os.mkdir(os.path.join(self.dir, "db"))
+        with open(os.path.join(self.dir, "test.schema"), "w") as f:
+            f.write(TEST_SCHEMA)
         self.conf = os.path.join(self.dir, "slapd.conf")
         with open(self.conf, "w") as f:
             f.write(SLAPD_CONF.format(dir=self.dir, suffix=SUFFIX,
@@ -136,6 +168,12 @@ class LdapServer:
             self.proc.wait(timeout=10)
             self.proc = None
 
+    def group(self, name, *uids):
+        """Adds group name with members uids (memberOf follows)."""
+        members = "".join(f"member: uid={u},{PEOPLE}\n" for u in uids)
+        self.modify(f"dn: cn={name},{GROUPS}\nchangetype: add\n"
+                    f"objectClass: groupOfNames\ncn: {name}\n{members}")
+
     def modify(self, ldif):
         """Applies an LDIF change as the rootdn."""
         subprocess.run(["ldapmodify", "-x", "-H", self.url, "-D", ROOT_DN,
@@ -152,7 +190,7 @@ ldap_user_filter {USER_FILTER}
 ldap_disabled_filter {DISABLED_FILTER}
 ldap_network_timeout 2
 ldap_timeout 3
-{extra}"""
+{ATTRIBUTES}{extra}"""
 
     def cleanup(self):
         self.stop()

@@ -3,14 +3,21 @@ a real OpenLDAP slapd on 127.0.0.1 with a small test tree (ldap_server.py).
 Passwords are checked by a bind as the user, the local record is keyed by
 entryUUID, a disabled or missing entry cannot sign in whatever it holds,
 and a directory that is down stops only its own users."""
+import base64
+import html
+import json
 import os
 import re
+import subprocess
+import tempfile
 
 import pytest
 
 from ldap_server import LdapServer, PEOPLE, SERVICE_PW
 from oob_client import Authenticator
-from terminal import Terminal, field
+from saml_sp import SamlSP, post_form
+from terminal import Terminal, field, login_through
+from test_oidc import CALLBACK, RP, SECRET, scrypt_hash
 from test_oob import add_user, PASSWORD, pending_one
 
 
@@ -129,14 +136,10 @@ def test_disabled_entry_refused_even_with_authenticator(dserver, ldap):
 def test_deleted_entry_refused(dserver, ldap):
     s = dserver()
     a = enrol_dir(s, "bob", "bob-secret")
-    subprocess_delete(ldap, f"uid=bob,{PEOPLE}")
+    ldap.modify(f"dn: uid=bob,{PEOPLE}\nchangetype: delete\n")
     r = Terminal(s.base).start("bob")
     assert "Enter your password" in r.text
     assert a.pending().json()["requests"] == []
-
-
-def subprocess_delete(ldap, dn):
-    ldap.modify(f"dn: {dn}\nchangetype: delete\n")
 
 
 def test_renamed_entry_keeps_its_authenticator(dserver, ldap):
@@ -212,3 +215,162 @@ def test_ldap_injection_in_user_id_refused(dserver, user):
                                    "password": "alice-secret"})
     assert r.status_code == 400
     assert users(s) == {}
+
+
+def directory_federation(new_server, ldap, sp_conf, clients=None):
+    """mutua with the test directory, one pysaml2 SP whose release policy
+    is sp_conf, and OAuth clients (name -> JSON document)."""
+    d = tempfile.mkdtemp(prefix="mutua-dir-fed-")
+    sp = SamlSP(os.path.join(d, "sp"))
+    sp.publish(os.path.join(d, "federation"), extra_conf=sp_conf)
+    os.makedirs(os.path.join(d, "clients"))
+    for name, doc in (clients or {}).items():
+        with open(os.path.join(d, "clients", name + ".json"), "w") as f:
+            json.dump(doc, f)
+    s = new_server("sp_dir %s\nclients_dir %s" % (
+        os.path.join(d, "federation"), os.path.join(d, "clients")))
+    with open(s.conf, "a") as f:
+        f.write(ldap.conf_for_mutua(password_file(s)))
+    s.start()
+    sp.connect(s.base)
+    return s, sp
+
+
+def saml_ava(server, sp, a, user="alice"):
+    t = Terminal(server.base)
+    reqid, where = sp.authn_request()
+    r = login_through(t, where, user, a)
+    page = t.get(r.headers["location"]).text
+    action, fields = post_form(page)
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    assert authn is not None
+    return authn.ava
+
+
+def test_directory_attributes_reach_saml_sp_and_group_change_shows(
+        new_server, ldap):
+    ldap.group("staff", "alice", "bob")
+    s, sp = directory_federation(
+        new_server, ldap, "attributes givenName sn mail displayName "
+        "eduPersonAffiliation eduPersonEntitlement isMemberOf\n")
+    a = enrol_dir(s, "alice", "alice-secret")
+    ava = saml_ava(s, sp, a)
+    assert ava["givenName"] == ["Alice"] and ava["sn"] == ["Smith"]
+    assert ava["mail"] == ["alice@example.org"]
+    assert ava["displayName"] == ["Alice Smith"]
+    assert sorted(ava["eduPersonAffiliation"]) == ["member", "staff"]
+    assert ava["eduPersonEntitlement"] == [
+        "urn:mace:example.org:entitlement:wiki"]
+    assert ava["isMemberOf"] == ["staff"]
+    # The SP's policy does not list cn or ePPN: not released.
+    assert "cn" not in ava and "eduPersonPrincipalName" not in ava
+    # Fetched at sign-in: a new group shows at the next one.
+    ldap.group("wiki-admins", "alice")
+    assert sorted(saml_ava(s, sp, a)["isMemberOf"]) == ["staff",
+                                                        "wiki-admins"]
+    # Nothing from the directory in the log.
+    log = s.read_log()
+    assert "wiki-admins" not in log and "Alice Smith" not in log
+
+
+def rp(step, **a):
+    p = subprocess.run(["node", RP, step, json.dumps(a)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["ok"], out
+    return out
+
+
+def userinfo(server, a, client_id, scope):
+    args = {"issuer": server.base, "client_id": client_id,
+            "auth": "basic", "client_secret": SECRET,
+            "redirect_uri": CALLBACK}
+    start = rp("authorize_url", scope=scope, **args)
+    t = Terminal(server.base)
+    r = login_through(t, start["url"], "alice", a)
+    r = t.get(r.headers["location"])
+    m = re.search(r'id="continue" href="([^"]*)"', r.text)
+    assert m, r.text[:500]
+    out = rp("code", callback=html.unescape(m.group(1)),
+             code_verifier=start["code_verifier"], state=start["state"],
+             nonce=start["nonce"], **args)
+    return rp("userinfo", access_token=out["tokens"]["access_token"],
+              sub=out["claims"]["sub"], **args)["userinfo"]
+
+
+def test_directory_claims_reach_openid_client_under_client_policy(
+        new_server, ldap):
+    ldap.group("staff", "alice")
+    base = {"redirect_uris": [CALLBACK],
+            "scope": "openid profile email groups",
+            "grant_types": ["authorization_code"],
+            "client_secret_hash": scrypt_hash(SECRET)}
+    s, sp = directory_federation(new_server, ldap, None, {
+        "rp-all": dict(base, client_id="rp-all"),
+        "rp-mail": dict(base, client_id="rp-mail", claims=["email"])})
+    a = enrol_dir(s, "alice", "alice-secret")
+    info = userinfo(s, a, "rp-all", "openid profile email groups")
+    assert info["given_name"] == "Alice" and info["family_name"] == "Smith"
+    assert info["name"] == "Alice Smith"
+    assert info["email"] == "alice@example.org"
+    assert info["groups"] == ["staff"]
+    # Another client, allowed e-mail only, same scopes asked.
+    info = userinfo(s, a, "rp-mail", "openid profile email groups")
+    assert info["email"] == "alice@example.org"
+    assert not {"given_name", "family_name", "name", "groups"} & set(info)
+
+
+def request_vetting_page(server, user, secret):
+    t = Terminal(server.base)
+    assert password(t, user, secret).headers.get("location") == "/account"
+    page = t.get("/account").text
+    return t.post("/account/vetting", {"csrf": field(page, "csrf")})
+
+
+def vetting_events(server, user):
+    """The X.1254 events of user's cases, as mutuactl shows them."""
+    cases = server.mutuactl("vetting", "list", "-u", user).stdout
+    out = []
+    for line in cases.splitlines():
+        out += server.mutuactl("vetting", "show",
+                               line.split("\t")[0]).stdout.splitlines()
+    return cases, "\n".join(out)
+
+
+def test_eligibility_filter_decides_loa3_request_and_is_recorded(dserver):
+    s = dserver("ldap_eligibility_filter (businessCategory=staff)\n")
+    # alice is staff: the request goes on, eligibility ok in the case.
+    r = request_vetting_page(s, "alice", "alice-secret")
+    assert r.status_code == 200 and 'id="vetting-code"' in r.text
+    cases, events = vetting_events(s, "alice")
+    assert re.search(r"C_CHECK_ELIGIBILITY\tok\tsystem:\S+\t"
+                     r"source=directory", events), events
+    # bob is not: refused, and the refusal is the case's record.
+    r = request_vetting_page(s, "bob", "bob-secret")
+    assert r.status_code == 403 and "Not eligible" in r.text
+    assert 'id="vetting-code"' not in r.text
+    cases, events = vetting_events(s, "bob")
+    assert "\tfailed\t" in cases, cases
+    assert re.search(r"C_CHECK_ELIGIBILITY\tfailed\tsystem:\S+\t"
+                     r"source=directory", events), events
+    assert "I_ARRANGE_VETTING" not in events
+
+
+def test_binary_directory_id_like_objectguid(dserver, ldap):
+    """A binary stable ID (Active Directory's objectGUID; here an octet
+    string with NUL bytes, ldap_server.TEST_SCHEMA) keys the record and
+    finds the entry."""
+    guid = bytes([0x00, 0x11, 0x28, 0x29, 0x2a, 0x5c, 0xff, 0x00] * 2)
+    ldap.modify(f"dn: uid=alice,{PEOPLE}\nchangetype: modify\n"
+                "add: objectClass\nobjectClass: testGUIDObject\n-\n"
+                "add: testGUID\ntestGUID:: %s\n" %
+                base64.b64encode(guid).decode())
+    s = dserver("ldap_id_attribute testGUID\n"
+                "ldap_eligibility_filter (businessCategory=staff)\n")
+    r = request_vetting_page(s, "alice", "alice-secret")
+    assert r.status_code == 200 and 'id="vetting-code"' in r.text
+    assert "C_CHECK_ELIGIBILITY\tok" in vetting_events(s, "alice")[1]
+    # bob has no such ID: he cannot be bound to anything.
+    r = password(Terminal(s.base), "bob", "bob-secret")
+    assert r.status_code == 401

@@ -587,6 +587,11 @@ test_config_ldap_active_directory_example_parses(void **state)
 	assert_int_equal(cfg.ldap_starttls, 0);
 	assert_int_equal(cfg.ldap_network_timeout, 2);
 	assert_int_equal(cfg.ldap_timeout, 4);
+	assert_string_equal(cfg.ldap_attributes[ATTRIBUTE_IS_MEMBER_OF],
+	    "memberOf");
+	assert_string_equal(cfg.ldap_attributes[ATTRIBUTE_GIVEN_NAME],
+	    "givenName");
+	assert_string_equal(cfg.ldap_attributes[ATTRIBUTE_SN], "");
 }
 
 static void
@@ -625,6 +630,10 @@ test_config_ldap_rejects_bad_filters_and_urls(void **state)
 	    "ldap_user_filter: unbalanced parentheses");
 	assert_load_error("ldap-bad-url.conf", 9,
 	    "ldap_url: expected an ldap:// or ldaps:// URL");
+	assert_load_error_at("ldap-attribute-unknown.conf", 12,
+	    "unknown attribute");
+	assert_load_error("ldap-attribute-twice.conf", 13,
+	    "ldap_attribute: attribute mapped twice");
 }
 
 int

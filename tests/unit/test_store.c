@@ -957,6 +957,40 @@ test_store_user_found_by_directory_id(void **state)
 	assert_int_equal(store_txn_commit(&txn), 0);
 }
 
+/* A user's attribute values: replaced whole, gone with the user. */
+static void
+test_store_user_attributes_round_trip(void **state)
+{
+	struct fixture		*e = *state;
+	struct store_txn	 txn;
+	struct attribute_set	 set, got;
+	struct user		 u;
+
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(attribute_add(&set, ATTRIBUTE_IS_MEMBER_OF, "staff",
+	    5), 0);
+	assert_int_equal(attribute_add(&set, ATTRIBUTE_SN, "Smith", 5), 0);
+	sample_user(&u, "alice");
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(store_user_add(&txn, &u), 0);
+	assert_int_equal(store_user_attributes_put(&txn, "alice", &set), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.v[0].id, ATTRIBUTE_IS_MEMBER_OF);
+	assert_string_equal(got.v[0].value, "staff");
+	assert_string_equal(got.v[1].value, "Smith");
+	set.n = 1;
+	assert_int_equal(store_user_attributes_put(&txn, "alice", &set), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(store_user_del(&txn, "alice"), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(store_txn_commit(&txn), 0);
+}
+
 static void
 test_store_user_round_trip(void **state)
 {
@@ -1860,6 +1894,7 @@ main(void)
 		T(test_store_user_round_trip),
 		T(test_store_user_version_1_record_reads_without_dir_id),
 		T(test_store_user_found_by_directory_id),
+		T(test_store_user_attributes_round_trip),
 		T(test_store_user_add_existing_returns_exists),
 		T(test_store_user_id_validation),
 		T(test_store_user_invalid_id_is_refused),
