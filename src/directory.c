@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +40,13 @@ static void	directory_value(LDAP *, LDAPMessage *, const char *, char *,
 static void	directory_values(LDAP *, LDAPMessage *, const char *,
 		    enum attribute_id, struct attribute_set *);
 static void	directory_drop(struct directory *);
+static int	directory_count(struct directory *, const char *, int,
+		    const char *, int);
 static int	directory_filter_len(const char *, const char *, size_t,
 		    char *, size_t);
+static int	directory_escape(const char *, size_t, char *, size_t,
+		    size_t *);
+static int	directory_login_attr(const char *, char *, size_t);
 
 int
 directory_open(struct directory **dp, const struct config *cfg, char *err,
@@ -410,8 +416,14 @@ directory_authenticate(struct directory *d, const char *dn,
 	return (e);
 }
 
-int
-directory_match(struct directory *d, const char *dn, const char *filter)
+/*
+ * How many entries (at most limit + 1) match filter at base, searched
+ * with scope, as the service account; no attributes are read ("1.1").
+ * @return the count, or -1 (directory error, logged).
+ */
+static int
+directory_count(struct directory *d, const char *base, int scope,
+    const char *filter, int limit)
 {
 	struct timeval	 tv;
 	LDAPMessage	*res;
@@ -420,21 +432,30 @@ directory_match(struct directory *d, const char *dn, const char *filter)
 
 	if (directory_service(d) != DIRECTORY_OK)
 		return (-1);
-	/* "1.1": no attributes, only whether the entry matches. */
 	attrs[0] = (char *)(uintptr_t)LDAP_NO_ATTRS;
 	attrs[1] = NULL;
 	tv.tv_sec = d->cfg->ldap_timeout;
 	tv.tv_usec = 0;
 	res = NULL;
-	rc = ldap_search_ext_s(d->ld, dn, LDAP_SCOPE_BASE, filter, attrs, 0,
-	    NULL, NULL, &tv, 1, &res);
-	if (rc != LDAP_SUCCESS) {
+	rc = ldap_search_ext_s(d->ld, base, scope, filter, attrs, 0, NULL,
+	    NULL, &tv, limit + 1, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
 		ldap_msgfree(res);
 		directory_result(d, rc, "match");
 		return (-1);
 	}
 	n = ldap_count_entries(d->ld, res);
 	ldap_msgfree(res);
+	return (n);
+}
+
+int
+directory_match(struct directory *d, const char *dn, const char *filter)
+{
+	int	n;
+
+	if ((n = directory_count(d, dn, LDAP_SCOPE_BASE, filter, 1)) == -1)
+		return (-1);
 	return (n > 0);
 }
 
@@ -446,25 +467,48 @@ directory_filter(const char *template, const char *value, char *out,
 	    outlen));
 }
 
-/* As directory_filter(), for a value of len bytes (NUL bytes included). */
+/*
+ * As directory_filter(), for a value of len bytes (NUL bytes included);
+ * every "%u" of template gets the value.
+ */
 static int
 directory_filter_len(const char *template, const char *value, size_t len,
     char *out, size_t outlen)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	const char		*u;
-	unsigned char		 c;
-	size_t			 n, i;
+	const char	*u;
+	size_t		 n;
 
-	if ((u = strstr(template, "%u")) == NULL)
+	if (strstr(template, "%u") == NULL)
 		return (-1);
 	n = 0;
-	while (template < u) {
+	for (; (u = strstr(template, "%u")) != NULL; template = u + 2) {
+		while (template < u) {
+			if (n + 1 >= outlen)
+				return (-1);
+			out[n++] = *template++;
+		}
+		if (directory_escape(value, len, out, outlen, &n) == -1)
+			return (-1);
+	}
+	for (; *template != '\0'; template++) {
 		if (n + 1 >= outlen)
 			return (-1);
-		out[n++] = *template++;
+		out[n++] = *template;
 	}
-	/* RFC 4515 §3: valueencoding; \XX for anything that could be syntax. */
+	out[n] = '\0';
+	return (0);
+}
+
+/* RFC 4515 §3: valueencoding; \XX for anything that could be syntax. */
+static int
+directory_escape(const char *value, size_t len, char *out, size_t outlen,
+    size_t *np)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 c;
+	size_t			 i, n;
+
+	n = *np;
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)value[i];
 		if (c >= 0x20 && c < 0x7f && c != '*' && c != '(' &&
@@ -480,12 +524,7 @@ directory_filter_len(const char *template, const char *value, size_t len,
 		out[n++] = hex[c >> 4];
 		out[n++] = hex[c & 0x0f];
 	}
-	for (template = u + 2; *template != '\0'; template++) {
-		if (n + 1 >= outlen)
-			return (-1);
-		out[n++] = *template;
-	}
-	out[n] = '\0';
+	*np = n;
 	return (0);
 }
 
@@ -493,14 +532,11 @@ int
 directory_match_id(struct directory *d, const char *dir_id,
     const char *filter)
 {
-	struct timeval	 tv;
-	LDAPMessage	*res;
 	unsigned char	 raw[DIRECTORY_UUID_MAX];
 	char		 tmpl[CONFIG_LDAP_TEXT_MAX + CONFIG_LDAP_ATTR_MAX + 16];
 	char		 full[DIRECTORY_FILTER_MAX];
-	char		*attrs[2];
 	const char	*value;
-	int		 rc, n, len;
+	int		 n, len;
 
 	/* The ID as directory_value() kept it: "x:" and hex is binary. */
 	value = dir_id;
@@ -515,21 +551,105 @@ directory_match_id(struct directory *d, const char *dir_id,
 	if (n < 0 || (size_t)n >= sizeof(tmpl) || directory_filter_len(tmpl,
 	    value, (size_t)len, full, sizeof(full)) == -1)
 		return (-1);
-	if (directory_service(d) != DIRECTORY_OK)
+	/* Exactly one entry: two would make the ID ambiguous. */
+	if ((n = directory_count(d, d->cfg->ldap_base, LDAP_SCOPE_SUBTREE,
+	    full, 1)) == -1)
 		return (-1);
-	attrs[0] = (char *)(uintptr_t)LDAP_NO_ATTRS;
-	attrs[1] = NULL;
-	tv.tv_sec = d->cfg->ldap_timeout;
-	tv.tv_usec = 0;
-	res = NULL;
-	rc = ldap_search_ext_s(d->ld, d->cfg->ldap_base, LDAP_SCOPE_SUBTREE,
-	    full, attrs, 0, NULL, NULL, &tv, 2, &res);
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		directory_result(d, rc, "match");
-		return (-1);
-	}
-	n = ldap_count_entries(d->ld, res);
-	ldap_msgfree(res);
 	return (n == 1);
+}
+
+/* The attribute ldap_user_filter compares with %u: "(uid=%u)" is uid. */
+static int
+directory_login_attr(const char *filter, char *out, size_t outlen)
+{
+	const char	*u, *p;
+
+	if ((u = strstr(filter, "=%u)")) == NULL)
+		return (-1);
+	for (p = u; p > filter && p[-1] != '('; p--)
+		;
+	if (p == filter || p == u || (size_t)(u - p) >= outlen)
+		return (-1);
+	memcpy(out, p, (size_t)(u - p));
+	out[u - p] = '\0';
+	return (0);
+}
+
+enum directory_error
+directory_search(struct directory *d, const char *text,
+    struct directory_entry *out, size_t *np)
+{
+	const struct config	*cfg;
+	struct timeval		 tv;
+	LDAPMessage		*res, *entry;
+	char			 login[CONFIG_LDAP_ATTR_MAX];
+	char			 tmpl[CONFIG_LDAP_TEXT_MAX + 4 * CONFIG_LDAP_ATTR_MAX];
+	char			 filter[DIRECTORY_FILTER_MAX * 2];
+	char			*attrs[5];
+	const char		*p;
+	enum directory_error	 e;
+	size_t			 n, i;
+	int			 rc;
+
+	cfg = d->cfg;
+	*np = 0;
+	if (directory_login_attr(cfg->ldap_user_filter, login,
+	    sizeof(login)) == -1)
+		return (DIRECTORY_ERROR);
+	/* The user filter with any ID ("*"), and the text in three places. */
+	for (n = 0, p = cfg->ldap_user_filter; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 'u') {
+			tmpl[n++] = '*';
+			p++;
+		} else
+			tmpl[n++] = *p;
+	}
+	tmpl[n] = '\0';
+	rc = snprintf(filter, sizeof(filter), "(&%s(|(%s=*%%u*)(%s=*%%u*)"
+	    "(%s=*%%u*)))", tmpl, login, cfg->ldap_name_attribute,
+	    cfg->ldap_mail_attribute);
+	if (rc < 0 || (size_t)rc >= sizeof(filter) ||
+	    (size_t)rc >= sizeof(tmpl))
+		return (DIRECTORY_ERROR);
+	memcpy(tmpl, filter, (size_t)rc + 1);
+	if (directory_filter(tmpl, text, filter, sizeof(filter)) == -1)
+		return (DIRECTORY_ERROR);
+
+	attrs[0] = (char *)(uintptr_t)cfg->ldap_id_attribute;
+	attrs[1] = login;
+	attrs[2] = (char *)(uintptr_t)cfg->ldap_name_attribute;
+	attrs[3] = (char *)(uintptr_t)cfg->ldap_mail_attribute;
+	attrs[4] = NULL;
+	tv.tv_sec = cfg->ldap_timeout;
+	tv.tv_usec = 0;
+	if ((e = directory_service(d)) != DIRECTORY_OK)
+		return (e);
+	res = NULL;
+	rc = ldap_search_ext_s(d->ld, cfg->ldap_base, LDAP_SCOPE_SUBTREE,
+	    filter, attrs, 0, NULL, NULL, &tv, DIRECTORY_SEARCH_MAX, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+		ldap_msgfree(res);
+		return (directory_result(d, rc, "search"));
+	}
+	n = 0;
+	for (entry = ldap_first_entry(d->ld, res); entry != NULL &&
+	    n < DIRECTORY_SEARCH_MAX; entry = ldap_next_entry(d->ld, entry)) {
+		memset(&out[n], 0, sizeof(out[n]));
+		directory_value(d->ld, entry, login, out[n].login,
+		    sizeof(out[n].login), 0);
+		for (i = 0; out[n].login[i] != '\0'; i++)
+			out[n].login[i] = (char)tolower(
+			    (unsigned char)out[n].login[i]);
+		directory_value(d->ld, entry, cfg->ldap_id_attribute,
+		    out[n].uuid, sizeof(out[n].uuid), 1);
+		directory_value(d->ld, entry, cfg->ldap_name_attribute,
+		    out[n].display_name, sizeof(out[n].display_name), 0);
+		directory_value(d->ld, entry, cfg->ldap_mail_attribute,
+		    out[n].email, sizeof(out[n].email), 0);
+		if (store_user_id_valid(out[n].login) && out[n].uuid[0] != '\0')
+			n++;
+	}
+	ldap_msgfree(res);
+	*np = n;
+	return (DIRECTORY_OK);
 }

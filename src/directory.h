@@ -39,6 +39,16 @@ struct directory_user {
 	struct attribute_set	attrs;
 };
 
+/* A search result (directory_search()). */
+struct directory_entry {
+	char	uuid[DIRECTORY_UUID_MAX];
+	char	login[USER_ID_MAX];	/* the user ID, as mutua writes it */
+	char	display_name[USER_NAME_MAX];
+	char	email[USER_EMAIL_MAX];
+};
+
+#define DIRECTORY_SEARCH_MAX	20
+
 struct directory;
 
 /*
@@ -94,6 +104,20 @@ int	directory_match(struct directory *, const char *dn,
 	    const char *filter);
 
 /*
+ * Finds users whose ID, name or e-mail holds text (escaped per RFC
+ * 4515, between wildcards), among the entries ldap_user_filter admits;
+ * the ID attribute is the one ldap_user_filter compares with %u. Entries
+ * whose ID is not a valid mutua user ID are left out.
+ * @param out	receives up to DIRECTORY_SEARCH_MAX entries
+ * @param n	receives how many
+ * @return DIRECTORY_OK, _DOWN or _ERROR (also: no "(attr=%u)" in the
+ *	   user filter).
+ */
+enum directory_error	directory_search(struct directory *,
+			    const char *text, struct directory_entry *out,
+			    size_t *n);
+
+/*
  * Whether the entry whose ldap_id_attribute is dir_id (as in struct
  * directory_user) matches filter: a search under ldap_base for both.
  * @return 1 (matches), 0 (does not, or no such entry), or -1 (directory
@@ -104,7 +128,7 @@ int	directory_match_id(struct directory *, const char *dir_id,
 
 /*
  * Puts value, escaped per RFC 4515 §3 (every byte but printable ASCII
- * other than '*', '(', ')' and '\' as \XX), in place of the "%u" of
+ * other than '*', '(', ')' and '\' as \XX), in place of each "%u" of
  * template into out.
  * @return 0, or -1 when out (outlen bytes) is too small.
  */

@@ -374,3 +374,50 @@ def test_binary_directory_id_like_objectguid(dserver, ldap):
     # bob has no such ID: he cannot be bound to anything.
     r = password(Terminal(s.base), "bob", "bob-secret")
     assert r.status_code == 401
+
+
+def found(server, text):
+    r = server.mutuactl("user", "find", text)
+    return {line.split("\t")[0]: line.split("\t")[1:]
+            for line in r.stdout.splitlines()}, r.stderr
+
+
+def test_mutuactl_and_help_desk_find_directory_users(dserver, ldap):
+    from test_helpdesk import oob_login as desk_login
+    s = dserver()
+    add_user(s, "sam")
+    s.mutuactl("role", "grant", "sam", "helpdesk")
+    t = Terminal(s.base)
+    assert t.password_login("sam", PASSWORD).headers["location"] == "/account"
+    a = Authenticator(s.base)
+    assert a.register(t.registration_code()).status_code == 201
+    desk = desk_login(s, "sam", a, path="/helpdesk")
+
+    # By name, e-mail or ID; before the first sign-in, directory only.
+    res, _ = found(s, "smith")
+    assert res == {"alice": ["directory-only", "alice@example.org",
+                             "Alice Smith"]}
+    assert set(found(s, "@example.org")[0]) == {"sam", "alice", "bob",
+                                                 "alan"}
+    assert set(found(s, "AL")[0]) == {"alice", "alan"}
+    page = desk.get("/helpdesk/search?q=Jones").text
+    assert "directory, not signed in yet" in page and ">bob<" in page
+    assert 'href="/helpdesk/user?u=bob"' not in page
+
+    # Signed in once: the local record, named by its ID, listed once.
+    enrol_dir(s, "bob", "bob-secret")
+    assert found(s, "jones")[0] == {"bob": ["directory", "bob@example.org",
+                                            "Bob Jones"]}
+    page = desk.get("/helpdesk/search?q=Jones").text
+    assert page.count('href="/helpdesk/user?u=bob"') == 1
+
+    # RFC 4515: "*" and ")(" are text to find, not filter syntax.
+    assert found(s, "*")[0] == {}
+    assert found(s, "a*)(uid=*")[0] == {}
+
+    # The directory down: local users, and a word about it.
+    ldap.stop()
+    res, err = found(s, "s")
+    assert set(res) == {"sam", "bob"} and "did not answer" in err
+    page = desk.get("/helpdesk/search?q=sam").text
+    assert "cannot be reached" in page and ">sam<" in page

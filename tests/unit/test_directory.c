@@ -23,17 +23,26 @@
 
 #define FILTER		"(&(objectClass=inetOrgPerson)(uid=%u))"
 
+static void	assert_filter(const char *, const char *, const char *);
 static void	write_file(const char *, const char *, mode_t);
 static void	ldap_config(struct config *, const char *);
+static void	password_dir(char *, char *, size_t);
+
+/* directory_filter(template, value) must give want. */
+static void
+assert_filter(const char *template, const char *value, const char *want)
+{
+	char	out[256];
+
+	assert_int_equal(directory_filter(template, value, out, sizeof(out)),
+	    0);
+	assert_string_equal(out, want);
+}
 
 static void
 test_filter_plain_id_unchanged(void **state)
 {
-	char	out[128];
-
-	assert_int_equal(directory_filter(FILTER, "alice.smith@example.org",
-	    out, sizeof(out)), 0);
-	assert_string_equal(out,
+	assert_filter(FILTER, "alice.smith@example.org",
 	    "(&(objectClass=inetOrgPerson)(uid=alice.smith@example.org))");
 }
 
@@ -41,27 +50,16 @@ test_filter_plain_id_unchanged(void **state)
 static void
 test_filter_escapes_rfc4515_specials(void **state)
 {
-	char	out[256];
-
-	assert_int_equal(directory_filter("(uid=%u)", "*", out, sizeof(out)),
-	    0);
-	assert_string_equal(out, "(uid=\\2a)");
-	assert_int_equal(directory_filter("(uid=%u)", "alice)(uid=*", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "(uid=alice\\29\\28uid=\\2a)");
-	assert_int_equal(directory_filter("(uid=%u)", "a\\2a", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "(uid=a\\5c2a)");
+	assert_filter("(uid=%u)", "*", "(uid=\\2a)");
+	assert_filter("(uid=%u)", "alice)(uid=*",
+	    "(uid=alice\\29\\28uid=\\2a)");
+	assert_filter("(uid=%u)", "a\\2a", "(uid=a\\5c2a)");
 }
 
 static void
 test_filter_escapes_control_and_non_ascii_bytes(void **state)
 {
-	char	out[64];
-
-	assert_int_equal(directory_filter("(cn=%u)", "a\tb\xc3\xa9", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "(cn=a\\09b\\c3\\a9)");
+	assert_filter("(cn=%u)", "a\tb\xc3\xa9", "(cn=a\\09b\\c3\\a9)");
 }
 
 static void
@@ -80,6 +78,14 @@ test_filter_refuses_what_does_not_fit(void **state)
 	    sizeof(out)), -1);
 	assert_int_equal(directory_filter("(uid=x)", "a", out, sizeof(out)),
 	    -1);
+}
+
+/* The search filter names the text in several places: each is escaped. */
+static void
+test_filter_replaces_every_placeholder(void **state)
+{
+	assert_filter("(|(uid=*%u*)(cn=*%u*))", "a*b",
+	    "(|(uid=*a\\2ab*)(cn=*a\\2ab*))");
 }
 
 static void
@@ -105,6 +111,14 @@ ldap_config(struct config *cfg, const char *pwfile)
 	cfg->ldap_timeout = 1;
 }
 
+/* A temporary directory dir holding the password file path. */
+static void
+password_dir(char *dir, char *path, size_t pathlen)
+{
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, pathlen, "%s/pw", dir);
+}
+
 static void
 test_open_without_url_is_no_directory(void **state)
 {
@@ -128,8 +142,7 @@ test_open_refuses_readable_password_file(void **state)
 	char			 dir[] = "/tmp/mutua-dir-XXXXXX";
 	char			 path[PATH_MAX], err[PATH_MAX + 128];
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/pw", dir);
+	password_dir(dir, path, sizeof(path));
 	ldap_config(&cfg, path);
 
 	write_file(path, "secret\n", 0640);
@@ -159,8 +172,7 @@ test_check_unreachable_is_down(void **state)
 	char			 dir[] = "/tmp/mutua-dir-XXXXXX";
 	char			 path[PATH_MAX], err[PATH_MAX + 128];
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/pw", dir);
+	password_dir(dir, path, sizeof(path));
 	write_file(path, "secret\n", 0600);
 	ldap_config(&cfg, path);
 	assert_int_equal(directory_open(&d, &cfg, err, sizeof(err)), 0);
@@ -181,6 +193,7 @@ main(void)
 		cmocka_unit_test(
 		    test_filter_escapes_control_and_non_ascii_bytes),
 		cmocka_unit_test(test_filter_refuses_what_does_not_fit),
+		cmocka_unit_test(test_filter_replaces_every_placeholder),
 		cmocka_unit_test(test_open_without_url_is_no_directory),
 		cmocka_unit_test(test_open_refuses_readable_password_file),
 		cmocka_unit_test(test_check_unreachable_is_down),
