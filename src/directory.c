@@ -29,6 +29,10 @@ struct directory {
 	char			 password[DIRECTORY_PASSWORD_MAX];
 };
 
+/* directory_connect() flags. */
+#define DIRECTORY_USER		0x01	/* dn is a user signing in */
+#define DIRECTORY_NO_VERIFY	0x02	/* the start-up probe only */
+
 static enum directory_error	directory_connect(struct directory *, LDAP **,
 				    const char *, const char *, int);
 static enum directory_error	directory_service(struct directory *);
@@ -134,12 +138,13 @@ directory_drop(struct directory *d)
  * A new connection to the first URL of the list that answers (libldap
  * tries them in order, each within ldap_network_timeout), TLS as
  * configured, bound as dn with password (anonymous when dn is NULL);
- * user is 1 when dn is a user signing in rather than the service.
+ * flags: DIRECTORY_USER when dn is a user signing in rather than the
+ * service, DIRECTORY_NO_VERIFY for directory_check()'s anonymous probe.
  * The caller frees *ldp with ldap_unbind_ext_s().
  */
 static enum directory_error
 directory_connect(struct directory *d, LDAP **ldp, const char *dn,
-    const char *password, int user)
+    const char *password, int flags)
 {
 	const struct config	*cfg;
 	struct timeval		 tv;
@@ -163,7 +168,8 @@ directory_connect(struct directory *d, LDAP **ldp, const char *dn,
 	if (rc == LDAP_OPT_SUCCESS)
 		rc = ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
 	if (rc == LDAP_OPT_SUCCESS && cfg->ldap_ca_file[0] != '\0') {
-		v = LDAP_OPT_X_TLS_DEMAND;
+		v = (flags & DIRECTORY_NO_VERIFY) ? LDAP_OPT_X_TLS_NEVER :
+		    LDAP_OPT_X_TLS_DEMAND;
 		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE,
 		    cfg->ldap_ca_file);
 		if (rc == LDAP_OPT_SUCCESS)
@@ -189,7 +195,7 @@ directory_connect(struct directory *d, LDAP **ldp, const char *dn,
 	if (rc != LDAP_SUCCESS) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		/* A user's wrong password is an answer, not a failure. */
-		if (rc == LDAP_INVALID_CREDENTIALS && user)
+		if (rc == LDAP_INVALID_CREDENTIALS && (flags & DIRECTORY_USER))
 			return (DIRECTORY_BADPASS);
 		return (directory_result(d, rc, "bind"));
 	}
@@ -241,6 +247,22 @@ directory_check(struct directory *d, char *err, size_t errlen)
 	    DIRECTORY_OK) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		return (e);
+	}
+	/*
+	 * libldap reports a certificate that does not verify as it reports
+	 * a directory that is down. An anonymous probe that does not check
+	 * the certificate (and sends no password) tells them apart: when it
+	 * gets an answer, the TLS settings are wrong, which is fatal.
+	 */
+	if (e == DIRECTORY_DOWN && d->cfg->ldap_ca_file[0] != '\0' &&
+	    directory_connect(d, &ld, NULL, NULL, DIRECTORY_NO_VERIFY) !=
+	    DIRECTORY_DOWN) {
+		if (ld != NULL)
+			ldap_unbind_ext_s(ld, NULL, NULL);
+		snprintf(err, errlen, "ldap: TLS: the certificate of %s does "
+		    "not verify against ldap_ca_file %s", d->cfg->ldap_urls,
+		    d->cfg->ldap_ca_file);
+		return (DIRECTORY_ERROR);
 	}
 	if (e == DIRECTORY_DOWN)
 		snprintf(err, errlen, "ldap: no directory answers at %s",
@@ -411,7 +433,8 @@ directory_authenticate(struct directory *d, const char *dn,
 
 	if (password[0] == '\0' || dn[0] == '\0')
 		return (DIRECTORY_BADPASS);
-	if ((e = directory_connect(d, &ld, dn, password, 1)) == DIRECTORY_OK)
+	if ((e = directory_connect(d, &ld, dn, password, DIRECTORY_USER)) ==
+	    DIRECTORY_OK)
 		ldap_unbind_ext_s(ld, NULL, NULL);
 	return (e);
 }

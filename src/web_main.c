@@ -3,8 +3,14 @@
  * (configuration, store, SAML and OIDC state) and its periodic sweep.
  * Handler modules never call back into this file.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <kore/hooks.h>
 #include <kore/seccomp.h>
@@ -38,6 +44,9 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(connect),
 	KORE_SYSCALL_ALLOW(getpeername),
 	KORE_SYSCALL_ALLOW(shutdown),
+	/* GnuTLS's initialisation for StartTLS and ldaps:// (secure_getenv). */
+	KORE_SYSCALL_ALLOW(getgid),
+	KORE_SYSCALL_ALLOW(getegid),
 );
 
 #define WEB_SWEEP_MS		1000
@@ -90,29 +99,63 @@ kore_parent_configure(int argc, char **argv)
 }
 
 /*
- * A directory that refuses the service account is a configuration error
- * and stops the start. One that does not answer is logged and the start
- * goes on: local users are served, and each worker connects when the
- * directory is back (directory.c).
+ * A directory that refuses the service account (or whose certificate
+ * does not verify) is a configuration error and stops the start. One
+ * that does not answer is logged and the start goes on: local users are
+ * served, and each worker connects when the directory is back.
+ *
+ * The check runs in a child process that ends with _exit(): libldap and
+ * GnuTLS are never initialised in the parent, so the workers it forks
+ * inherit no TLS state, and a fatal() here does not run GnuTLS's and
+ * p11-kit's exit handlers (which can hang under the sanitizers).
  */
 static void
 web_directory_check(void)
 {
 	struct directory	*dir;
-	enum directory_error	 e;
-	char			 err[CONFIG_ERR_MAX];
+	struct {
+		enum directory_error	e;
+		char			err[CONFIG_ERR_MAX];
+	}			 r;
+	ssize_t			 n;
+	size_t			 got;
+	pid_t			 pid;
+	int			 fds[2], status;
 
-	if (directory_open(&dir, &web.cfg, err, sizeof(err)) == -1)
-		fatal("%s", err);
+	if (directory_open(&dir, &web.cfg, r.err, sizeof(r.err)) == -1)
+		fatal("%s", r.err);
 	if (dir == NULL)
 		return;
-	e = directory_check(dir, err, sizeof(err));
 	directory_close(dir);
-	if (e == DIRECTORY_DOWN)
-		log_event("start", "directory", "unreachable", "detail", err,
+	if (pipe(fds) == -1 || (pid = fork()) == -1)
+		fatal("ldap: cannot start the directory check");
+	if (pid == 0) {
+		close(fds[0]);
+		memset(&r, 0, sizeof(r));
+		if (directory_open(&dir, &web.cfg, r.err, sizeof(r.err)) == 0) {
+			r.e = directory_check(dir, r.err, sizeof(r.err));
+			directory_close(dir);
+		} else
+			r.e = DIRECTORY_ERROR;
+		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(fds[1]);
+	for (got = 0; got < sizeof(r); got += (size_t)n) {
+		n = read(fds[0], (char *)&r + got, sizeof(r) - got);
+		if (n <= 0)
+			break;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (got != sizeof(r))
+		fatal("ldap: the directory check failed");
+	r.err[sizeof(r.err) - 1] = '\0';
+	if (r.e == DIRECTORY_DOWN)
+		log_event("start", "directory", "unreachable", "detail", r.err,
 		    (char *)NULL);
-	else if (e != DIRECTORY_OK)
-		fatal("%s", err);
+	else if (r.e != DIRECTORY_OK)
+		fatal("%s", r.err);
 }
 
 /*

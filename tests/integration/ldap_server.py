@@ -42,7 +42,7 @@ include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
 include {dir}/test.schema
-modulepath /usr/lib/ldap
+{tls}modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
 pidfile {dir}/slapd.pid
@@ -123,18 +123,41 @@ ou: groups
 ])
 
 
+def self_signed(dirname, name):
+    """A certificate for 127.0.0.1 that is its own CA: (key, crt)."""
+    key = os.path.join(dirname, name + ".key")
+    crt = os.path.join(dirname, name + ".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-sha256", "-days", "30", "-nodes", "-subj",
+                    "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1", "-keyout", key,
+                    "-out", crt], check=True, capture_output=True)
+    return key, crt
+
+
 class LdapServer:
-    def __init__(self):
+    """tls: also listen on ldaps:// (self.ldaps_url) and offer StartTLS,
+    with a self-signed certificate (self.ca) for 127.0.0.1."""
+
+    def __init__(self, tls=False):
         self.dir = tempfile.mkdtemp(prefix="mutua-ldap-")
         self.port = free_port()
         self.url = "ldap://127.0.0.1:%d/" % self.port
+        self.listen = self.url
         self.proc = None
+        tls_conf = ""
+        if tls:
+            key, self.ca = self_signed(self.dir, "slapd")
+            self.ldaps_url = "ldaps://127.0.0.1:%d/" % free_port()
+            self.listen += " " + self.ldaps_url
+            tls_conf = (f"TLSCertificateFile {self.ca}\n"
+                        f"TLSCertificateKeyFile {key}\n")
         os.mkdir(os.path.join(self.dir, "db"))
         with open(os.path.join(self.dir, "test.schema"), "w") as f:
             f.write(TEST_SCHEMA)
         self.conf = os.path.join(self.dir, "slapd.conf")
         with open(self.conf, "w") as f:
-            f.write(SLAPD_CONF.format(dir=self.dir, suffix=SUFFIX,
+            f.write(SLAPD_CONF.format(dir=self.dir, suffix=SUFFIX, tls=tls_conf,
                                       rootdn=ROOT_DN, rootpw=ROOT_PW,
                                       service=SERVICE_DN))
         ldif = os.path.join(self.dir, "tree.ldif")
@@ -147,7 +170,8 @@ class LdapServer:
         log = open(os.path.join(self.dir, "slapd.log"), "w")
         # -d 0: in the foreground, so the test owns the process.
         self.proc = subprocess.Popen(
-            ["/usr/sbin/slapd", "-d", "0", "-h", self.url, "-f", self.conf],
+            ["/usr/sbin/slapd", "-d", "0", "-h", self.listen, "-f",
+             self.conf],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.time() + 10
@@ -180,9 +204,9 @@ class LdapServer:
                         "-w", ROOT_PW], input=ldif, text=True, check=True,
                        capture_output=True)
 
-    def conf_for_mutua(self, password_file, extra=""):
+    def conf_for_mutua(self, password_file, extra="", url=None):
         """The idp.conf lines of this directory, for MutuaServer."""
-        return f"""ldap_url {self.url}
+        return f"""ldap_url {url or self.url}
 ldap_bind_dn {SERVICE_DN}
 ldap_bind_password_file {password_file}
 ldap_base {PEOPLE}

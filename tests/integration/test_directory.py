@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from ldap_server import LdapServer, PEOPLE, SERVICE_PW
+from ldap_server import LdapServer, PEOPLE, SERVICE_PW, self_signed
 from oob_client import Authenticator
 from saml_sp import SamlSP, post_form
 from terminal import Terminal, field, login_through
@@ -421,3 +421,36 @@ def test_mutuactl_and_help_desk_find_directory_users(dserver, ldap):
     assert set(res) == {"sam", "bob"} and "did not answer" in err
     page = desk.get("/helpdesk/search?q=sam").text
     assert "cannot be reached" in page and ">sam<" in page
+
+
+@pytest.fixture
+def tls_ldap():
+    d = LdapServer(tls=True)
+    d.start()
+    yield d
+    d.cleanup()
+
+
+def tls_server(new_server, ldap, ca, url, starttls):
+    s = new_server()
+    with open(s.conf, "a") as f:
+        f.write(ldap.conf_for_mutua(
+            password_file(s), "ldap_ca_file %s\n%s" % (
+                ca, "ldap_starttls yes\n" if starttls else ""), url=url))
+    return s
+
+
+@pytest.mark.parametrize("starttls", [True, False])
+def test_tls_to_the_directory_checks_its_certificate(new_server, tls_ldap,
+                                                     starttls):
+    url = tls_ldap.url if starttls else tls_ldap.ldaps_url
+    s = tls_server(new_server, tls_ldap, tls_ldap.ca, url, starttls)
+    s.start()
+    r = password(Terminal(s.base), "alice", "alice-secret")
+    assert r.headers.get("location") == "/account"
+    # A certificate that does not chain to ldap_ca_file: no start.
+    _, other = self_signed(s.path(), "other-ca")
+    s2 = tls_server(new_server, tls_ldap, other, url, starttls)
+    assert s2.start(expect_failure=True) != 0
+    assert "TLS: the certificate of %s does not verify" % url in \
+        s2.read_log()
