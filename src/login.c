@@ -139,7 +139,8 @@ login_start(const struct core_ctx *ctx, const struct login_terminal *t,
  * are unknown (found = 0, dir = 0), whatever their local record holds;
  * present, their local record is the one bound to the entry's stable ID
  * (found = 0 before the first sign-in).
- * @return LOGIN_OK, LOGIN_ERR_DIRECTORY or LOGIN_ERR_STORE.
+ * @return LOGIN_OK, LOGIN_ERR_RATE (too many lookups from this address),
+ *	   LOGIN_ERR_DIRECTORY or LOGIN_ERR_STORE.
  */
 static enum login_error
 login_resolve(const struct core_ctx *ctx, const char *user_id,
@@ -164,6 +165,15 @@ login_resolve(const struct core_ctx *ctx, const char *user_id,
 	if (ctx->dir == NULL)
 		return (LOGIN_OK);
 
+	/* Each typed ID costs the directory a search: bounded per address. */
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		return (LOGIN_ERR_STORE);
+	rc = ratelimit_hit(&txn, &RATELIMIT_DIRECTORY_ADDR, ctx->addr,
+	    ctx->now, NULL);
+	if (store_txn_commit(&txn) == -1 || rc == -1)
+		return (LOGIN_ERR_STORE);
+	if (rc != 0)
+		return (LOGIN_ERR_RATE);
 	e = directory_find(ctx->dir, user_id, &who->du);
 	if (e == DIRECTORY_DOWN || e == DIRECTORY_ERROR)
 		return (LOGIN_ERR_DIRECTORY);

@@ -454,3 +454,19 @@ def test_tls_to_the_directory_checks_its_certificate(new_server, tls_ldap,
     assert s2.start(expect_failure=True) != 0
     assert "TLS: the certificate of %s does not verify" % url in \
         s2.read_log()
+
+
+def test_directory_lookups_rate_limited_per_address(dserver):
+    """Each typed user ID costs the directory a search: 60 per address in
+    ten minutes (ratelimit.c), then 429; local users are not looked up."""
+    s = dserver()
+    add_user(s, "carol")
+    t = Terminal(s.base)
+    csrf = t.csrf()
+    for i in range(60):
+        r = t.post("/login/start", {"csrf": csrf, "user": "nobody%d" % i})
+        assert r.status_code == 200, (i, r.status_code)
+    r = t.post("/login/start", {"csrf": csrf, "user": "alice"})
+    assert r.status_code == 429
+    assert Terminal(s.base).password_login(
+        "carol", PASSWORD).headers["location"] == "/account"
