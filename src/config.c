@@ -56,7 +56,7 @@ static int	config_ldap_attr(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_ldap_attribute(struct config *,
 		    const struct config_directive *, char *, const char **);
-static int	config_yesno(struct config *,
+static int	config_yes_no(struct config *,
 		    const struct config_directive *, char *, const char **);
 static const char	*config_ldap_check(const struct config *);
 static int	config_number(const char *, size_t, size_t, size_t *);
@@ -93,7 +93,7 @@ static const struct config_directive config_directives[] = {
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
 	{ "ldap_url",		 config_ldap_url, STR(ldap_urls), 0, 0, 1 },
-	{ "ldap_starttls",	 config_yesno,	 NUM(ldap_starttls, 0, 1), 0, 0 },
+	{ "ldap_starttls",	 config_yes_no,	 NUM(ldap_starttls, 0, 1), 0, 0 },
 	{ "ldap_ca_file",	 config_string,	 STR(ldap_ca_file), 0, 0, 0 },
 	{ "ldap_bind_dn",	 config_ldap_text, STR(ldap_bind_dn), 0, 0, 0 },
 	{ "ldap_bind_password_file", config_string, STR(ldap_bind_password_file), 0, 0, 0 },
@@ -611,7 +611,7 @@ config_ldap_attribute(struct config *cfg, const struct config_directive *d,
 }
 
 static int
-config_yesno(struct config *cfg, const struct config_directive *d,
+config_yes_no(struct config *cfg, const struct config_directive *d,
     char *value, const char **reason)
 {
 	int	*dst;
