@@ -91,6 +91,7 @@ main(int argc, char **argv)
 		ctx.store = st;
 		ctx.master = &master;
 		ctx.cfg = &cfg;
+		ctx.dir = NULL;
 		ctx.now = (uint64_t)time(NULL);
 		ctx.addr = addr;
 		e = enrolment_code_create(&ctx, u.id, 2, 0, "bench", "",

@@ -195,13 +195,20 @@ client_claims(json_t *o, unsigned int *claims, char *err, size_t errlen)
 			*claims |= CLIENT_CLAIM_EMAIL;
 		else if (strcmp(s, "preferred_username") == 0)
 			*claims |= CLIENT_CLAIM_USERNAME;
+		else if (strcmp(s, "given_name") == 0)
+			*claims |= CLIENT_CLAIM_GIVEN_NAME;
+		else if (strcmp(s, "family_name") == 0)
+			*claims |= CLIENT_CLAIM_FAMILY_NAME;
+		else if (strcmp(s, "groups") == 0)
+			*claims |= CLIENT_CLAIM_GROUPS;
 		else
 			goto bad;
 	}
 	return (0);
 bad:
 	snprintf(err, errlen, "claims must be an array of \"name\", "
-	    "\"email\", \"preferred_username\"");
+	    "\"email\", \"preferred_username\", \"given_name\", "
+	    "\"family_name\", \"groups\"");
 	return (-1);
 }
 

@@ -40,7 +40,10 @@ enum client_auth {
 #define CLIENT_CLAIM_NAME		0x01
 #define CLIENT_CLAIM_EMAIL		0x02
 #define CLIENT_CLAIM_USERNAME		0x04	/* preferred_username */
-#define CLIENT_CLAIM_ALL		0x07
+#define CLIENT_CLAIM_GIVEN_NAME		0x08
+#define CLIENT_CLAIM_FAMILY_NAME	0x10
+#define CLIENT_CLAIM_GROUPS		0x20	/* scope "groups" */
+#define CLIENT_CLAIM_ALL		0x3f
 
 struct client {
 	char			id[CLIENT_ID_MAX];

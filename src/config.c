@@ -48,6 +48,17 @@ static int	config_yes_no(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_actions(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_ldap_url(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_text(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_filter(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_attr(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_ldap_attribute(struct config *,
+		    const struct config_directive *, char *, const char **);
+static const char	*config_ldap_check(const struct config *);
 static int	config_number(const char *, size_t, size_t, size_t *);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
@@ -86,6 +97,21 @@ static const struct config_directive config_directives[] = {
 	    offsetof(struct config, require_par), 0, 0, 0, 0 },
 	{ "password_renewal",	 config_yes_no,
 	    offsetof(struct config, password_renewal), 0, 0, 0, 0 },
+	{ "ldap_url",		 config_ldap_url, STR(ldap_urls), 0, 0, 1 },
+	{ "ldap_starttls",	 config_yes_no,	 NUM(ldap_starttls, 0, 1), 0, 0 },
+	{ "ldap_ca_file",	 config_string,	 STR(ldap_ca_file), 0, 0, 0 },
+	{ "ldap_bind_dn",	 config_ldap_text, STR(ldap_bind_dn), 0, 0, 0 },
+	{ "ldap_bind_password_file", config_string, STR(ldap_bind_password_file), 0, 0, 0 },
+	{ "ldap_base",		 config_ldap_text, STR(ldap_base), 0, 0, 0 },
+	{ "ldap_user_filter",	 config_ldap_filter, STR(ldap_user_filter), 0, 0, 0 },
+	{ "ldap_disabled_filter", config_ldap_filter, STR(ldap_disabled_filter), 0, 0, 0 },
+	{ "ldap_eligibility_filter", config_ldap_filter, STR(ldap_eligibility_filter), 0, 0, 0 },
+	{ "ldap_id_attribute",	 config_ldap_attr, STR(ldap_id_attribute), 0, 0, 0 },
+	{ "ldap_name_attribute", config_ldap_attr, STR(ldap_name_attribute), 0, 0, 0 },
+	{ "ldap_mail_attribute", config_ldap_attr, STR(ldap_mail_attribute), 0, 0, 0 },
+	{ "ldap_attribute",	 config_ldap_attribute, 0, 0, 0, 0, 1 },
+	{ "ldap_network_timeout", config_seconds, NUM(ldap_network_timeout, 1, 30), 0, 0 },
+	{ "ldap_timeout",	 config_seconds, NUM(ldap_timeout, 1, 60), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -181,6 +207,10 @@ config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 			goto out;
 		}
 	}
+	if ((reason = config_ldap_check(cfg)) != NULL) {
+		config_error(err, errlen, path, 0, "%s", reason);
+		goto out;
+	}
 	ret = 0;
 
 out:
@@ -239,6 +269,11 @@ config_defaults(struct config *cfg)
 	cfg->eligibility_max_age = VETTING_ELIGIBILITY_MAX_AGE;
 	cfg->vetting_loa2_actions = VETTING_LOA2_DEFAULT;
 	cfg->vetting_loa3_actions = VETTING_LOA3_DEFAULT;
+	strcpy(cfg->ldap_id_attribute, "entryUUID");
+	strcpy(cfg->ldap_name_attribute, "displayName");
+	strcpy(cfg->ldap_mail_attribute, "mail");
+	cfg->ldap_network_timeout = 3;
+	cfg->ldap_timeout = 5;
 }
 
 /*
@@ -450,7 +485,190 @@ config_actions(struct config *cfg, const struct config_directive *d,
 	return (0);
 }
 
-/* "on" or "off", into an int. */
+/* Each ldap_url adds one URL to the space-separated list libldap takes. */
+static int
+config_ldap_url(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+	size_t		 used;
+
+	if (strncmp(value, "ldap://", 7) != 0 &&
+	    strncmp(value, "ldaps://", 8) != 0) {
+		*reason = "expected an ldap:// or ldaps:// URL";
+		return (-1);
+	}
+	for (p = value; *p != '\0'; p++) {
+		if (!isgraph((unsigned char)*p)) {
+			*reason = "URL holds a space or a control character";
+			return (-1);
+		}
+	}
+	used = strlen(cfg->ldap_urls);
+	if (used + (used > 0) + strlen(value) >= sizeof(cfg->ldap_urls)) {
+		*reason = "too many or too long URLs";
+		return (-1);
+	}
+	if (used > 0)
+		cfg->ldap_urls[used++] = ' ';
+	strcpy(cfg->ldap_urls + used, value);
+	return (0);
+}
+
+/* A DN or a filter: printable, spaces allowed (DNs hold them). */
+static int
+config_ldap_text(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+
+	if (strlen(value) >= d->size) {
+		*reason = "value too long";
+		return (-1);
+	}
+	for (p = value; *p != '\0'; p++) {
+		if (!isprint((unsigned char)*p)) {
+			*reason = "value holds a control character";
+			return (-1);
+		}
+	}
+	strcpy((char *)cfg + d->offset, value);
+	return (0);
+}
+
+/*
+ * An RFC 4515 filter in parentheses. The user filter names the user ID
+ * as %u, exactly once, where directory.c puts it escaped; the others
+ * are fixed filters and hold no '%'.
+ */
+static int
+config_ldap_filter(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p, *u;
+	size_t		 n;
+	int		 depth;
+
+	n = strlen(value);
+	if (n < 2 || value[0] != '(' || value[n - 1] != ')') {
+		*reason = "expected a filter in parentheses";
+		return (-1);
+	}
+	depth = 0;
+	for (p = value; *p != '\0'; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth < 0)
+			break;
+	}
+	if (depth != 0) {
+		*reason = "unbalanced parentheses";
+		return (-1);
+	}
+	u = strstr(value, "%u");
+	if (d->offset == offsetof(struct config, ldap_user_filter)) {
+		if (u == NULL || strchr(u + 2, '%') != NULL ||
+		    strchr(value, '%') != u) {
+			*reason = "must hold %u (the user ID) exactly once "
+			    "and no other '%'";
+			return (-1);
+		}
+	} else if (strchr(value, '%') != NULL) {
+		*reason = "must not hold '%'";
+		return (-1);
+	}
+	return (config_ldap_text(cfg, d, value, reason));
+}
+
+/* An attribute description: RFC 4512 keystring or numeric OID. */
+static int
+config_ldap_attr(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	const char	*p;
+
+	for (p = value; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.') {
+			*reason = "expected an attribute name";
+			return (-1);
+		}
+	}
+	return (config_string(cfg, d, value, reason));
+}
+
+/*
+ * "NAME [LDAP-ATTRIBUTE]": fetch the directory's LDAP-ATTRIBUTE (NAME
+ * itself when omitted) as mutua's attribute NAME (attribute.h).
+ */
+static int
+config_ldap_attribute(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	struct config_directive	 attr;
+	char			*from;
+	int			 id;
+
+	from = value + strcspn(value, " \t");
+	if (*from != '\0') {
+		*from++ = '\0';
+		from += strspn(from, " \t");
+	}
+	if (*from == '\0')
+		from = value;
+	if ((id = attribute_find(value)) == -1) {
+		*reason = "unknown attribute (givenName, sn, cn, mail, "
+		    "displayName, eduPersonPrincipalName, eduPersonAffiliation, "
+		    "eduPersonScopedAffiliation, eduPersonEntitlement, "
+		    "isMemberOf)";
+		return (-1);
+	}
+	if (cfg->ldap_attributes[id][0] != '\0') {
+		*reason = "attribute mapped twice";
+		return (-1);
+	}
+	attr = *d;
+	attr.offset = offsetof(struct config, ldap_attributes) +
+	    (size_t)id * CONFIG_LDAP_ATTR_MAX;
+	attr.size = CONFIG_LDAP_ATTR_MAX;
+	return (config_ldap_attr(cfg, &attr, from, reason));
+}
+
+/*
+ * The LDAP keys that only make sense together. @return NULL when the
+ * set is consistent, else the reason.
+ */
+static const char *
+config_ldap_check(const struct config *cfg)
+{
+	int	i;
+
+	if (cfg->ldap_urls[0] == '\0') {
+		for (i = 0; i < ATTRIBUTE_COUNT; i++) {
+			if (cfg->ldap_attributes[i][0] != '\0')
+				break;
+		}
+		if (cfg->ldap_base[0] != '\0' ||
+		    cfg->ldap_user_filter[0] != '\0' ||
+		    cfg->ldap_bind_dn[0] != '\0' || i < ATTRIBUTE_COUNT)
+			return ("ldap_* keys given without \"ldap_url\"");
+		return (NULL);
+	}
+	if (cfg->ldap_base[0] == '\0' || cfg->ldap_user_filter[0] == '\0')
+		return ("\"ldap_url\" needs \"ldap_base\" and "
+		    "\"ldap_user_filter\"");
+	if ((cfg->ldap_bind_dn[0] == '\0') !=
+	    (cfg->ldap_bind_password_file[0] == '\0'))
+		return ("\"ldap_bind_dn\" and \"ldap_bind_password_file\" "
+		    "go together");
+	if (cfg->ldap_starttls && strstr(cfg->ldap_urls, "ldaps://") != NULL)
+		return ("\"ldap_starttls\" cannot be used with ldaps:// URLs");
+	/* Without a CA there is nothing to check the directory against. */
+	if ((cfg->ldap_starttls || strstr(cfg->ldap_urls, "ldaps://") !=
+	    NULL) && cfg->ldap_ca_file[0] == '\0')
+		return ("StartTLS and ldaps:// need \"ldap_ca_file\"");
+	return (NULL);
+}
+
 static void
 config_error(char *err, size_t errlen, const char *path, int line,
     const char *fmt, ...)

@@ -13,10 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attribute.h"
+
 #define CONFIG_URL_MAX		512
 #define CONFIG_URI_MAX		256
 #define CONFIG_PROXIES_MAX	16
 #define CONFIG_ERR_MAX		(PATH_MAX + 256)
+#define CONFIG_LDAP_URLS_MAX	1024	/* space-separated ldap(s):// URLs */
+#define CONFIG_LDAP_TEXT_MAX	512	/* a DN or a search filter */
+#define CONFIG_LDAP_ATTR_MAX	64	/* an attribute description */
 
 /* How the user compares the terminal's code on the authenticator. */
 enum config_comparison {
@@ -65,6 +70,23 @@ struct config {
 	int		require_par;
 	/* X.1280 Annex A: new random password after an OOB login. */
 	int		password_renewal;
+	/* The LDAP user source (directory.h); off while ldap_urls is "". */
+	char		ldap_urls[CONFIG_LDAP_URLS_MAX];
+	int		ldap_starttls;
+	char		ldap_ca_file[PATH_MAX];
+	char		ldap_bind_dn[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_bind_password_file[PATH_MAX];
+	char		ldap_base[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_user_filter[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_disabled_filter[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_eligibility_filter[CONFIG_LDAP_TEXT_MAX];
+	char		ldap_id_attribute[CONFIG_LDAP_ATTR_MAX];
+	char		ldap_name_attribute[CONFIG_LDAP_ATTR_MAX];
+	char		ldap_mail_attribute[CONFIG_LDAP_ATTR_MAX];
+	/* The LDAP attribute of each attribute_id, "" when not fetched. */
+	char		ldap_attributes[ATTRIBUTE_COUNT][CONFIG_LDAP_ATTR_MAX];
+	unsigned int	ldap_network_timeout;	/* seconds, per connection */
+	unsigned int	ldap_timeout;		/* seconds, per operation */
 };
 
 /*

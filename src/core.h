@@ -10,12 +10,14 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "directory.h"
 #include "store.h"
 
 struct core_ctx {
 	struct store			*store;
 	const struct crypto_master_key	*master;
 	const struct config		*cfg;
+	struct directory		*dir;	/* NULL: no LDAP source */
 	uint64_t			 now;
 	const char			*addr;	/* the caller's address */
 	/*

@@ -312,6 +312,35 @@ enrolment_self_service(const struct core_ctx *ctx, const char *user_id,
 	return (VETTING_OK);
 }
 
+/*
+ * X.1254 C_CHECK_ELIGIBILITY by the directory: whether user_id's entry
+ * matches ldap_eligibility_filter. Asked before any write transaction:
+ * the directory may take seconds, and the writer lock is shared.
+ * @return 1 (eligible), 0 (not), -1 (directory error), or 2 when there
+ *	   is nothing to check (no filter, or a local-only user).
+ */
+static int
+enrolment_eligible(const struct core_ctx *ctx, const char *user_id)
+{
+	struct store_txn	txn;
+	struct user		u;
+	int			rc;
+
+	if (ctx->dir == NULL || ctx->cfg->ldap_eligibility_filter[0] == '\0')
+		return (2);
+	if (store_txn_begin(ctx->store, &txn, 0) == -1)
+		return (-1);
+	rc = store_user_get(&txn, user_id, &u);
+	store_txn_abort(&txn);
+	if (rc == 0 && u.dir_id[0] != '\0')
+		rc = directory_match_id(ctx->dir, u.dir_id,
+		    ctx->cfg->ldap_eligibility_filter);
+	else
+		rc = rc == 0 ? 2 : -1;
+	OPENSSL_cleanse(&u, sizeof(u));
+	return (rc);
+}
+
 enum vetting_error
 enrolment_arrange(const struct core_ctx *ctx, const char *user_id,
     const char *amr, char *case_id, char *code, int *mailed)
@@ -321,9 +350,11 @@ enrolment_arrange(const struct core_ctx *ctx, const char *user_id,
 	struct user		u;
 	enum vetting_error	e;
 	char			evidence[VETTING_EVIDENCE_MAX], expires[DATE_MAX], body[512];
-	int			active;
+	int			active, eligible;
 
 	*mailed = 0;
+	if ((eligible = enrolment_eligible(ctx, user_id)) == -1)
+		return (VETTING_ERR_DIRECTORY);
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		return (VETTING_ERR_STORE);
 	if (store_user_get(&txn, user_id, &u) != 0 ||
@@ -350,6 +381,25 @@ enrolment_arrange(const struct core_ctx *ctx, const char *user_id,
 		e = enrolment_step(ctx, &txn, &c, VETTING_I_REQUEST_FACTOR,
 		    VETTING_OUTCOME_OK, VETTING_ROLE_APPLICANT, user_id,
 		    evidence);
+	/*
+	 * ldap_eligibility_filter decides who may ask for a LoA3
+	 * authenticator; a refusal is kept in the case, which it ends.
+	 */
+	if (e == VETTING_OK && eligible != 2) {
+		e = enrolment_step(ctx, &txn, &c, VETTING_C_CHECK_ELIGIBILITY,
+		    eligible ? VETTING_OUTCOME_OK : VETTING_OUTCOME_FAILED,
+		    VETTING_ROLE_SYSTEM, ENROLMENT_ACTOR_SYSTEM,
+		    "source=directory");
+		if (e == VETTING_OK && !eligible) {
+			OPENSSL_cleanse(&u, sizeof(u));
+			OPENSSL_cleanse(code, VETTING_CODE_LEN + 1);
+			if (store_vetting_put(&txn, &c) == -1 ||
+			    enrolment_finish(&txn, VETTING_OK) != VETTING_OK)
+				return (VETTING_ERR_STORE);
+			strcpy(case_id, c.id);
+			return (VETTING_ERR_NOT_ELIGIBLE);
+		}
+	}
 	if (e == VETTING_OK) {
 		/* The code travels by e-mail too when there is an outbox. */
 		snprintf(body, sizeof(body), "Bring this vetting code and an "

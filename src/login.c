@@ -11,13 +11,27 @@
 
 #include "audit.h"
 #include "enrolment.h"
+#include "log.h"
 #include "login.h"
 #include "ratelimit.h"
 #include "renewal.h"
 #include "store_binding.h"
 #include "store_user.h"
 
+/* Who a typed user ID names (login_resolve()). */
+struct login_who {
+	struct user		u;	/* the local record, when found */
+	int			found;
+	int			dir;	/* du holds the directory's entry */
+	struct directory_user	du;
+};
+
 static enum login_error	login_finish(struct store_txn *, enum login_error);
+static enum login_error	login_resolve(const struct core_ctx *, const char *,
+			    struct login_who *);
+static int		login_directory_record(const struct core_ctx *,
+			    struct store_txn *, const char *,
+			    struct login_who *);
 static enum login_error	login_begin(const struct core_ctx *,
 			    const struct login_terminal *, struct session *,
 			    uint32_t *);
@@ -70,36 +84,148 @@ login_start(const struct core_ctx *ctx, const struct login_terminal *t,
 {
 	struct store_txn	txn;
 	struct session		s;
-	struct user		u;
+	struct login_who	who;
 	struct continuation	cont;
-	int			rc, active, found;
+	enum login_error	e;
+	int			active, found;
 
+	if ((e = login_resolve(ctx, user_id, &who)) != LOGIN_OK)
+		return (e);
+	/* The directory's values as of this sign-in are the ones released. */
+	if (who.dir && who.found) {
+		if (store_txn_begin(ctx->store, &txn, 1) == -1)
+			return (LOGIN_ERR_STORE);
+		if (store_user_attributes_put(&txn, who.u.id,
+		    &who.du.attrs) == -1 ||
+		    login_finish(&txn, LOGIN_OK) != LOGIN_OK) {
+			store_txn_abort(&txn);
+			OPENSSL_cleanse(&who, sizeof(who));
+			return (LOGIN_ERR_STORE);
+		}
+	}
 	if (store_txn_begin(ctx->store, &txn, 0) == -1)
 		return (LOGIN_ERR_STORE);
-	rc = store_user_get(&txn, user_id, &u);
-	active = rc == 0 && !(u.flags & USER_DISABLED) ?
-	    store_binding_count_active(&txn, user_id) : 0;
+	active = who.found && !(who.u.flags & USER_DISABLED) ?
+	    store_binding_count_active(&txn, who.u.id) : 0;
 	found = c[0] != '\0' ? store_continuation_get(&txn, c, ctx->now,
 	    &cont) : STORE_NOTFOUND;
 	store_txn_abort(&txn);
-	OPENSSL_cleanse(&u, sizeof(u));
-	if (c[0] != '\0' && found != 0)
+	if (c[0] != '\0' && found != 0) {
+		OPENSSL_cleanse(&who, sizeof(who));
 		return (LOGIN_ERR_EXPIRED);
+	}
 	/*
 	 * Without an active authenticator there is no code to show: the
 	 * password opens the account page, where one can be registered.
 	 */
-	if (active <= 0)
+	if (active <= 0) {
+		OPENSSL_cleanse(&who, sizeof(who));
 		return (LOGIN_ERR_PASSWORD);
+	}
 
 	memset(&s, 0, sizeof(s));
-	snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
+	snprintf(s.user_id, sizeof(s.user_id), "%s", who.u.id);
+	OPENSSL_cleanse(&who, sizeof(who));
 	if (found == 0) {
 		strcpy(s.rp, cont.rp);
 		strcpy(s.return_to, cont.return_to);
 	} else
 		snprintf(s.rp, sizeof(s.rp), "%s", ctx->cfg->base_url);
 	return (login_begin(ctx, t, &s, retry_after));
+}
+
+/*
+ * Who user_id (as typed, normalized) names. A local-only user (no
+ * directory ID) is themselves and the directory is not asked, so local
+ * users are served while it is down. Anyone else, with an LDAP source,
+ * is the directory's entry of that ID: missing or disabled there, they
+ * are unknown (found = 0, dir = 0), whatever their local record holds;
+ * present, their local record is the one bound to the entry's stable ID
+ * (found = 0 before the first sign-in).
+ * @return LOGIN_OK, LOGIN_ERR_RATE (too many lookups from this address),
+ *	   LOGIN_ERR_DIRECTORY or LOGIN_ERR_STORE.
+ */
+static enum login_error
+login_resolve(const struct core_ctx *ctx, const char *user_id,
+    struct login_who *who)
+{
+	struct store_txn	txn;
+	enum directory_error	e;
+	int			rc;
+
+	memset(who, 0, sizeof(*who));
+	if (store_txn_begin(ctx->store, &txn, 0) == -1)
+		return (LOGIN_ERR_STORE);
+	rc = store_user_get(&txn, user_id, &who->u);
+	store_txn_abort(&txn);
+	if (rc == -1)
+		return (LOGIN_ERR_STORE);
+	if (rc == 0 && (who->u.dir_id[0] == '\0' || ctx->dir == NULL)) {
+		who->found = 1;
+		return (LOGIN_OK);
+	}
+	OPENSSL_cleanse(&who->u, sizeof(who->u));
+	if (ctx->dir == NULL)
+		return (LOGIN_OK);
+
+	/* Each typed ID costs the directory a search: bounded per address. */
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		return (LOGIN_ERR_STORE);
+	rc = ratelimit_hit(&txn, &RATELIMIT_DIRECTORY_ADDR, ctx->addr,
+	    ctx->now, NULL);
+	if (store_txn_commit(&txn) == -1 || rc == -1)
+		return (LOGIN_ERR_STORE);
+	if (rc != 0)
+		return (LOGIN_ERR_RATE);
+	e = directory_find(ctx->dir, user_id, &who->du);
+	if (e == DIRECTORY_DOWN || e == DIRECTORY_ERROR)
+		return (LOGIN_ERR_DIRECTORY);
+	if (e != DIRECTORY_OK) {
+		log_event("login", "directory", e == DIRECTORY_DISABLED ?
+		    "disabled" : "not found", (char *)NULL);
+		OPENSSL_cleanse(&who->du, sizeof(who->du));
+		return (LOGIN_OK);
+	}
+	who->dir = 1;
+	if (store_txn_begin(ctx->store, &txn, 0) == -1)
+		return (LOGIN_ERR_STORE);
+	rc = store_user_get_by_dir(&txn, who->du.uuid, &who->u);
+	store_txn_abort(&txn);
+	if (rc == -1)
+		return (LOGIN_ERR_STORE);
+	who->found = rc == 0;
+	return (LOGIN_OK);
+}
+
+/*
+ * After a directory bind: the local record of who, created on the first
+ * sign-in under user_id, or refreshed from the entry (name, e-mail), and
+ * its attribute values.
+ * @return 0, or -1 (store error, or user_id is another user's record).
+ */
+static int
+login_directory_record(const struct core_ctx *ctx, struct store_txn *txn,
+    const char *user_id, struct login_who *who)
+{
+	if (!who->found) {
+		memset(&who->u, 0, sizeof(who->u));
+		snprintf(who->u.id, sizeof(who->u.id), "%s", user_id);
+		snprintf(who->u.dir_id, sizeof(who->u.dir_id), "%s",
+		    who->du.uuid);
+		who->u.created = ctx->now;
+	}
+	snprintf(who->u.display_name, sizeof(who->u.display_name), "%s",
+	    who->du.display_name);
+	snprintf(who->u.email, sizeof(who->u.email), "%s", who->du.email);
+	if (who->found && store_user_put(txn, &who->u) == -1)
+		return (-1);
+	/* The ID may hold a record of an entry since renamed away. */
+	if (!who->found && (store_user_add(txn, &who->u) != 0 ||
+	    audit_write(txn, "user.directory", user_id, user_id, "created",
+	    NULL) == -1))
+		return (-1);
+	who->found = 1;
+	return (store_user_attributes_put(txn, who->u.id, &who->du.attrs));
 }
 
 /*
@@ -247,48 +373,82 @@ login_password(const struct core_ctx *ctx, const char *session_id,
     const char *user_id, char *password, struct login_done *done)
 {
 	struct store_txn	txn;
-	struct user		u;
-	int			rc, limited, active, ok;
+	struct login_who	who;
+	enum login_error	e;
+	enum directory_error	de;
+	int			limited, active, ok;
 
 	/* Every attempt counts, per user and per address. */
+	e = LOGIN_ERR_STORE;
+	memset(&who, 0, sizeof(who));
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		goto wipe;
 	limited = ratelimit_hit(&txn, &RATELIMIT_PASSWORD_USER, user_id,
 	    ctx->now, NULL) != 0;
 	limited |= ratelimit_hit(&txn, &RATELIMIT_PASSWORD_ADDR, ctx->addr,
 	    ctx->now, NULL) != 0;
-	rc = store_user_get(&txn, user_id, &u);
-	active = rc == 0 ? store_binding_count_active(&txn, user_id) : 0;
-	/* Counted before scrypt runs, which must not hold the writer lock. */
-	if (store_txn_commit(&txn) == -1) {
-		OPENSSL_cleanse(&u, sizeof(u));
+	/* Counted before scrypt or LDAP run, which must not hold the lock. */
+	if (store_txn_commit(&txn) == -1)
 		goto wipe;
+	ok = 0;
+	if (!limited) {
+		if ((e = login_resolve(ctx, user_id, &who)) != LOGIN_OK)
+			goto wipe;
+		if (who.dir) {
+			/* Never a hash from the directory: a bind as the user. */
+			de = directory_authenticate(ctx->dir, who.du.dn,
+			    password);
+			if (de == DIRECTORY_DOWN || de == DIRECTORY_ERROR) {
+				e = LOGIN_ERR_DIRECTORY;
+				goto wipe;
+			}
+			ok = de == DIRECTORY_OK;
+		} else
+			ok = who.found && !(who.u.flags & USER_DISABLED) &&
+			    who.u.password_hash[0] != '\0' &&
+			    crypto_password_verify(password,
+			    who.u.password_hash);
 	}
-	ok = !limited && rc == 0 && !(u.flags & USER_DISABLED) &&
-	    u.password_hash[0] != '\0' &&
-	    crypto_password_verify(password, u.password_hash);
-	OPENSSL_cleanse(&u, sizeof(u));
 	OPENSSL_cleanse(password, strlen(password));
+
+	if (store_txn_begin(ctx->store, &txn, 1) == -1) {
+		OPENSSL_cleanse(&who, sizeof(who));
+		return (LOGIN_ERR_STORE);
+	}
+	if (ok && who.dir && login_directory_record(ctx, &txn, user_id,
+	    &who) == -1) {
+		log_event("login", "directory", "user ID held by another "
+		    "record", (char *)NULL);
+		store_txn_abort(&txn);
+		OPENSSL_cleanse(&who, sizeof(who));
+		return (LOGIN_ERR_FAILED);
+	}
+	active = who.found ? store_binding_count_active(&txn, who.u.id) : 0;
 	/* X.1280 9.2.1: a password never completes a login on its own. */
 	if (ok && active > 0)
 		ok = 0;
-	if (store_txn_begin(ctx->store, &txn, 1) == -1)
-		return (LOGIN_ERR_STORE);
-	if (audit_write(&txn, "login.password", user_id, user_id,
+	if (audit_write(&txn, "login.password", user_id,
+	    who.found ? who.u.id : user_id,
 	    limited ? "limited" : ok ? "ok" : "failed", ctx->addr) == -1 ||
-	    login_finish(&txn, LOGIN_OK) != LOGIN_OK)
+	    login_finish(&txn, LOGIN_OK) != LOGIN_OK) {
+		OPENSSL_cleanse(&who, sizeof(who));
 		return (LOGIN_ERR_STORE);
-	if (limited)
-		return (LOGIN_ERR_RATE);
-	if (!ok)
-		return (active > 0 ? LOGIN_ERR_OOB_ONLY : LOGIN_ERR_FAILED);
-	return (login_establish(ctx, session_id, user_id,
+	}
+	if (limited || !ok) {
+		OPENSSL_cleanse(&who, sizeof(who));
+		return (limited ? LOGIN_ERR_RATE : active > 0 ?
+		    LOGIN_ERR_OOB_ONLY : LOGIN_ERR_FAILED);
+	}
+	e = login_establish(ctx, session_id, who.u.id,
 	    SESSION_LOA_PASSWORD, "pwd", "", ctx->cfg->base_url,
-	    LOGIN_RETURN_DEFAULT, done));
+	    LOGIN_RETURN_DEFAULT, done);
+	OPENSSL_cleanse(&who, sizeof(who));
+	return (e);
 
 wipe:
+	OPENSSL_cleanse(&who, sizeof(who));
 	OPENSSL_cleanse(password, strlen(password));
-	return (LOGIN_ERR_STORE);
+	return (e);
 }
 
 enum login_error

@@ -29,7 +29,8 @@ enum login_error {
 	LOGIN_ERR_NO_LOGIN,	/* no login in progress for this session */
 	LOGIN_ERR_NOT_APPROVED,	/* the request is not (or no more) approved */
 	LOGIN_ERR_FAILED,	/* wrong user ID or password */
-	LOGIN_ERR_OOB_ONLY	/* X.1280 9.2.1: the account has an authenticator */
+	LOGIN_ERR_OOB_ONLY,	/* X.1280 9.2.1: the account has an authenticator */
+	LOGIN_ERR_DIRECTORY	/* the LDAP directory did not answer */
 };
 
 /* What the terminal's browser brings to a login. */
@@ -63,10 +64,14 @@ int	login_user_normalize(const char *typed, char *out);
  * service ("" for mutua itself): the X.1280 request of the user's first
  * active authenticator, stored as the session's login in progress.
  * Unknown and disabled users get LOGIN_ERR_PASSWORD like users without
- * an authenticator, so the answer reveals nothing more.
+ * an authenticator, so the answer reveals nothing more. With an LDAP
+ * source, a user who is not a local-only user is looked up in the
+ * directory first: one missing or disabled there is unknown, whatever
+ * authenticators the local record has, and the login is the local
+ * record's that holds the entry's stable ID (a renamed entry keeps it).
  * @param retry_after	receives the wait for LOGIN_ERR_BUSY, seconds
  * @return LOGIN_OK (show the code), LOGIN_ERR_PASSWORD, _EXPIRED, _BUSY,
- *	   _RATE or _STORE.
+ *	   _RATE, _DIRECTORY or _STORE.
  */
 enum login_error	login_start(const struct core_ctx *,
 			    const struct login_terminal *, const char *user_id,
@@ -107,7 +112,11 @@ enum login_error	login_continue(const struct core_ctx *,
  * (X.1280 9.2.1); it opens the account page (SESSION_LOA_PASSWORD).
  * Every attempt is counted per user and per address before the password
  * is checked, and audited ("login.password"). The password is wiped.
- * @return LOGIN_OK, LOGIN_ERR_RATE, _FAILED, _OOB_ONLY or _STORE.
+ * A directory user's password is checked by an LDAP bind as the user;
+ * the first success creates the local record ("user.directory" audit),
+ * later ones refresh its name and e-mail from the directory.
+ * @return LOGIN_OK, LOGIN_ERR_RATE, _FAILED, _OOB_ONLY, _DIRECTORY or
+ *	   _STORE.
  */
 enum login_error	login_password(const struct core_ctx *,
 			    const char *session_id, const char *user_id,

@@ -147,8 +147,8 @@ oidc_discovery(struct oidc *op)
 	int		 bad;
 
 	base = op->cfg->base_url;
-	d = json_pack("{s:s, s:[s], s:[s], s:[sss], s:[ss], s:[s], s:[sss], "
-	    "s:[sssssssssssss], s:[ss], s:[ssss], s:b, s:b, s:b, s:b, s:b, s:b}",
+	d = json_pack("{s:s, s:[s], s:[s], s:[sss], s:[ss], s:[s], s:[ssss], "
+	    "s:[ssssssssssssssss], s:[ss], s:[ssss], s:b, s:b, s:b, s:b, s:b, s:b}",
 	    "issuer", base,
 	    "response_types_supported", "code",
 	    "response_modes_supported", "query",
@@ -156,10 +156,10 @@ oidc_discovery(struct oidc *op)
 	    "client_credentials",
 	    "subject_types_supported", "public", "pairwise",
 	    "code_challenge_methods_supported", "S256",
-	    "scopes_supported", "openid", "profile", "email",
+	    "scopes_supported", "openid", "profile", "email", "groups",
 	    "claims_supported", "sub", "iss", "aud", "exp", "iat",
 	    "auth_time", "nonce", "acr", "amr", "at_hash", "name", "email",
-	    "preferred_username",
+	    "preferred_username", "given_name", "family_name", "groups",
 	    "acr_values_supported", op->cfg->loa2_uri, op->cfg->loa3_uri,
 	    "prompt_values_supported", "none", "login", "consent",
 	    "select_account",

@@ -54,8 +54,12 @@ static void	oidc_grant_credentials(struct oidc_ctx *,
 static int	oidc_scope_about_users(const char *);
 static int	oidc_token_live(struct oidc_ctx *, struct store_txn *,
 		    const char *, struct oauth_token *);
+static void	oidc_claim(json_t *, const char *,
+		    const struct attribute_set *, enum attribute_id,
+		    const char *);
 static void	oidc_user_claims(json_t *, const struct client *,
-		    const struct user *, const char *);
+		    const struct user *, const struct attribute_set *,
+		    const char *);
 static void	oidc_audit(struct store_txn *, const char *, const char *,
 		    const char *, const char *, struct oidc_ctx *,
 		    const char *);
@@ -481,7 +485,8 @@ static int
 oidc_scope_about_users(const char *list)
 {
 	return (oidc_scope_has(list, "openid") ||
-	    oidc_scope_has(list, "profile") || oidc_scope_has(list, "email"));
+	    oidc_scope_has(list, "profile") || oidc_scope_has(list, "email") ||
+	    oidc_scope_has(list, "groups"));
 }
 
 /*
@@ -614,22 +619,61 @@ oidc_token_live(struct oidc_ctx *ctx, struct store_txn *txn,
 	return (0);
 }
 
-/* The claims of the scopes granted, as far as the client may see them. */
+/*
+ * Sets claim to the first value of attribute id in set, or else to
+ * fallback (NULL: none); nothing when neither has a value.
+ */
+static void
+oidc_claim(json_t *o, const char *claim, const struct attribute_set *set,
+    enum attribute_id id, const char *fallback)
+{
+	const char	*v;
+
+	if ((v = attribute_first(set, id)) == NULL)
+		v = fallback;
+	if (v != NULL && *v != '\0')
+		json_object_set_new(o, claim, json_string(v));
+}
+
+/*
+ * The claims of the scopes granted, as far as the client may see them:
+ * the directory's values at the last sign-in (attrs) first, the local
+ * record's name and e-mail otherwise.
+ */
 static void
 oidc_user_claims(json_t *o, const struct client *c, const struct user *u,
-    const char *scope)
+    const struct attribute_set *attrs, const char *scope)
 {
+	json_t	*groups;
+	size_t	 i;
+
 	if (oidc_scope_has(scope, "profile")) {
-		if ((c->claims & CLIENT_CLAIM_NAME) && u->display_name[0])
-			json_object_set_new(o, "name",
-			    json_string(u->display_name));
+		if (c->claims & CLIENT_CLAIM_NAME)
+			oidc_claim(o, "name", attrs, ATTRIBUTE_DISPLAY_NAME,
+			    u->display_name);
+		if (c->claims & CLIENT_CLAIM_GIVEN_NAME)
+			oidc_claim(o, "given_name", attrs,
+			    ATTRIBUTE_GIVEN_NAME, NULL);
+		if (c->claims & CLIENT_CLAIM_FAMILY_NAME)
+			oidc_claim(o, "family_name", attrs, ATTRIBUTE_SN,
+			    NULL);
 		if (c->claims & CLIENT_CLAIM_USERNAME)
 			json_object_set_new(o, "preferred_username",
 			    json_string(u->id));
 	}
-	if (oidc_scope_has(scope, "email") && (c->claims & CLIENT_CLAIM_EMAIL) &&
-	    u->email[0] != '\0')
-		json_object_set_new(o, "email", json_string(u->email));
+	if (oidc_scope_has(scope, "email") && (c->claims & CLIENT_CLAIM_EMAIL))
+		oidc_claim(o, "email", attrs, ATTRIBUTE_MAIL, u->email);
+	/* Group names (isMemberOf), an array even with one group. */
+	if (oidc_scope_has(scope, "groups") &&
+	    (c->claims & CLIENT_CLAIM_GROUPS) &&
+	    (groups = json_array()) != NULL) {
+		for (i = 0; i < attrs->n; i++) {
+			if (attrs->v[i].id == ATTRIBUTE_IS_MEMBER_OF)
+				json_array_append_new(groups,
+				    json_string(attrs->v[i].value));
+		}
+		json_object_set_new(o, "groups", groups);
+	}
 }
 
 void
@@ -639,6 +683,7 @@ oidc_userinfo(struct oidc_ctx *ctx, const char *authorization,
 	struct store_txn	 txn;
 	struct oauth_token	 t;
 	struct user		 u;
+	struct attribute_set	 attrs;
 	const struct client	*c;
 	const char		*token;
 	json_t			*o;
@@ -668,7 +713,8 @@ oidc_userinfo(struct oidc_ctx *ctx, const char *authorization,
 	    t.g.client_id)) == NULL)
 		rc = STORE_NOTFOUND;
 	if (rc == 0 && (store_user_get(&txn, t.g.user_id, &u) != 0 ||
-	    (u.flags & USER_DISABLED)))
+	    (u.flags & USER_DISABLED) ||
+	    store_user_attributes_get(&txn, t.g.user_id, &attrs) != 0))
 		rc = STORE_NOTFOUND;
 	store_txn_abort(&txn);
 	if (rc != 0) {
@@ -687,8 +733,9 @@ oidc_userinfo(struct oidc_ctx *ctx, const char *authorization,
 	oidc_subject(ctx->op, c, u.id, sub, sizeof(sub));
 	o = json_pack("{s:s}", "sub", sub);
 	if (o != NULL)
-		oidc_user_claims(o, c, &u, t.g.scope);
+		oidc_user_claims(o, c, &u, &attrs, t.g.scope);
 	OPENSSL_cleanse(&u, sizeof(u));
+	OPENSSL_cleanse(&attrs, sizeof(attrs));
 	oidc_answer_json(resp, o);
 }
 

@@ -10,6 +10,8 @@
 
 const struct ratelimit_rule	RATELIMIT_LOGIN_USER = { "login.user", 10, 600 };
 const struct ratelimit_rule	RATELIMIT_LOGIN_ADDR = { "login.addr", 30, 600 };
+const struct ratelimit_rule	RATELIMIT_DIRECTORY_ADDR =
+	{ "directory.addr", 60, 600 };
 const struct ratelimit_rule	RATELIMIT_PASSWORD_USER =
 	{ "password.user", 5, 900 };
 const struct ratelimit_rule	RATELIMIT_PASSWORD_ADDR =

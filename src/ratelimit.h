@@ -21,6 +21,8 @@ struct ratelimit_rule {
 
 extern const struct ratelimit_rule	RATELIMIT_LOGIN_USER;
 extern const struct ratelimit_rule	RATELIMIT_LOGIN_ADDR;
+/* Directory lookups for user IDs typed at one address (login.c). */
+extern const struct ratelimit_rule	RATELIMIT_DIRECTORY_ADDR;
 extern const struct ratelimit_rule	RATELIMIT_PASSWORD_USER;
 extern const struct ratelimit_rule	RATELIMIT_PASSWORD_ADDR;
 extern const struct ratelimit_rule	RATELIMIT_APPROVE_BINDING;

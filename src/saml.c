@@ -47,7 +47,8 @@ static int	saml_uri_loa(const struct config *, const char *);
 static uint32_t	saml_loa_mask(const struct config *,
 		    LassoSamlp2RequestedAuthnContext *);
 static void	saml_attribute(LassoSaml2AttributeStatement *, const char *,
-		    const char *, const char *);
+		    const char *, const struct attribute_set *, uint32_t,
+		    const char *);
 static int	saml_subject_matches(struct store *, const struct saml_sso *,
 		    LassoSamlp2AuthnRequest *, const struct user *);
 static int	saml_post_take(LassoLogin *, const struct saml_sp *,
@@ -442,27 +443,48 @@ saml_sso_free(struct saml_sso *sso)
 	sso->login = NULL;
 }
 
-/* Appends an attribute with one value (lasso.md §5: text_child). */
+/*
+ * Appends an attribute with the values of attribute id in set (NULL for
+ * none), or else with the one value fallback (NULL for none); nothing
+ * when there is no value (lasso.md §5: text_child).
+ */
 static void
 saml_attribute(LassoSaml2AttributeStatement *stmt, const char *oid,
-    const char *friendly, const char *value)
+    const char *friendly, const struct attribute_set *set, uint32_t id,
+    const char *fallback)
 {
 	LassoSaml2Attribute		*attr;
 	LassoSaml2AttributeValue	*av;
 	LassoMiscTextNode		*text;
+	const char			*value;
+	size_t				 i, n;
 
-	if (value == NULL || *value == '\0')
-		return;
 	attr = LASSO_SAML2_ATTRIBUTE(lasso_saml2_attribute_new());
 	lasso_assign_string(attr->Name, oid);
 	lasso_assign_string(attr->NameFormat,
 	    LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_URI);
 	lasso_assign_string(attr->FriendlyName, friendly);
-	av = LASSO_SAML2_ATTRIBUTE_VALUE(lasso_saml2_attribute_value_new());
-	text = lasso_misc_text_node_new_with_string(value);
-	text->text_child = TRUE;
-	av->any = g_list_append(av->any, text);
-	attr->AttributeValue = g_list_append(attr->AttributeValue, av);
+	n = set != NULL ? set->n : 0;
+	for (i = 0; i <= n; i++) {
+		if (i < n && set->v[i].id != id)
+			continue;
+		/* The fallback only when the set has no value. */
+		if (i == n && attr->AttributeValue != NULL)
+			break;
+		value = i < n ? set->v[i].value : fallback;
+		if (value == NULL || *value == '\0')
+			continue;
+		av = LASSO_SAML2_ATTRIBUTE_VALUE(
+		    lasso_saml2_attribute_value_new());
+		text = lasso_misc_text_node_new_with_string(value);
+		text->text_child = TRUE;
+		av->any = g_list_append(av->any, text);
+		attr->AttributeValue = g_list_append(attr->AttributeValue, av);
+	}
+	if (attr->AttributeValue == NULL) {
+		g_object_unref(attr);
+		return;
+	}
 	stmt->Attribute = g_list_append(stmt->Attribute, attr);
 }
 
@@ -611,6 +633,7 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	char				 id[2 * SAML_ID_RANDOM + 2];
 	char				 eppn[USER_ID_MAX + SAML_URL_MAX];
 	const char			*host;
+	uint32_t			 i;
 	int				 rc;
 
 	memset(&part, 0, sizeof(part));
@@ -704,23 +727,23 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	/* Attribute release: only what the SP's policy lists. */
 	stmt = LASSO_SAML2_ATTRIBUTE_STATEMENT(
 	    lasso_saml2_attribute_statement_new());
-	if (sso->sp->attributes & SAML_ATTR_MAIL)
-		saml_attribute(stmt, "urn:oid:0.9.2342.19200300.100.1.3",
-		    "mail", u->email);
-	if (sso->sp->attributes & SAML_ATTR_DISPLAYNAME)
-		saml_attribute(stmt, "urn:oid:2.16.840.1.113730.3.1.241",
-		    "displayName", u->display_name);
-	if (sso->sp->attributes & SAML_ATTR_EPPN) {
-		host = strstr(idp->cfg->base_url, "://");
-		host = host != NULL ? host + 3 : idp->cfg->base_url;
-		snprintf(eppn, sizeof(eppn), "%s@%.*s", u->id,
-		    (int)strcspn(host, ":/"), host);
-		saml_attribute(stmt, "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
-		    "eduPersonPrincipalName", eppn);
+	host = strstr(idp->cfg->base_url, "://");
+	host = host != NULL ? host + 3 : idp->cfg->base_url;
+	snprintf(eppn, sizeof(eppn), "%s@%.*s", u->id,
+	    (int)strcspn(host, ":/"), host);
+	/* The directory's values first; mail, name and ePPN have defaults. */
+	for (i = 0; i < ATTRIBUTE_COUNT; i++) {
+		if (!(sso->sp->attributes & SAML_ATTR_BIT(i)))
+			continue;
+		saml_attribute(stmt, attribute_defs[i].oid,
+		    attribute_defs[i].name, subj->attrs, i,
+		    i == ATTRIBUTE_MAIL ? u->email :
+		    i == ATTRIBUTE_DISPLAY_NAME ? u->display_name :
+		    i == ATTRIBUTE_EPPN ? eppn : NULL);
 	}
 	if (sso->sp->attributes & SAML_ATTR_UID)
 		saml_attribute(stmt, "urn:oid:0.9.2342.19200300.100.1.1",
-		    "uid", u->id);
+		    "uid", NULL, 0, u->id);
 	if (stmt->Attribute != NULL)
 		a->AttributeStatement = g_list_append(a->AttributeStatement,
 		    stmt);

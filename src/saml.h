@@ -37,10 +37,12 @@
 
 #define SAML_LOA_ALL		((1u << 2) | (1u << 3))
 
-#define SAML_ATTR_MAIL		0x01
-#define SAML_ATTR_DISPLAYNAME	0x02
-#define SAML_ATTR_EPPN		0x04
-#define SAML_ATTR_UID		0x08
+/* Released attributes: one bit per attribute_id (attribute.h), and uid. */
+#define SAML_ATTR_BIT(id)	(1u << (id))
+#define SAML_ATTR_MAIL		SAML_ATTR_BIT(ATTRIBUTE_MAIL)
+#define SAML_ATTR_DISPLAYNAME	SAML_ATTR_BIT(ATTRIBUTE_DISPLAY_NAME)
+#define SAML_ATTR_EPPN		SAML_ATTR_BIT(ATTRIBUTE_EPPN)
+#define SAML_ATTR_UID		SAML_ATTR_BIT(ATTRIBUTE_COUNT)
 
 /* Room for an SP's encryption certificate, base64 without white space. */
 #define SAML_CERT_MAX		8192
@@ -95,6 +97,8 @@ struct saml_idp {
 /* What the IdP knows about the signed-in user for an assertion. */
 struct saml_subject {
 	const struct user	*user;
+	/* The directory's values at sign-in (store_user.h), or NULL. */
+	const struct attribute_set	*attrs;
 	const char		*session_key;	/* for SLO bookkeeping */
 	uint32_t		 loa;
 	uint64_t		 auth_time;

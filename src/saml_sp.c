@@ -273,31 +273,24 @@ out:
 static int
 saml_sp_attributes(struct saml_sp *sp, char *value, const char **why)
 {
-	static const struct {
-		const char	*name;
-		uint32_t	 bit;
-	} names[] = {
-		{ "mail", SAML_ATTR_MAIL },
-		{ "displayName", SAML_ATTR_DISPLAYNAME },
-		{ "eduPersonPrincipalName", SAML_ATTR_EPPN },
-		{ "uid", SAML_ATTR_UID },
-	};
 	char		*tok, *save;
-	size_t		 i;
+	int		 id;
 
 	sp->attributes = 0;
 	for (tok = strtok_r(value, " \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t", &save)) {
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			if (strcmp(names[i].name, tok) == 0)
-				break;
-		}
-		if (i == sizeof(names) / sizeof(names[0])) {
+		/* The names of attribute.h, and uid (the user ID). */
+		if (strcmp(tok, "uid") == 0)
+			sp->attributes |= SAML_ATTR_UID;
+		else if ((id = attribute_find(tok)) != -1)
+			sp->attributes |= SAML_ATTR_BIT(id);
+		else {
 			*why = "unknown attribute (mail, displayName, "
-			    "eduPersonPrincipalName, uid)";
+			    "eduPersonPrincipalName, uid, givenName, sn, cn, "
+			    "eduPersonAffiliation, eduPersonScopedAffiliation, "
+			    "eduPersonEntitlement, isMemberOf)";
 			return (-1);
 		}
-		sp->attributes |= names[i].bit;
 	}
 	return (0);
 }

@@ -87,6 +87,8 @@ static const struct {
 	[STORE_CHAIN] = { "chain", STORE_ENV_DURABLE },
 	[STORE_DESK_ALERTS] = { "desk_alerts", STORE_ENV_DURABLE },
 	[STORE_DESK_ALERTS_OPEN] = { "desk_alerts_open", STORE_ENV_DURABLE },
+	[STORE_USERS_BY_DIR] = { "users_by_dir", STORE_ENV_DURABLE },
+	[STORE_USER_ATTRIBUTES] = { "user_attributes", STORE_ENV_DURABLE },
 };
 
 static int	store_env_open(struct store *, enum store_env, const char *,

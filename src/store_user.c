@@ -8,7 +8,10 @@
 #include "codec.h"
 #include "store_user.h"
 
-#define USER_RECORD_VERSION	1
+/* Version 2 added dir_id; version 1 records (no dir_id) still read. */
+#define USER_RECORD_VERSION	2
+#define USER_RECORD_VERSION_1	1
+#define USER_ATTRIBUTES_VERSION	1
 
 struct user_scan {
 	int		(*cb)(void *, const struct user *);
@@ -59,6 +62,7 @@ store_user_encode_put(struct store_txn *txn, const struct user *u,
 	codec_put_u32(&w, u->flags);
 	codec_put_u32(&w, u->roles);
 	codec_put_u64(&w, u->created);
+	codec_put_str(&w, u->dir_id);
 	if (codec_writer_ok(&w) == -1) {
 		codec_writer_free(&w);
 		store_txn_fail(txn);
@@ -67,6 +71,9 @@ store_user_encode_put(struct store_txn *txn, const struct user *u,
 	rc = store_put(txn, STORE_USERS, u->id, strlen(u->id), w.data, w.len,
 	    flags);
 	codec_writer_free(&w);
+	if (rc == 0 && u->dir_id[0] != '\0')
+		rc = store_put(txn, STORE_USERS_BY_DIR, u->dir_id,
+		    strlen(u->dir_id), u->id, strlen(u->id), 0);
 	return (rc);
 }
 
@@ -86,14 +93,20 @@ static int
 store_user_decode(const struct store_val *val, struct user *u)
 {
 	struct codec_reader	r;
+	uint8_t			version;
 
-	codec_reader_init(&r, val->data, val->len, USER_RECORD_VERSION);
+	version = val->len > 0 ? *(const uint8_t *)val->data : 0;
+	if (version != USER_RECORD_VERSION_1)
+		version = USER_RECORD_VERSION;
+	codec_reader_init(&r, val->data, val->len, version);
 	codec_get_str(&r, u->display_name, sizeof(u->display_name));
 	codec_get_str(&r, u->email, sizeof(u->email));
 	codec_get_str(&r, u->password_hash, sizeof(u->password_hash));
 	u->flags = codec_get_u32(&r);
 	u->roles = codec_get_u32(&r);
 	u->created = codec_get_u64(&r);
+	if (version == USER_RECORD_VERSION)
+		codec_get_str(&r, u->dir_id, sizeof(u->dir_id));
 	return (codec_reader_done(&r));
 }
 
@@ -118,11 +131,113 @@ store_user_get(struct store_txn *txn, const char *id, struct user *u)
 }
 
 int
+store_user_get_by_dir(struct store_txn *txn, const char *dir_id,
+    struct user *u)
+{
+	struct store_val	val;
+	char			id[USER_ID_MAX];
+	int			rc;
+
+	memset(u, 0, sizeof(*u));
+	if (dir_id[0] == '\0' || strlen(dir_id) >= USER_DIR_ID_MAX)
+		return (STORE_NOTFOUND);
+	if ((rc = store_get(txn, STORE_USERS_BY_DIR, dir_id, strlen(dir_id),
+	    &val)) != 0)
+		return (rc);
+	if (val.len >= sizeof(id)) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	memcpy(id, val.data, val.len);
+	id[val.len] = '\0';
+	if ((rc = store_user_get(txn, id, u)) != 0)
+		return (rc);
+	/* An index entry left by a deleted user is not that user. */
+	if (strcmp(u->dir_id, dir_id) != 0) {
+		OPENSSL_cleanse(u, sizeof(*u));
+		return (STORE_NOTFOUND);
+	}
+	return (0);
+}
+
+int
 store_user_del(struct store_txn *txn, const char *id)
 {
-	if (!store_user_id_valid(id))
-		return (STORE_NOTFOUND);
+	struct user	u;
+	int		rc;
+
+	if ((rc = store_user_get(txn, id, &u)) != 0)
+		return (rc);
+	if (u.dir_id[0] != '\0' && store_del(txn, STORE_USERS_BY_DIR,
+	    u.dir_id, strlen(u.dir_id)) == -1) {
+		OPENSSL_cleanse(&u, sizeof(u));
+		return (-1);
+	}
+	OPENSSL_cleanse(&u, sizeof(u));
+	if (store_del(txn, STORE_USER_ATTRIBUTES, id, strlen(id)) == -1)
+		return (-1);
 	return (store_del(txn, STORE_USERS, id, strlen(id)));
+}
+
+int
+store_user_attributes_put(struct store_txn *txn, const char *id,
+    const struct attribute_set *set)
+{
+	struct codec_writer	w;
+	size_t			i;
+	int			rc;
+
+	if (!store_user_id_valid(id) || set->n > ATTRIBUTE_VALUES_MAX) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	codec_writer_init(&w, USER_ATTRIBUTES_VERSION);
+	codec_put_u32(&w, (uint32_t)set->n);
+	for (i = 0; i < set->n; i++) {
+		codec_put_u32(&w, set->v[i].id);
+		codec_put_str(&w, set->v[i].value);
+	}
+	if (codec_writer_ok(&w) == -1) {
+		codec_writer_free(&w);
+		store_txn_fail(txn);
+		return (-1);
+	}
+	rc = store_put(txn, STORE_USER_ATTRIBUTES, id, strlen(id), w.data,
+	    w.len, 0);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_user_attributes_get(struct store_txn *txn, const char *id,
+    struct attribute_set *set)
+{
+	struct codec_reader	r;
+	struct store_val	val;
+	uint32_t		n, i;
+	int			rc;
+
+	memset(set, 0, sizeof(*set));
+	if (!store_user_id_valid(id))
+		return (0);
+	if ((rc = store_get(txn, STORE_USER_ATTRIBUTES, id, strlen(id),
+	    &val)) != 0)
+		return (rc == STORE_NOTFOUND ? 0 : -1);
+	codec_reader_init(&r, val.data, val.len, USER_ATTRIBUTES_VERSION);
+	n = codec_get_u32(&r);
+	for (i = 0; i < n && i < ATTRIBUTE_VALUES_MAX; i++) {
+		set->v[i].id = codec_get_u32(&r);
+		codec_get_str(&r, set->v[i].value, sizeof(set->v[i].value));
+		if (set->v[i].id >= ATTRIBUTE_COUNT)
+			break;
+	}
+	set->n = i;
+	if (i != n || codec_reader_done(&r) == -1) {
+		memset(set, 0, sizeof(*set));
+		store_txn_fail(txn);
+		return (-1);
+	}
+	return (0);
 }
 
 static int

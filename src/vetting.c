@@ -206,6 +206,12 @@ vetting_error_text(enum vetting_error e)
 	case VETTING_ERR_ELIGIBILITY:
 		return ("the eligibility check (C_CHECK_ELIGIBILITY) must be "
 		    "done again first");
+	case VETTING_ERR_NOT_ELIGIBLE:
+		return ("the directory does not list this user as eligible "
+		    "for a vetted authenticator");
+	case VETTING_ERR_DIRECTORY:
+		return ("the user directory cannot be reached; please try "
+		    "again later");
 	case VETTING_ERR_CHANNEL:
 		return ("this step does not belong to this kind of case");
 	case VETTING_ERR_APPLICANT:

@@ -105,7 +105,9 @@ enum vetting_error {
 	VETTING_ERR_EXPIRED,		/* expired vetting code */
 	VETTING_ERR_RATE,		/* too many guesses */
 	VETTING_ERR_STALE_FORM,		/* replayed or outdated form */
-	VETTING_ERR_INVALID		/* malformed input */
+	VETTING_ERR_INVALID,		/* malformed input */
+	VETTING_ERR_NOT_ELIGIBLE,	/* C_CHECK_ELIGIBILITY failed */
+	VETTING_ERR_DIRECTORY		/* the LDAP directory did not answer */
 };
 
 #define VETTING_ID_LEN		32	/* hex */

@@ -236,6 +236,7 @@ web_core_ctx(struct http_request *req, struct core_ctx *cc)
 	cc->store = web.store;
 	cc->master = &web.master;
 	cc->cfg = &web.cfg;
+	cc->dir = web.dir;
 	cc->now = (uint64_t)time(NULL);
 	cc->addr = ctx->client_addr;
 	cc->rp_name = web_rp_name;

@@ -44,6 +44,7 @@ struct web_state {
 	struct crypto_master_key	master;
 	unsigned char			csrf_key[CRYPTO_SHA256_LEN];
 	struct store			*store;
+	struct directory		*dir;	/* NULL: no LDAP source */
 	char				 boot_id[STORE_BOOT_ID_MAX];
 };
 

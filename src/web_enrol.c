@@ -40,6 +40,18 @@ web_enrol_vetting(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	e = enrolment_arrange(&cc, s.user_id, s.amr, case_id, code, &mailed);
+	if (e == VETTING_ERR_NOT_ELIGIBLE) {
+		web_page_error(req, 403, "Not eligible", "Your organisation "
+		    "does not offer you a vetted (level 3) authenticator. "
+		    "Ask the service desk if you think this is wrong.");
+		return (KORE_RESULT_OK);
+	}
+	if (e == VETTING_ERR_DIRECTORY) {
+		web_page_error(req, 503, "Directory unavailable", "The user "
+		    "directory cannot be reached at the moment. Please try "
+		    "again in a few minutes.");
+		return (KORE_RESULT_OK);
+	}
 	if (e != VETTING_OK) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		return (KORE_RESULT_OK);

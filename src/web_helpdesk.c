@@ -11,11 +11,11 @@
 
 #include "audit.h"
 #include "date.h"
+#include "find.h"
 #include "store_vetting.h"
 #include "web.h"
 
 #define HELPDESK_LIST_MAX	50
-#define HELPDESK_SEARCH_MAX	20
 #define HELPDESK_LOA		2	/* staff: an out-of-band login */
 
 int	web_helpdesk(struct http_request *);
@@ -31,11 +31,6 @@ struct case_list {
 	int			open_only;
 };
 
-struct user_search {
-	const char		*q;
-	struct web_html		*html;
-	int			 n;
-};
 
 static void	web_helpdesk_home(struct http_request *, int,
 		    const struct session *, const char *, const char *,
@@ -43,7 +38,12 @@ static void	web_helpdesk_home(struct http_request *, int,
 static int	web_helpdesk_open_one(void *, const struct vetting_case *);
 static int	web_helpdesk_case_cmp(const void *, const void *);
 static void	web_helpdesk_case_rows(struct web_html *, const char *);
-static int	web_helpdesk_search_one(void *, const struct user *);
+struct user_search {
+	struct web_html		*html;
+	int			 n;
+};
+
+static int	web_helpdesk_search_one(void *, const struct find_result *);
 static uint32_t	web_helpdesk_channel(struct http_request *);
 static void	web_helpdesk_opened(struct http_request *,
 		    const struct session *, const char *, enum vetting_error,
@@ -227,23 +227,26 @@ web_helpdesk(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * One result row: a user with a local record links to its page; one only
+ * in the directory has none until the first sign-in makes the record.
+ */
 static int
-web_helpdesk_search_one(void *arg, const struct user *u)
+web_helpdesk_search_one(void *arg, const struct find_result *r)
 {
 	struct user_search	*us = arg;
-	const char		*cells[3];
+	const char		*cells[4];
 	char			 href[128];
 
-	if (strcasestr(u->id, us->q) == NULL &&
-	    strcasestr(u->display_name, us->q) == NULL &&
-	    strcasestr(u->email, us->q) == NULL)
-		return (0);
-	snprintf(href, sizeof(href), "/helpdesk/user?u=%s", u->id);
-	cells[0] = u->id;
-	cells[1] = u->display_name;
-	cells[2] = u->email;
-	web_html_row(us->html, href, cells, 3);
-	return (++us->n == HELPDESK_SEARCH_MAX ? 1 : 0);
+	snprintf(href, sizeof(href), "/helpdesk/user?u=%s", r->id);
+	cells[0] = r->id;
+	cells[1] = r->display_name;
+	cells[2] = r->email;
+	cells[3] = !r->directory ? "local" : r->local ? "directory" :
+	    "directory, not signed in yet";
+	web_html_row(us->html, r->local ? href : NULL, cells, 4);
+	us->n++;
+	return (0);
 }
 
 /* V_COMMENCE by user search, step one: find the applicant. */
@@ -251,10 +254,10 @@ int
 web_helpdesk_search(struct http_request *req)
 {
 	struct session		 s;
-	struct store_txn	 txn;
 	struct user_search	 us;
 	struct web_html		 h;
 	char			 sid[SESSION_ID_LEN + 1], *q;
+	int			 rc;
 
 	if (!web_helpdesk_staff(req, sid, &s))
 		return (KORE_RESULT_OK);
@@ -267,16 +270,18 @@ web_helpdesk_search(struct http_request *req)
 	memset(&h, 0, sizeof(h));
 	web_html_raw(&h, "<table class=\"results\"><thead><tr><th scope=\"col\">"
 	    "User</th><th scope=\"col\">Name</th><th scope=\"col\">E-mail"
-	    "</th></tr></thead><tbody id=\"results\">\n");
-	us.q = q;
+	    "</th><th scope=\"col\">Source</th></tr></thead>"
+	    "<tbody id=\"results\">\n");
 	us.html = &h;
 	us.n = 0;
-	if (store_txn_begin(web.store, &txn, 0) == -1 ||
-	    store_user_scan(&txn, web_helpdesk_search_one, &us) == -1)
+	if ((rc = find_users(web.store, web.dir, q, web_helpdesk_search_one,
+	    &us)) == -1)
 		h.error = 1;
-	store_txn_abort(&txn);
-	if (us.n == 0)
-		web_html_raw(&h, "<tr><td colspan=\"3\">No user matches."
+	if (rc == 1)
+		web_html_raw(&h, "<tr><td colspan=\"4\">The user directory "
+		    "cannot be reached: local users only.</td></tr>");
+	else if (us.n == 0)
+		web_html_raw(&h, "<tr><td colspan=\"4\">No user matches."
 		    "</td></tr>");
 	web_html_raw(&h, "</tbody></table>");
 	if (h.error)

@@ -32,6 +32,7 @@ static void	web_login_password_form(struct http_request *, int,
 static int	web_login_post(struct http_request *, char *);
 static void	web_login_terminal(struct http_request *, const char *,
 		    struct login_terminal *);
+static void	web_login_directory_down(struct http_request *);
 static void	web_login_started(struct http_request *, const char *,
 		    const char *, enum login_error, uint32_t);
 static void	web_login_done(struct http_request *, enum login_error,
@@ -111,6 +112,15 @@ web_login_terminal(struct http_request *req, const char *sid,
 		t->ua = "";
 }
 
+/* The LDAP directory did not answer (directory.c has logged why). */
+static void
+web_login_directory_down(struct http_request *req)
+{
+	web_page_error(req, 503, "Directory unavailable", "The user "
+	    "directory cannot be reached at the moment, so this account "
+	    "cannot sign in. Please try again in a few minutes.");
+}
+
 /* Answers the start of a login: the code page, or why not. */
 static void
 web_login_started(struct http_request *req, const char *sid,
@@ -143,6 +153,9 @@ web_login_started(struct http_request *req, const char *sid,
 		break;
 	case LOGIN_ERR_NO_LOGIN:
 		web_redirect(req, "/login");
+		break;
+	case LOGIN_ERR_DIRECTORY:
+		web_login_directory_down(req);
 		break;
 	default:
 		web_page_error(req, 500, "Error", "Please try again.");
@@ -387,6 +400,8 @@ web_login_password(struct http_request *req)
 	if (e == LOGIN_ERR_RATE)
 		web_page_error(req, 429, "Too many attempts",
 		    "Too many password attempts. Please wait 15 minutes.");
+	else if (e == LOGIN_ERR_DIRECTORY)
+		web_login_directory_down(req);
 	else if (e == LOGIN_ERR_OOB_ONLY || e == LOGIN_ERR_FAILED)
 		web_login_password_form(req, 401, sid, user,
 		    e == LOGIN_ERR_OOB_ONLY ?

@@ -3,9 +3,14 @@
  * (configuration, store, SAML and OIDC state) and its periodic sweep.
  * Handler modules never call back into this file.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <kore/hooks.h>
 #include <kore/seccomp.h>
@@ -37,6 +42,14 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(mkdir),
 	/* Kore's filemap resolves paths with realpath(). */
 	KORE_SYSCALL_ALLOW(faccessat2),
+	/* libldap's connections to the directory (directory.c). */
+	KORE_SYSCALL_ALLOW(socket),
+	KORE_SYSCALL_ALLOW(connect),
+	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(shutdown),
+	/* GnuTLS's initialisation for StartTLS and ldaps:// (secure_getenv). */
+	KORE_SYSCALL_ALLOW(getgid),
+	KORE_SYSCALL_ALLOW(getegid),
 );
 
 #define WEB_SWEEP_MS		1000
@@ -50,6 +63,7 @@ static struct kore_timer	*web_sweep_timer;
 
 int		mutua_onload(int);
 static void	web_load_config(void);
+static void	web_directory_check(void);
 static void	web_sweep(void *, u_int64_t);
 
 /*
@@ -81,9 +95,70 @@ kore_parent_configure(int argc, char **argv)
 	/* Read here: the workers' chroot has no /proc (store_open()). */
 	if (store_boot_id(web.boot_id, sizeof(web.boot_id)) == -1)
 		fatal("cannot read this machine's boot ID");
+	web_directory_check();
 	log_event("start", "config", web.cfg.path, "base_url",
 	    web.cfg.base_url, "entity_id", web.cfg.entity_id, (char *)NULL);
 	crypto_master_key_wipe(&web.master);
+}
+
+/*
+ * A directory that refuses the service account (or whose certificate
+ * does not verify) is a configuration error and stops the start. One
+ * that does not answer is logged and the start goes on: local users are
+ * served, and each worker connects when the directory is back.
+ *
+ * The check runs in a child process that ends with _exit(): libldap and
+ * GnuTLS are never initialised in the parent, so the workers it forks
+ * inherit no TLS state, and a fatal() here does not run GnuTLS's and
+ * p11-kit's exit handlers (which can hang under the sanitizers).
+ */
+static void
+web_directory_check(void)
+{
+	struct directory	*dir;
+	struct {
+		enum directory_error	e;
+		char			err[CONFIG_ERR_MAX];
+	}			 r;
+	ssize_t			 n;
+	size_t			 got;
+	pid_t			 pid;
+	int			 fds[2], status;
+
+	if (directory_open(&dir, &web.cfg, r.err, sizeof(r.err)) == -1)
+		fatal("%s", r.err);
+	if (dir == NULL)
+		return;
+	directory_close(dir);
+	if (pipe(fds) == -1 || (pid = fork()) == -1)
+		fatal("ldap: cannot start the directory check");
+	if (pid == 0) {
+		close(fds[0]);
+		memset(&r, 0, sizeof(r));
+		if (directory_open(&dir, &web.cfg, r.err, sizeof(r.err)) == 0) {
+			r.e = directory_check(dir, r.err, sizeof(r.err));
+			directory_close(dir);
+		} else
+			r.e = DIRECTORY_ERROR;
+		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(fds[1]);
+	for (got = 0; got < sizeof(r); got += (size_t)n) {
+		n = read(fds[0], (char *)&r + got, sizeof(r) - got);
+		if (n <= 0)
+			break;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (got != sizeof(r))
+		fatal("ldap: the directory check failed");
+	r.err[sizeof(r.err) - 1] = '\0';
+	if (r.e == DIRECTORY_DOWN)
+		log_event("start", "directory", "unreachable", "detail", r.err,
+		    (char *)NULL);
+	else if (r.e != DIRECTORY_OK)
+		fatal("%s", r.err);
 }
 
 /*
@@ -108,6 +183,8 @@ mutua_onload(int action)
 		web_oidc_unload();
 		store_close(web.store);
 		web.store = NULL;
+		directory_close(web.dir);
+		web.dir = NULL;
 		crypto_master_key_wipe(&web.master);
 		return (KORE_RESULT_OK);
 	}
@@ -122,6 +199,8 @@ mutua_onload(int action)
 	if (store_open(&web.store, web.cfg.data_dir, web.cfg.map_size,
 	    web.boot_id, err, sizeof(err)) == -1)
 		fatal("store: %s", err);
+	if (directory_open(&web.dir, &web.cfg, err, sizeof(err)) == -1)
+		fatal("%s", err);
 	web_saml_init();
 	web_oidc_load();
 	web_sweep_timer = kore_timer_add(web_sweep, WEB_SWEEP_MS, NULL, 0);

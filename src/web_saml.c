@@ -123,17 +123,21 @@ web_saml_subject_issue(struct http_request *req, struct saml_sso *sso,
 	struct saml_subject	subj;
 	struct saml_post	post;
 	struct user		u;
+	struct attribute_set	attrs;
 	char			key[SESSION_KEY_LEN + 1];
 	int			rc;
 
 	if (store_txn_begin(web.store, &txn, 0) == -1)
 		return (-1);
 	rc = store_user_get(&txn, s->user_id, &u);
+	if (rc == 0)
+		rc = store_user_attributes_get(&txn, s->user_id, &attrs);
 	store_txn_abort(&txn);
 	if (rc != 0)
 		return (-1);
 	store_session_key(sid, key);
 	subj.user = &u;
+	subj.attrs = &attrs;
 	subj.session_key = key;
 	subj.loa = s->loa;
 	subj.auth_time = s->auth_time;
@@ -143,6 +147,7 @@ web_saml_subject_issue(struct http_request *req, struct saml_sso *sso,
 	else
 		rc = saml_sso_answer(&saml, web.store, sso, &subj, now, &post);
 	OPENSSL_cleanse(&u, sizeof(u));
+	OPENSSL_cleanse(&attrs, sizeof(attrs));
 	if (rc == -1)
 		return (-1);
 	web_saml_send(req, &post);

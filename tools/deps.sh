@@ -8,7 +8,7 @@ libcjose-dev libjansson-dev liblmdb-dev lmdb-utils libcmocka-dev libssl-dev
 libqrencode-dev libcurl4-openssl-dev zlib1g-dev openssl curl nginx-light
 python3-pysaml2 python3-requests python3-lasso xmlsec1 python3-pytest python3-cryptography
 chromium wrk zbar-tools clang libfuzzer-14-dev apache2
-libapache2-mod-auth-mellon libpam0g-dev pamtester"
+libapache2-mod-auth-mellon libpam0g-dev pamtester libldap-dev slapd ldap-utils"
 
 missing=""
 for p in $PACKAGES; do
@@ -24,6 +24,15 @@ if [ -n "$missing" ]; then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 	    --no-install-recommends $missing
+fi
+
+# The tests run their own slapd on 127.0.0.1 from a temporary directory;
+# the one the slapd package may have started is not used: stop it.
+if command -v systemctl >/dev/null 2>&1 &&
+    systemctl is-active --quiet slapd 2>/dev/null; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo systemctl disable --now slapd >/dev/null 2>&1 || true
 fi
 
 # Node.js and npm: the machine's own when present (its nodejs package may

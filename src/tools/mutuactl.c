@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "binding.h"
 #include "config.h"
+#include "find.h"
 #include "crypto.h"
 #include "date.h"
 #include "store.h"
@@ -50,6 +51,8 @@ static void	usage(void) __attribute__((noreturn));
 static int	cmd_init(struct store *, int, char **);
 static int	cmd_user_add(struct store *, int, char **);
 static int	cmd_user_list(struct store *, int, char **);
+static int	cmd_user_find(struct store *, int, char **);
+static int	print_found(void *, const struct find_result *);
 static int	cmd_user_disable(struct store *, int, char **);
 static int	cmd_user_password(struct store *, int, char **);
 static int	cmd_audit_export(struct store *, int, char **);
@@ -90,6 +93,7 @@ static const struct command commands[] = {
 	{ "init",	NULL,		0, cmd_init, 0 },
 	{ "user",	"add",		1, cmd_user_add, 0 },
 	{ "user",	"list",		0, cmd_user_list, 0 },
+	{ "user",	"find",		1, cmd_user_find, 0 },
 	{ "user",	"disable",	1, cmd_user_disable, 0 },
 	{ "user",	"set-password",	1, cmd_user_password, 0 },
 	{ "role",	"grant",	2, cmd_role_grant, 0 },
@@ -122,6 +126,7 @@ usage(void)
 	    "usage: mutuactl [-c config] init\n"
 	    "       mutuactl [-c config] user add [-n name] [-e email] [-p] id\n"
 	    "       mutuactl [-c config] user list\n"
+	    "       mutuactl [-c config] user find text\n"
 	    "       mutuactl [-c config] user disable id\n"
 	    "       mutuactl [-c config] user set-password [-p] id\n"
 	    "       mutuactl [-c config] audit export\n"
@@ -335,6 +340,43 @@ cmd_user_list(struct store *st, int argc, char **argv)
 	rc = store_user_scan(&txn, print_user, NULL);
 	store_txn_abort(&txn);
 	return (rc);
+}
+
+static int
+print_found(void *arg, const struct find_result *r)
+{
+	printf("%s\t%s\t%s\t%s\n", r->id,
+	    !r->directory ? "local" : r->local ? "directory" :
+	    "directory-only", r->email[0] ? r->email : "-",
+	    r->display_name[0] ? r->display_name : "-");
+	return (0);
+}
+
+/*
+ * Users whose ID, name or e-mail holds the text: local records, then
+ * the directory's entries ("directory-only" until their first sign-in).
+ */
+static int
+cmd_user_find(struct store *st, int argc, char **argv)
+{
+	struct directory	*dir;
+	char			 err[CONFIG_ERR_MAX];
+	int			 rc;
+
+	if (argv[0][0] == '\0' || strlen(argv[0]) > USER_EMAIL_MAX) {
+		fprintf(stderr, "mutuactl: search text empty or too long\n");
+		return (-1);
+	}
+	if (directory_open(&dir, &cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mutuactl: %s\n", err);
+		return (-1);
+	}
+	rc = find_users(st, dir, argv[0], print_found, NULL);
+	directory_close(dir);
+	if (rc == 1)
+		fprintf(stderr, "mutuactl: the directory did not answer: "
+		    "local users only\n");
+	return (rc == -1 ? -1 : 0);
 }
 
 /* Loads a user for change, applies fn, writes it back with an audit. */

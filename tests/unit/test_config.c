@@ -587,6 +587,75 @@ test_trusted_proxy_full_prefix_reads_only_the_address(void **state)
 	    1);
 }
 
+static void
+test_config_ldap_active_directory_example_parses(void **state)
+{
+	struct config	cfg;
+
+	assert_load_ok("ldap-ad.conf", &cfg);
+	/* Each ldap_url is one more URL for libldap to fail over to. */
+	assert_string_equal(cfg.ldap_urls,
+	    "ldap://dc1.example.org ldaps://dc2.example.org:636");
+	assert_string_equal(cfg.ldap_bind_dn,
+	    "CN=mutua svc,OU=Service Accounts,DC=example,DC=org");
+	assert_string_equal(cfg.ldap_user_filter,
+	    "(&(objectClass=user)(sAMAccountName=%u))");
+	assert_string_equal(cfg.ldap_disabled_filter,
+	    "(userAccountControl:1.2.840.113556.1.4.803:=2)");
+	assert_string_equal(cfg.ldap_id_attribute, "objectGUID");
+	assert_string_equal(cfg.ldap_mail_attribute, "userPrincipalName");
+	assert_int_equal(cfg.ldap_starttls, 0);
+	assert_int_equal(cfg.ldap_network_timeout, 2);
+	assert_int_equal(cfg.ldap_timeout, 4);
+	assert_string_equal(cfg.ldap_attributes[ATTRIBUTE_IS_MEMBER_OF],
+	    "memberOf");
+	assert_string_equal(cfg.ldap_attributes[ATTRIBUTE_GIVEN_NAME],
+	    "givenName");
+	assert_string_equal(cfg.ldap_attributes[ATTRIBUTE_SN], "");
+}
+
+static void
+test_config_ldap_off_by_default(void **state)
+{
+	struct config	cfg;
+
+	assert_load_ok("minimal.conf", &cfg);
+	assert_string_equal(cfg.ldap_urls, "");
+	assert_string_equal(cfg.ldap_id_attribute, "entryUUID");
+	assert_int_equal(cfg.ldap_network_timeout, 3);
+	assert_int_equal(cfg.ldap_timeout, 5);
+}
+
+static void
+test_config_ldap_rejects_inconsistent_keys(void **state)
+{
+	assert_load_error("ldap-no-base.conf", 0, "\"ldap_url\" needs "
+	    "\"ldap_base\" and \"ldap_user_filter\"");
+	assert_load_error("ldap-without-url.conf", 0,
+	    "ldap_* keys given without \"ldap_url\"");
+	assert_load_error("ldap-starttls-no-ca.conf", 0,
+	    "StartTLS and ldaps:// need \"ldap_ca_file\"");
+	assert_load_error("ldap-dn-without-password.conf", 0,
+	    "\"ldap_bind_dn\" and \"ldap_bind_password_file\" go together");
+}
+
+static void
+test_config_ldap_rejects_bad_filters_and_urls(void **state)
+{
+	assert_load_error("ldap-filter-no-u.conf", 11, "ldap_user_filter: "
+	    "must hold %u (the user ID) exactly once and no other '%'");
+	assert_load_error("ldap-filter-two-u.conf", 11, "ldap_user_filter: "
+	    "must hold %u (the user ID) exactly once and no other '%'");
+	assert_load_error("ldap-filter-unbalanced.conf", 11,
+	    "ldap_user_filter: unbalanced parentheses");
+	assert_load_error("ldap-bad-url.conf", 9,
+	    "ldap_url: expected an ldap:// or ldaps:// URL");
+	assert_load_error_at("ldap-attribute-unknown.conf", 12,
+	    "unknown attribute");
+	assert_load_error("ldap-attribute-twice.conf", 13,
+	    "ldap_attribute: attribute mapped twice");
+}
+
 int
 main(void)
 {
@@ -614,6 +683,12 @@ main(void)
 		    test_config_rejects_yes_no_other_than_yes_or_no),
 		cmocka_unit_test(test_config_rejects_bad_password_renewal),
 		cmocka_unit_test(test_config_rejects_bad_trusted_proxy),
+		cmocka_unit_test(
+		    test_config_ldap_active_directory_example_parses),
+		cmocka_unit_test(test_config_ldap_off_by_default),
+		cmocka_unit_test(test_config_ldap_rejects_inconsistent_keys),
+		cmocka_unit_test(
+		    test_config_ldap_rejects_bad_filters_and_urls),
 		cmocka_unit_test(test_config_rejects_too_many_proxies),
 		cmocka_unit_test(test_config_rejects_line_too_long),
 		cmocka_unit_test(

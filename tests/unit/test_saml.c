@@ -498,6 +498,7 @@ subject_init(struct saml_subject *subj, struct user *u, uint32_t loa)
 	snprintf(u->email, sizeof(u->email), "alice@example.org");
 	snprintf(u->display_name, sizeof(u->display_name), "Alice Smith");
 	subj->user = u;
+	subj->attrs = NULL;
 	subj->session_key = SESSION_KEY;
 	subj->loa = loa;
 	subj->auth_time = (uint64_t)time(NULL) - 60;
@@ -711,6 +712,50 @@ test_answer_is_accepted_by_the_sp(void **state)
 	assert_string_equal(part[0].session_index, a->ID);
 	g_object_unref(a);
 
+	g_object_unref(login);
+	saml_post_free(&post);
+	saml_sso_free(&sso);
+	g_free(msg);
+}
+
+/*
+ * The directory's values at sign-in come first (mail), the record's only
+ * when the directory has none; what the SP's policy does not list
+ * (isMemberOf) is not released.
+ */
+static void
+test_answer_releases_directory_values_under_policy(void **state)
+{
+	struct saml_test	*t = *state;
+	struct request_opts	 o = { .relay_state = RELAY };
+	struct attribute_set	 attrs;
+	struct saml_subject	 subj;
+	struct saml_sso		 sso;
+	struct saml_post	 post;
+	struct user		 u;
+	LassoSaml2Assertion	*a;
+	LassoLogin		*login;
+	char			*msg;
+
+	memset(&attrs, 0, sizeof(attrs));
+	assert_int_equal(attribute_add(&attrs, ATTRIBUTE_MAIL,
+	    "alice@dir.example.org", 21), 0);
+	assert_int_equal(attribute_add(&attrs, ATTRIBUTE_IS_MEMBER_OF,
+	    "staff", 5), 0);
+	assert_non_null(msg = sp_request(t->sp, &o));
+	assert_int_equal(parse(t, msg, &o, 1, &sso), SAML_ISSUE);
+	subject_init(&subj, &u, 2);
+	subj.attrs = &attrs;
+	assert_int_equal(saml_sso_answer(&t->idp, t->f.st, &sso, &subj,
+	    (uint64_t)time(NULL), &post), 0);
+	login = sp_receive(t, &post, 0);
+	assert_int_equal(lasso_login_accept_sso(login), 0);
+	a = LASSO_SAML2_ASSERTION(lasso_login_get_assertion(login));
+	assert_non_null(a);
+	assert_string_equal(attribute(a, "mail"), "alice@dir.example.org");
+	assert_string_equal(attribute(a, "uid"), "alice");
+	assert_null(attribute(a, "isMemberOf"));
+	g_object_unref(a);
 	g_object_unref(login);
 	saml_post_free(&post);
 	saml_sso_free(&sso);
@@ -1195,6 +1240,7 @@ main(void)
 		T(test_signed_redirect_request_is_issued),
 		T(test_force_authn_and_post_binding_are_read),
 		T(test_answer_is_accepted_by_the_sp),
+		T(test_answer_releases_directory_values_under_policy),
 		T(test_email_nameid_names_the_user),
 		T(test_recorded_request_is_rejected_as_a_replay),
 		T(test_second_record_of_a_racing_request_is_a_replay),

@@ -893,6 +893,104 @@ user_collect_cb(void *arg, const struct user *u)
 	return (0);
 }
 
+/* Records written before dir_id existed (version 1) still read. */
+static void
+test_store_user_version_1_record_reads_without_dir_id(void **state)
+{
+	struct fixture		*e = *state;
+	struct store_txn	 txn;
+	struct codec_writer	 w;
+	struct user		 got;
+
+	codec_writer_init(&w, 1);
+	codec_put_str(&w, "Old User");
+	codec_put_str(&w, "old@example.org");
+	codec_put_str(&w, "");
+	codec_put_u32(&w, 0);
+	codec_put_u32(&w, USER_ROLE_HELPDESK);
+	codec_put_u64(&w, 1600000000);
+	assert_int_equal(codec_writer_ok(&w), 0);
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_put(&txn, STORE_USERS, "old", 3, w.data, w.len,
+	    0), 0);
+	codec_writer_free(&w);
+	assert_int_equal(store_user_get(&txn, "old", &got), 0);
+	assert_string_equal(got.display_name, "Old User");
+	assert_int_equal(got.roles, USER_ROLE_HELPDESK);
+	assert_string_equal(got.dir_id, "");
+	/* Written again, it is a version 2 record that keeps every field. */
+	snprintf(got.dir_id, sizeof(got.dir_id), "uuid-1");
+	assert_int_equal(store_user_put(&txn, &got), 0);
+	assert_int_equal(store_user_get(&txn, "old", &got), 0);
+	assert_string_equal(got.email, "old@example.org");
+	assert_string_equal(got.dir_id, "uuid-1");
+	assert_int_equal(store_txn_commit(&txn), 0);
+}
+
+/* The directory's stable ID finds the record whatever its user ID. */
+static void
+test_store_user_found_by_directory_id(void **state)
+{
+	struct fixture		*e = *state;
+	struct store_txn	 txn;
+	struct user		 u, got;
+
+	sample_user(&u, "alice");
+	snprintf(u.dir_id, sizeof(u.dir_id),
+	    "11089b4e-86df-1041-805d-311cabc39c9d");
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_user_get_by_dir(&txn, u.dir_id, &got),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_user_add(&txn, &u), 0);
+	assert_int_equal(store_user_get_by_dir(&txn, u.dir_id, &got), 0);
+	assert_string_equal(got.id, "alice");
+	assert_int_equal(store_user_get_by_dir(&txn, "", &got),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_user_get_by_dir(&txn, "other", &got),
+	    STORE_NOTFOUND);
+	/* Deleting the user deletes its index entry. */
+	assert_int_equal(store_user_del(&txn, "alice"), 0);
+	assert_int_equal(store_user_get_by_dir(&txn, u.dir_id, &got),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_get(&txn, STORE_USERS_BY_DIR, u.dir_id,
+	    strlen(u.dir_id), &(struct store_val){ 0 }), STORE_NOTFOUND);
+	assert_int_equal(store_txn_commit(&txn), 0);
+}
+
+/* A user's attribute values: replaced whole, gone with the user. */
+static void
+test_store_user_attributes_round_trip(void **state)
+{
+	struct fixture		*e = *state;
+	struct store_txn	 txn;
+	struct attribute_set	 set, got;
+	struct user		 u;
+
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(attribute_add(&set, ATTRIBUTE_IS_MEMBER_OF, "staff",
+	    5), 0);
+	assert_int_equal(attribute_add(&set, ATTRIBUTE_SN, "Smith", 5), 0);
+	sample_user(&u, "alice");
+	assert_int_equal(store_txn_begin(e->st, &txn, 1), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(store_user_add(&txn, &u), 0);
+	assert_int_equal(store_user_attributes_put(&txn, "alice", &set), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.v[0].id, ATTRIBUTE_IS_MEMBER_OF);
+	assert_string_equal(got.v[0].value, "staff");
+	assert_string_equal(got.v[1].value, "Smith");
+	set.n = 1;
+	assert_int_equal(store_user_attributes_put(&txn, "alice", &set), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(store_user_del(&txn, "alice"), 0);
+	assert_int_equal(store_user_attributes_get(&txn, "alice", &got), 0);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(store_txn_commit(&txn), 0);
+}
+
 static void
 test_store_user_round_trip(void **state)
 {
@@ -1794,6 +1892,9 @@ main(void)
 		T(test_store_scan_callback_error_fails_txn),
 		T(test_store_count_and_db_names),
 		T(test_store_user_round_trip),
+		T(test_store_user_version_1_record_reads_without_dir_id),
+		T(test_store_user_found_by_directory_id),
+		T(test_store_user_attributes_round_trip),
 		T(test_store_user_add_existing_returns_exists),
 		T(test_store_user_id_validation),
 		T(test_store_user_invalid_id_is_refused),
