@@ -46,6 +46,14 @@ static int	config_proxy(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_actions(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_uint(struct config *, const struct config_directive *,
+		    char *, const char *, const char **);
+static int	config_count(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_aggregate(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_md_field(struct config_md_source *, char *,
+		    const char **);
 static int	config_number(const char *, size_t, size_t, size_t *);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
@@ -79,6 +87,8 @@ static const struct config_directive config_directives[] = {
 	{ "vetting_loa2_actions", config_actions, NUM(vetting_loa2_actions, 0, 0), 0, 0 },
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
+	{ "metadata_aggregate",	 config_aggregate, 0, 0, 0, 0, 1 },
+	{ "metadata_cache",	 config_count,	 NUM(md_cache, 16, 65536), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -231,6 +241,7 @@ config_defaults(struct config *cfg)
 	cfg->eligibility_max_age = VETTING_ELIGIBILITY_MAX_AGE;
 	cfg->vetting_loa2_actions = VETTING_LOA2_DEFAULT;
 	cfg->vetting_loa3_actions = VETTING_LOA3_DEFAULT;
+	cfg->md_cache = 256;
 }
 
 /*
@@ -331,18 +342,136 @@ config_number(const char *value, size_t min, size_t max, size_t *out)
 	return (0);
 }
 
+/* One "key=value" of a metadata_aggregate line. */
 static int
-config_seconds(struct config *cfg, const struct config_directive *d,
+config_md_field(struct config_md_source *m, char *field, const char **reason)
+{
+	static const struct {
+		const char	*key;
+		size_t		 offset;
+		size_t		 size;
+	} fields[] = {
+#define MD(f)	offsetof(struct config_md_source, f), \
+		sizeof(((struct config_md_source *)0)->f)
+		{ "file", MD(file) },
+		{ "cert", MD(cert) },
+		{ "policy", MD(policy) },
+		{ "category", MD(category) },
+		{ "registrar", MD(registrar) },
+#undef MD
+	};
+	char		*value;
+	size_t		 i, v;
+
+	if ((value = strchr(field, '=')) == NULL || value[1] == '\0') {
+		*reason = "expected key=value after the source name";
+		return (-1);
+	}
+	*value++ = '\0';
+	if (strcmp(field, "interval") == 0) {
+		if (config_number(value, 10, 86400, &v) == -1) {
+			*reason = "interval: 10 to 86400 seconds";
+			return (-1);
+		}
+		m->interval = (unsigned int)v;
+		return (0);
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(fields[i].key, field) != 0)
+			continue;
+		if (strlen(value) >= fields[i].size) {
+			*reason = "value too long";
+			return (-1);
+		}
+		strcpy((char *)m + fields[i].offset, value);
+		return (0);
+	}
+	*reason = "unknown key (file, cert, interval, policy, category, "
+	    "registrar)";
+	return (-1);
+}
+
+/*
+ * "metadata_aggregate NAME file=PATH cert=PATH [interval=SECONDS]
+ * [policy=PATH] [category=URI] [registrar=URI]" (docs/saml.md).
+ */
+static int
+config_aggregate(struct config *cfg, const struct config_directive *d,
     char *value, const char **reason)
+{
+	struct config_md_source	*m;
+	char			*tok, *save;
+	size_t			 i;
+
+	if (cfg->nmd_sources == CONFIG_MD_SOURCES_MAX) {
+		*reason = "too many metadata sources";
+		return (-1);
+	}
+	m = &cfg->md_sources[cfg->nmd_sources];
+	memset(m, 0, sizeof(*m));
+	m->interval = 3600;
+	tok = strtok_r(value, " \t", &save);
+	if (tok == NULL || strlen(tok) >= sizeof(m->name) ||
+	    strspn(tok, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(tok)) {
+		*reason = "the source name: 1 to 31 of A-Z a-z 0-9 _ -";
+		return (-1);
+	}
+	strcpy(m->name, tok);
+	for (i = 0; i < cfg->nmd_sources; i++) {
+		if (strcmp(cfg->md_sources[i].name, m->name) == 0) {
+			*reason = "a source of that name is already defined";
+			return (-1);
+		}
+	}
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (config_md_field(m, tok, reason) == -1)
+			return (-1);
+	}
+	if (m->file[0] == '\0' || m->cert[0] == '\0') {
+		*reason = "file= and cert= are required";
+		return (-1);
+	}
+	if ((m->category[0] != '\0' && strncmp(m->category, "http", 4) != 0 &&
+	    strncmp(m->category, "urn:", 4) != 0) ||
+	    (m->registrar[0] != '\0' && strncmp(m->registrar, "http", 4) != 0 &&
+	    strncmp(m->registrar, "urn:", 4) != 0)) {
+		*reason = "category and registrar are URIs";
+		return (-1);
+	}
+	cfg->nmd_sources++;
+	return (0);
+}
+
+/* An unsigned int between d->size and d->max; *reason names the unit. */
+static int
+config_uint(struct config *cfg, const struct config_directive *d,
+    char *value, const char *unit, const char **reason)
 {
 	size_t		v;
 
 	if (config_number(value, d->size, d->max, &v) == -1) {
-		*reason = "expected a number of seconds within range";
+		*reason = unit;
 		return (-1);
 	}
 	*(unsigned int *)(void *)((char *)cfg + d->offset) = (unsigned int)v;
 	return (0);
+}
+
+static int
+config_seconds(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_uint(cfg, d, value,
+	    "expected a number of seconds within range", reason));
+}
+
+static int
+config_count(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_uint(cfg, d, value, "expected a number within range",
+	    reason));
 }
 
 static int

@@ -17,6 +17,8 @@
 #define CONFIG_URI_MAX		256
 #define CONFIG_PROXIES_MAX	16
 #define CONFIG_ERR_MAX		(PATH_MAX + 256)
+#define CONFIG_MD_SOURCES_MAX	8
+#define CONFIG_MD_NAME_MAX	32
 
 /* How the user compares the terminal's code on the authenticator. */
 enum config_comparison {
@@ -29,6 +31,21 @@ struct config_proxy {
 	int		family;		/* AF_INET or AF_INET6 */
 	unsigned char	addr[16];
 	unsigned int	prefix;		/* CIDR prefix length */
+};
+
+/*
+ * A SAML metadata aggregate (metadata_aggregate, docs/saml.md): a signed
+ * EntitiesDescriptor whose SPs are indexed in the store and resolved by
+ * entityID when a request names one.
+ */
+struct config_md_source {
+	char		name[CONFIG_MD_NAME_MAX];	/* [A-Za-z0-9_-] */
+	char		file[PATH_MAX];
+	char		cert[PATH_MAX];		/* the pinned signer */
+	char		policy[PATH_MAX];	/* NAME.conf syntax; "" = none */
+	char		category[CONFIG_URI_MAX];	/* "" = any entity */
+	char		registrar[CONFIG_URI_MAX];	/* "" = any entity */
+	unsigned int	interval;		/* seconds between checks */
 };
 
 struct config {
@@ -60,6 +77,9 @@ struct config {
 	uint32_t	vetting_loa2_actions;	/* VETTING_BIT() mask */
 	uint32_t	vetting_loa3_actions;	/* VETTING_BIT() mask */
 	char		outbox_dir[PATH_MAX];	/* "" = no e-mail */
+	struct config_md_source	md_sources[CONFIG_MD_SOURCES_MAX];
+	size_t		nmd_sources;
+	unsigned int	md_cache;	/* resolved SPs kept per worker */
 };
 
 /*

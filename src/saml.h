@@ -2,7 +2,9 @@
  * saml*.c: the SAML 2.0 identity provider, on lasso (docs/saml.md).
  *
  * saml.c: per-worker lasso server and the Web SSO profile.
- * saml_sp.c: the federation's service providers (federation/sp/).
+ * saml_sp.c: the federation's service providers (federation/sp/, and
+ * those of the metadata aggregates, resolved on demand).
+ * saml_aggregate.c: federation metadata aggregates, verified and indexed.
  * saml_metadata.c: mutua's own signed metadata.
  * saml_slo.c: Single Logout.
  * saml_unsolicited.c: IdP-initiated SSO.
@@ -16,6 +18,7 @@
 #include <stdint.h>
 
 #include <lasso/lasso.h>
+#include <libxml/tree.h>
 
 #include "config.h"
 #include "store_saml.h"
@@ -63,6 +66,27 @@ struct saml_sp {
 	uint32_t	attributes;	/* SAML_ATTR_* released */
 };
 
+/* One filtered, standalone EntityDescriptor of an aggregate. */
+struct saml_md_entity {
+	char		*entity_id;	/* xmlFree */
+	unsigned char	*xml;		/* xmlFree */
+	int		 len;
+	uint64_t	 valid_until;	/* its own, or the aggregate's */
+};
+
+/* A verified aggregate, filtered, before it is written to the store. */
+struct saml_aggregate {
+	const struct config_md_source	*src;
+	uint64_t			 now;
+	uint64_t			 valid_until;
+	uint64_t			 cache_duration;	/* 0: none */
+	struct saml_md_entity		*v;
+	size_t				 n, cap;
+	size_t				 skipped;	/* filtered out */
+};
+
+struct saml_sp_cache;
+
 /* Everything one worker needs: built at start and on SIGHUP. */
 struct saml_idp {
 	const struct config	*cfg;
@@ -72,6 +96,8 @@ struct saml_idp {
 	char			*metadata;	/* signed, for /saml/metadata */
 	struct saml_sp		*sps;
 	size_t			 nsps;
+	struct store		*store;		/* aggregates; may be NULL */
+	struct saml_sp_cache	*cache;		/* their resolved SPs */
 };
 
 /* What the IdP knows about the signed-in user for an assertion. */
@@ -112,11 +138,12 @@ struct saml_sso {
 
 /*
  * Builds the worker's IdP: lasso server, cached signing key, signed
- * metadata, SPs. A broken SP file is logged and skipped.
+ * metadata, SPs. A broken SP file is logged and skipped. The SPs of
+ * the metadata aggregates are resolved from st (NULL: none).
  * @return 0, or -1 with a reason in err.
  */
-int	saml_init(struct saml_idp *, const struct config *, char *err,
-	    size_t errlen);
+int	saml_init(struct saml_idp *, const struct config *, struct store *,
+	    char *err, size_t errlen);
 
 /* Releases everything saml_init() built. */
 void	saml_free(struct saml_idp *);
@@ -124,8 +151,78 @@ void	saml_free(struct saml_idp *);
 /* saml_sp.c: loads federation/sp/ into idp->sps. @return 0 or -1. */
 int	saml_sp_load(struct saml_idp *, char *err, size_t errlen);
 
-/* Finds an SP by entity ID, or NULL. */
-const struct saml_sp	*saml_sp_find(const struct saml_idp *, const char *);
+/*
+ * Finds an SP by entity ID: the files of federation/sp/ first, then the
+ * metadata aggregates in the order of idp.conf (resolving it into the
+ * worker's cache and lasso's server). The SP stays valid until the next
+ * call. @return the SP, or NULL (unknown, expired or broken: logged).
+ */
+const struct saml_sp	*saml_sp_find(struct saml_idp *, const char *);
+
+/*
+ * Makes the per-worker cache of aggregate SPs (cfg->md_cache entries)
+ * when there are metadata sources. @return 0 or -1 (out of memory).
+ */
+int	saml_sp_cache_init(struct saml_idp *, struct store *);
+
+/* Frees the cache; lasso's server goes with saml_free(). */
+void	saml_sp_cache_free(struct saml_idp *);
+
+/* How many aggregate SPs this worker holds now. */
+size_t	saml_sp_cache_count(const struct saml_idp *);
+
+/*
+ * saml_aggregate.c: metadata aggregates. These use xmlsec, which
+ * lasso_init() (saml_init()) sets up.
+ */
+
+/*
+ * Checks the aggregate's signature with the key of the pinned
+ * certificate (PEM file cert) and nothing else: one Reference covering
+ * the whole document, SHA-2 digests, RSA or ECDSA with SHA-2.
+ * @return 0, or -1 with *why (unsigned, bad signature, ...).
+ */
+int	saml_aggregate_verify(xmlDocPtr doc, const char *cert,
+	    const char **why);
+
+/*
+ * Reads, verifies (saml_aggregate_verify(), validUntil required and in
+ * the future) and filters the aggregate at path for src: SAML 2.0 SPs,
+ * not expired, of src's entity category and registration authority.
+ * @param out	filled; release with saml_aggregate_release()
+ * @return 0, or -1 with *why (out is then empty).
+ */
+int	saml_aggregate_parse(const struct config_md_source *src,
+	    const char *path, uint64_t now, struct saml_aggregate *out,
+	    const char **why);
+
+void	saml_aggregate_release(struct saml_aggregate *);
+
+/*
+ * 1 when the entity has the entity attribute name with value (SAML V2.0
+ * Metadata Extension for Entity Attributes), e.g. an entity category.
+ */
+int	saml_aggregate_entity_attribute(xmlNodePtr entity, const char *name,
+	    const char *value);
+
+/*
+ * Looks at source src now: when its file changed, verifies and indexes
+ * it as the new generation; when it is refused, logs why and keeps the
+ * last good copy. Records when to look again (interval, cacheDuration).
+ * @return 1 when a new copy was indexed, 0 when not, -1 on a store
+ *	   error.
+ */
+int	saml_aggregate_load(struct store *, const struct config_md_source *src,
+	    uint64_t now);
+
+/*
+ * Refreshes each source that is due (every source when force: a worker
+ * that starts looks at the files again), when this process can take its
+ * lease in the store; the lease is released after.
+ * @return 0, or -1 on a store error.
+ */
+int	saml_aggregate_refresh(struct store *, const struct config *,
+	    uint64_t now, int force);
 
 /* 1 when url is one of sp's HTTP-POST AssertionConsumerServices. */
 int	saml_sp_acs_listed(const struct saml_sp *, const char *url);

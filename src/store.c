@@ -67,6 +67,8 @@ static const struct {
 	[STORE_CHAIN] = { "chain", STORE_ENV_DURABLE },
 	[STORE_DESK_ALERTS] = { "desk_alerts", STORE_ENV_DURABLE },
 	[STORE_DESK_ALERTS_OPEN] = { "desk_alerts_open", STORE_ENV_DURABLE },
+	/* The last good verified metadata: it must survive a restart. */
+	[STORE_METADATA] = { "metadata", STORE_ENV_DURABLE },
 };
 
 static int	store_env_open(struct store *, enum store_env, const char *,

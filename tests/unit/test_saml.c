@@ -561,7 +561,7 @@ saml_setup(void **state)
 		goto fail;
 	}
 	LSAN_DISABLE();
-	rc = saml_init(&t->idp, cfg, err, sizeof(err));
+	rc = saml_init(&t->idp, cfg, t->f.st, err, sizeof(err));
 	if (rc == 0)
 		t->sp = sp_server(SP_ENTITY, t->idp.metadata);
 	LSAN_ENABLE();

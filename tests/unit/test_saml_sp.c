@@ -1,6 +1,6 @@
 /*
  * Unit tests for what src/saml_sp.c checks in an SP's metadata before
- * lasso reads it (saml_sp_read_xml(), reached by including the source):
+ * lasso reads it (saml_sp_read_doc(), reached by including the source):
  * a role descriptor without protocolSupportEnumeration, on which lasso
  * crashes, is refused with a reason naming it. The input that found it
  * is replayed from tests/fuzz/crashes/fuzz_saml_metadata/ by make test.
@@ -40,19 +40,33 @@ teardown(void **state)
 	return (fixture_dir_remove(dir));
 }
 
-/* saml_sp_read_xml() of text into sp; *why as it says. */
+/* saml_sp_read_doc() of text into sp; *why as it says. */
 static int
 read_xml_sp(const char *text, struct saml_sp *sp, const char **why)
+{
+	xmlDocPtr	doc;
+	int		rc;
+
+	memset(sp, 0, sizeof(*sp));
+	assert_non_null(doc = xmlReadMemory(text, (int)strlen(text), NULL,
+	    NULL, XML_PARSE_NONET));
+	rc = saml_sp_read_doc(sp, doc, why);
+	xmlFreeDoc(doc);
+	return (rc);
+}
+
+/* saml_sp_read_conf() of text over sp; the failing line in *line. */
+static int
+read_conf(const char *text, struct saml_sp *sp, const char **why, int *line)
 {
 	char		 path[FIXTURE_PATH_MAX];
 	FILE		*fp;
 
-	snprintf(path, sizeof(path), "%s/sp.xml", dir);
+	snprintf(path, sizeof(path), "%s/sp.conf", dir);
 	assert_non_null(fp = fopen(path, "w"));
 	fputs(text, fp);
 	fclose(fp);
-	memset(sp, 0, sizeof(*sp));
-	return (saml_sp_read_xml(sp, path, why));
+	return (saml_sp_read_conf(sp, path, 1, why, line));
 }
 
 static int
@@ -76,6 +90,56 @@ test_descriptor_without_protocol_support_is_refused(void **state)
 	    "</md:SPSSODescriptor><md:AttributeAuthorityDescriptor/>"
 	    "</md:EntityDescriptor>", &why), -1);
 	assert_non_null(strstr(why, "protocolSupportEnumeration"));
+}
+
+/* One table of keys for NAME.conf and a source's policy file. */
+static void
+test_policy_keys_apply_over_the_metadata(void **state)
+{
+	struct saml_sp	 sp;
+	const char	*why;
+	int		 line;
+
+	saml_sp_defaults(&sp);
+	sp.encrypt = 1;
+	assert_int_equal(read_conf("# policy\nattributes uid mail\n"
+	    "nameid_format persistent\nrequire_signed_requests yes\n"
+	    "encrypt_assertions no\nsignature_keyinfo key\n"
+	    "unsolicited yes\n", &sp, &why, &line), 0);
+	assert_int_equal(sp.attributes, SAML_ATTR_UID | SAML_ATTR_MAIL);
+	assert_int_equal(sp.nameid, SAML_NAMEID_PERSISTENT);
+	assert_true(sp.want_signed && sp.keyinfo_key && sp.unsolicited);
+	assert_false(sp.encrypt);
+	/* Encryption cannot be asked for without the SP's key. */
+	sp.encrypt = 0;
+	assert_int_equal(read_conf("encrypt_assertions yes\n", &sp, &why,
+	    &line), 0);
+	assert_false(sp.encrypt);
+}
+
+static void
+test_policy_errors_name_the_line(void **state)
+{
+	struct saml_sp	 sp;
+	const char	*why;
+	int		 line;
+
+	saml_sp_defaults(&sp);
+	assert_int_equal(read_conf("attributes mail\nnameid_format x\n", &sp,
+	    &why, &line), -1);
+	assert_int_equal(line, 2);
+	assert_non_null(strstr(why, "nameid_format"));
+	assert_int_equal(read_conf("attributes mail shoesize\n", &sp, &why,
+	    &line), -1);
+	assert_non_null(strstr(why, "unknown attribute"));
+	assert_int_equal(read_conf("colour blue\n", &sp, &why, &line), -1);
+	assert_string_equal(why, "unknown key or bad value");
+	assert_int_equal(read_conf("unsolicited maybe\n", &sp, &why, &line),
+	    -1);
+	assert_int_equal(saml_sp_read_conf(&sp, "/nonexistent/p.conf", 1,
+	    &why, &line), -1);
+	assert_int_equal(saml_sp_read_conf(&sp, "/nonexistent/p.conf", 0,
+	    &why, &line), 0);
 }
 
 static void
@@ -136,6 +200,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    test_descriptor_without_protocol_support_is_refused),
+		cmocka_unit_test(test_policy_keys_apply_over_the_metadata),
+		cmocka_unit_test(test_policy_errors_name_the_line),
 		cmocka_unit_test(test_descriptor_with_protocol_support_loads),
 		cmocka_unit_test(test_display_name_prefers_english_mdui),
 		cmocka_unit_test(test_display_name_falls_back_to_organization),

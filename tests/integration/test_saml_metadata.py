@@ -1,0 +1,146 @@
+"""Federation metadata: a pysaml2 SP whose metadata reaches mutua only
+through a signed aggregate (tools/make-aggregate.py, signed by xmlsec1),
+as a federation publishes it: resolved when a request names it, refreshed
+without a restart, a bad copy refused with the last good one kept."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+from saml2 import BINDING_HTTP_POST
+
+from mutua_server import ROOT
+from saml_sp import SamlSP, make_keypair
+from test_oob import enrol
+from test_saml import sso
+
+TOOL = os.path.join(ROOT, "tools", "make-aggregate.py")
+SP2 = "https://sp2.test/metadata"
+
+
+class Federation:
+    """The operator's side: its signing key, its aggregate file."""
+
+    def __init__(self, d):
+        self.dir = d
+        self.key, self.crt = make_keypair(d, "fed")
+        self.other_key, self.other_crt = make_keypair(d, "other")
+        self.path = os.path.join(d, "aggregate.xml")
+
+    def publish(self, sps, count=50, key=None, crt=None, extra=()):
+        files = []
+        for i, sp in enumerate(sps):
+            f = os.path.join(self.dir, "sp%d.xml" % i)
+            with open(f, "w") as fp:
+                fp.write(sp.metadata())
+            files += ["--entity", f]
+        subprocess.run(
+            [sys.executable, TOOL, "--key", key or self.key, "--cert",
+             crt or self.crt, "--out", self.path, "--count", str(count)] +
+            files + list(extra), check=True, capture_output=True)
+
+    def conf(self, interval=10):
+        return "metadata_aggregate fed file=%s cert=%s interval=%d\n" % (
+            self.path, self.crt, interval)
+
+
+def wait_log(server, text, since=0, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        log = server.read_log()
+        if log.count(text) > since:
+            return log
+        time.sleep(0.2)
+    raise AssertionError("no %r in the log:\n%s" % (text, server.read_log()))
+
+
+@pytest.fixture
+def agg_fed(new_server):
+    """A server whose only SAML metadata is the federation's aggregate
+    (an empty sp_dir); alice enrolled."""
+    d = tempfile.mkdtemp(prefix="mutua-fed-")
+    fed = Federation(d)
+    sp = SamlSP(os.path.join(d, "sp"))
+    fed.publish([sp])
+    os.makedirs(os.path.join(d, "empty"))
+    server = new_server(fed.conf() + "sp_dir %s\n" % os.path.join(d, "empty"))
+    server.start()
+    wait_log(server, "event=saml.metadata.loaded source=fed entities=51")
+    sp.connect(server.base)
+    a = enrol(server)
+    return server, fed, sp, a
+
+
+def test_sp_only_in_the_aggregate_signs_in(agg_fed):
+    server, fed, sp, a = agg_fed
+    _, reqid, fields, rp = sso(server, sp, a)
+    assert rp == sp.entity
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    assert authn.ava["mail"] == ["alice@example.org"]
+    # The POST binding finds the SP the worker already resolved, or not.
+    _, reqid, fields, _ = sso(server, sp, a, binding=BINDING_HTTP_POST)
+    sp.parse_response(fields["SAMLResponse"], reqid)
+    log = server.read_log()
+    assert "event=saml.sp.resolved source=fed entity_id=%s" % sp.entity in log
+
+
+def test_new_entity_is_usable_without_a_restart_and_bad_copy_is_kept_out(
+        agg_fed):
+    server, fed, sp, a = agg_fed
+    sp2 = SamlSP(os.path.join(fed.dir, "sp2"), base="https://sp2.test")
+    sp2.connect(server.base)
+    reqid, url = sp2.authn_request()
+    r = requests.get(url, allow_redirects=False)
+    assert r.status_code == 400 and "not in the federation" in r.text
+
+    fed.publish([sp, sp2])
+    wait_log(server, "event=saml.metadata.loaded source=fed entities=52")
+    _, reqid, fields, rp = sso(server, sp2, a)
+    assert rp == SP2
+    sp2.parse_response(fields["SAMLResponse"], reqid)
+
+    # A copy signed by another key is refused; the last good one stays.
+    fed.publish([sp], key=fed.other_key, crt=fed.other_crt)
+    log = wait_log(server, "event=saml.metadata.refused source=fed")
+    assert ('reason="the signature does not verify with the pinned '
+            'certificate"') in log
+    _, reqid, fields, _ = sso(server, sp2, a)
+    sp2.parse_response(fields["SAMLResponse"], reqid)
+
+    # An expired copy is refused too.
+    fed.publish([sp], extra=["--valid-days", "-1"])
+    wait_log(server, 'reason="expired (validUntil has passed)"')
+    _, reqid, fields, _ = sso(server, sp, a)
+    sp.parse_response(fields["SAMLResponse"], reqid)
+
+
+def test_unsigned_aggregate_is_refused_at_start(new_server):
+    d = tempfile.mkdtemp(prefix="mutua-fed-")
+    fed = Federation(d)
+    sp = SamlSP(os.path.join(d, "sp"))
+    fed.publish([sp], extra=["--unsigned"])
+    server = new_server(fed.conf())
+    server.start()
+    log = wait_log(server, "event=saml.metadata.refused source=fed")
+    assert "unsigned" in log
+    sp.connect(server.base)
+    _, url = sp.authn_request()
+    r = requests.get(url, allow_redirects=False)
+    assert r.status_code == 400 and "not in the federation" in r.text
+
+
+def test_restart_uses_the_last_good_copy(agg_fed):
+    """The store keeps the verified copy: after a restart with a broken
+    file the federation's SPs still sign in."""
+    server, fed, sp, a = agg_fed
+    server.stop()
+    with open(fed.path, "w") as f:
+        f.write("<not-metadata/>")
+    server.start()
+    wait_log(server, "event=saml.metadata.refused source=fed")
+    sp.connect(server.base)
+    _, reqid, fields, _ = sso(server, sp, a)
+    sp.parse_response(fields["SAMLResponse"], reqid)
