@@ -354,11 +354,25 @@ config_md_field(struct config_md_source *m, char *field, const char **reason)
 #define MD(f)	offsetof(struct config_md_source, f), \
 		sizeof(((struct config_md_source *)0)->f)
 		{ "file", MD(file) },
+		{ "url", MD(url) },
 		{ "cert", MD(cert) },
 		{ "policy", MD(policy) },
 		{ "category", MD(category) },
 		{ "registrar", MD(registrar) },
 #undef MD
+	};
+	static const struct {
+		const char	*key;
+		size_t		 offset;
+		size_t		 min, max;
+		const char	*reason;
+	} numbers[] = {
+		{ "interval", offsetof(struct config_md_source, interval),
+		    10, 86400, "interval: 10 to 86400 seconds" },
+		{ "timeout", offsetof(struct config_md_source, timeout),
+		    1, 600, "timeout: 1 to 600 seconds" },
+		{ "max_mb", offsetof(struct config_md_source, max_mb),
+		    1, 1024, "max_mb: 1 to 1024" },
 	};
 	char		*value;
 	size_t		 i, v;
@@ -368,12 +382,16 @@ config_md_field(struct config_md_source *m, char *field, const char **reason)
 		return (-1);
 	}
 	*value++ = '\0';
-	if (strcmp(field, "interval") == 0) {
-		if (config_number(value, 10, 86400, &v) == -1) {
-			*reason = "interval: 10 to 86400 seconds";
+	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		if (strcmp(numbers[i].key, field) != 0)
+			continue;
+		if (config_number(value, numbers[i].min, numbers[i].max,
+		    &v) == -1) {
+			*reason = numbers[i].reason;
 			return (-1);
 		}
-		m->interval = (unsigned int)v;
+		*(unsigned int *)(void *)((char *)m + numbers[i].offset) =
+		    (unsigned int)v;
 		return (0);
 	}
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -386,14 +404,15 @@ config_md_field(struct config_md_source *m, char *field, const char **reason)
 		strcpy((char *)m + fields[i].offset, value);
 		return (0);
 	}
-	*reason = "unknown key (file, cert, interval, policy, category, "
-	    "registrar)";
+	*reason = "unknown key (file, url, cert, interval, timeout, max_mb, "
+	    "policy, category, registrar)";
 	return (-1);
 }
 
 /*
- * "metadata_aggregate NAME file=PATH cert=PATH [interval=SECONDS]
- * [policy=PATH] [category=URI] [registrar=URI]" (docs/saml.md).
+ * "metadata_aggregate NAME file=PATH|url=URL cert=PATH
+ * [interval=SECONDS] [timeout=SECONDS] [max_mb=MB] [policy=PATH]
+ * [category=URI] [registrar=URI]" (docs/saml.md).
  */
 static int
 config_aggregate(struct config *cfg, const struct config_directive *d,
@@ -410,6 +429,8 @@ config_aggregate(struct config *cfg, const struct config_directive *d,
 	m = &cfg->md_sources[cfg->nmd_sources];
 	memset(m, 0, sizeof(*m));
 	m->interval = 3600;
+	m->timeout = 60;
+	m->max_mb = 256;
 	tok = strtok_r(value, " \t", &save);
 	if (tok == NULL || strlen(tok) >= sizeof(m->name) ||
 	    strspn(tok, "abcdefghijklmnopqrstuvwxyz"
@@ -428,8 +449,14 @@ config_aggregate(struct config *cfg, const struct config_directive *d,
 		if (config_md_field(m, tok, reason) == -1)
 			return (-1);
 	}
-	if (m->file[0] == '\0' || m->cert[0] == '\0') {
-		*reason = "file= and cert= are required";
+	if ((m->file[0] == '\0') == (m->url[0] == '\0') ||
+	    m->cert[0] == '\0') {
+		*reason = "cert= and one of file= or url= are required";
+		return (-1);
+	}
+	if (m->url[0] != '\0' && strncmp(m->url, "https://", 8) != 0 &&
+	    strncmp(m->url, "http://", 7) != 0) {
+		*reason = "url: http:// or https://";
 		return (-1);
 	}
 	if ((m->category[0] != '\0' && strncmp(m->category, "http", 4) != 0 &&

@@ -40,12 +40,15 @@ struct config_proxy {
  */
 struct config_md_source {
 	char		name[CONFIG_MD_NAME_MAX];	/* [A-Za-z0-9_-] */
-	char		file[PATH_MAX];
+	char		file[PATH_MAX];		/* "" when url is set */
+	char		url[CONFIG_URL_MAX];	/* "" when file is set */
 	char		cert[PATH_MAX];		/* the pinned signer */
 	char		policy[PATH_MAX];	/* NAME.conf syntax; "" = none */
 	char		category[CONFIG_URI_MAX];	/* "" = any entity */
 	char		registrar[CONFIG_URI_MAX];	/* "" = any entity */
 	unsigned int	interval;		/* seconds between checks */
+	unsigned int	timeout;		/* seconds, for url */
+	unsigned int	max_mb;			/* largest copy, for url */
 };
 
 struct config {

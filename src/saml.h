@@ -21,6 +21,7 @@
 #include <libxml/tree.h>
 
 #include "config.h"
+#include "store_metadata.h"
 #include "store_saml.h"
 #include "store_user.h"
 #include "text.h"
@@ -86,6 +87,18 @@ struct saml_aggregate {
 };
 
 struct saml_sp_cache;
+
+#define SAML_FETCH_TAG_MAX	STORE_MD_TAG_MAX
+
+/* What saml_fetch() got. */
+struct saml_fetch {
+	char		*body;		/* NUL-terminated; saml_fetch_free() */
+	size_t		 len;
+	long		 status;	/* HTTP status, 0 if none */
+	int		 not_modified;	/* 304: the copy in use is current */
+	char		 etag[SAML_FETCH_TAG_MAX];
+	char		 last_modified[SAML_FETCH_TAG_MAX];
+};
 
 /* Everything one worker needs: built at start and on SIGHUP. */
 struct saml_idp {
@@ -186,14 +199,23 @@ int	saml_aggregate_verify(xmlDocPtr doc, const char *cert,
 	    const char **why);
 
 /*
- * Reads, verifies (saml_aggregate_verify(), validUntil required and in
- * the future) and filters the aggregate at path for src: SAML 2.0 SPs,
- * not expired, of src's entity category and registration authority.
+ * Reads an aggregate: the file path, or len bytes at buf when path is
+ * NULL; no network, no DTD. @return the document (xmlFreeDoc), or NULL
+ * with *why.
+ */
+xmlDocPtr	saml_aggregate_read(const char *path, const char *buf,
+		    size_t len, const char **why);
+
+/*
+ * Verifies (saml_aggregate_verify(), validUntil required and in the
+ * future) and filters the aggregate doc for src: SAML 2.0 SPs, not
+ * expired, of src's entity category and registration authority. doc
+ * stays the caller's.
  * @param out	filled; release with saml_aggregate_release()
  * @return 0, or -1 with *why (out is then empty).
  */
 int	saml_aggregate_parse(const struct config_md_source *src,
-	    const char *path, uint64_t now, struct saml_aggregate *out,
+	    xmlDocPtr doc, uint64_t now, struct saml_aggregate *out,
 	    const char **why);
 
 void	saml_aggregate_release(struct saml_aggregate *);
@@ -206,7 +228,20 @@ int	saml_aggregate_entity_attribute(xmlNodePtr entity, const char *name,
 	    const char *value);
 
 /*
- * Looks at source src now: when its file changed, verifies and indexes
+ * saml_fetch.c: GETs url, with If-None-Match / If-Modified-Since from
+ * the copy in use (either may be NULL or ""), at most max bytes, within
+ * timeout seconds (connecting: 10 at most); no redirects.
+ * @return 0 with out filled (out->not_modified for 304; release with
+ *	   saml_fetch_free()), or -1 with *why.
+ */
+int	saml_fetch(const char *url, const char *etag,
+	    const char *last_modified, size_t max, long timeout,
+	    struct saml_fetch *out, const char **why);
+
+void	saml_fetch_free(struct saml_fetch *);
+
+/*
+ * Looks at source src now: when its file or URL has a new copy, verifies and indexes
  * it as the new generation; when it is refused, logs why and keeps the
  * last good copy. Records when to look again (interval, cacheDuration).
  * @return 1 when a new copy was indexed, 0 when not, -1 on a store

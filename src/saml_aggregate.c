@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ static int	saml_aggregate_walk(struct saml_aggregate *, xmlNodePtr, uint64_t,
 static int	saml_aggregate_write(struct store *, struct saml_aggregate *,
 		    struct store_md_source *);
 static uint64_t	saml_aggregate_mtime(const struct stat *);
+static xmlDocPtr	saml_aggregate_obtain(const struct config_md_source *,
+		    const struct store_md_source *, struct store_md_source *,
+		    const char **);
 static int	saml_aggregate_take(struct store *, const char *, uint64_t,
 		    int);
 static void	saml_aggregate_refused(const struct config_md_source *,
@@ -418,11 +422,33 @@ saml_aggregate_release(struct saml_aggregate *ix)
 	ix->n = ix->cap = 0;
 }
 
+xmlDocPtr
+saml_aggregate_read(const char *path, const char *buf, size_t len,
+    const char **why)
+{
+	xmlDocPtr	doc;
+	int		opts;
+
+	/* No network, no DTD, no entity expansion (lasso.md §9). */
+	opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+	*why = "not well-formed XML (or a DTD, which is refused)";
+	if (path != NULL)
+		doc = xmlReadFile(path, NULL, opts);
+	else if (len > INT_MAX)
+		doc = NULL;
+	else
+		doc = xmlReadMemory(buf, (int)len, NULL, NULL, opts);
+	if (doc != NULL && doc->intSubset != NULL) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	return (doc);
+}
+
 int
-saml_aggregate_parse(const struct config_md_source *src, const char *path,
+saml_aggregate_parse(const struct config_md_source *src, xmlDocPtr doc,
     uint64_t now, struct saml_aggregate *ix, const char **why)
 {
-	xmlDocPtr	 doc;
 	xmlNodePtr	 root;
 	uint64_t	 duration;
 	xmlChar		*cd;
@@ -430,15 +456,8 @@ saml_aggregate_parse(const struct config_md_source *src, const char *path,
 	memset(ix, 0, sizeof(*ix));
 	ix->src = src;
 	ix->now = now;
-	/* No network, no DTD, no entity expansion (lasso.md §9). */
-	*why = "not well-formed XML (or a DTD, which is refused)";
-	if ((doc = xmlReadFile(path, NULL, XML_PARSE_NONET |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING)) == NULL)
-		return (-1);
-	if (doc->intSubset != NULL)
-		goto fail;
 	if (saml_aggregate_verify(doc, src->cert, why) == -1)
-		goto fail;
+		return (-1);
 	root = xmlDocGetRootElement(doc);
 	/*
 	 * Metadata §2.3.1 makes validUntil optional; mutua requires it on
@@ -448,24 +467,21 @@ saml_aggregate_parse(const struct config_md_source *src, const char *path,
 	*why = "no valid validUntil on the EntitiesDescriptor";
 	if (saml_aggregate_time(root, "validUntil", &ix->valid_until) == -1 ||
 	    ix->valid_until == UINT64_MAX)
-		goto fail;
+		return (-1);
 	*why = "expired (validUntil has passed)";
 	if (ix->valid_until <= now)
-		goto fail;
+		return (-1);
 	if ((cd = xmlGetProp(root, (const xmlChar *)"cacheDuration")) != NULL) {
 		if (date_parse_duration((const char *)cd, &duration) == 0)
 			ix->cache_duration = duration;
 		xmlFree(cd);
 	}
 	*why = "out of memory";
-	if (saml_aggregate_walk(ix, root, ix->valid_until, 0) == -1)
-		goto fail;
-	xmlFreeDoc(doc);
+	if (saml_aggregate_walk(ix, root, ix->valid_until, 0) == -1) {
+		saml_aggregate_release(ix);
+		return (-1);
+	}
 	return (0);
-fail:
-	saml_aggregate_release(ix);
-	xmlFreeDoc(doc);
-	return (-1);
 }
 
 /*
@@ -507,19 +523,66 @@ saml_aggregate_mtime(const struct stat *sb)
 static void
 saml_aggregate_refused(const struct config_md_source *src, const char *why)
 {
-	log_event("saml.metadata.refused", "source", src->name, "file",
-	    src->file, "reason", why, "outcome", "the last good copy stays "
-	    "in use", (char *)NULL);
+	log_event("saml.metadata.refused", "source", src->name, "from",
+	    src->url[0] != '\0' ? src->url : src->file, "reason", why,
+	    "outcome", "the last good copy stays in use", (char *)NULL);
+}
+
+/*
+ * The source's new copy as a document: from the file when it changed
+ * (size or modification time), from the URL when the server has a new
+ * one (a conditional GET). fresh gets the copy's validators.
+ * @return the document (xmlFreeDoc); NULL with *why NULL when the copy
+ *	   in use is current, NULL with *why when it cannot be had.
+ */
+static xmlDocPtr
+saml_aggregate_obtain(const struct config_md_source *src,
+    const struct store_md_source *s, struct store_md_source *fresh,
+    const char **why)
+{
+	struct saml_fetch	 f;
+	struct stat		 sb;
+	xmlDocPtr		 doc;
+
+	*fresh = *s;
+	*why = NULL;
+	if (src->url[0] != '\0') {
+		if (saml_fetch(src->url, s->generation != 0 ? s->etag : NULL,
+		    s->generation != 0 ? s->last_modified : NULL,
+		    (size_t)src->max_mb * 1024 * 1024, (long)src->timeout, &f,
+		    why) == -1)
+			return (NULL);
+		if (f.not_modified)
+			return (NULL);
+		doc = saml_aggregate_read(NULL, f.body, f.len, why);
+		snprintf(fresh->etag, sizeof(fresh->etag), "%s", f.etag);
+		snprintf(fresh->last_modified, sizeof(fresh->last_modified),
+		    "%s", f.last_modified);
+		fresh->size = f.len;
+		saml_fetch_free(&f);
+		return (doc);
+	}
+	if (stat(src->file, &sb) == -1) {
+		*why = strerror(errno);
+		return (NULL);
+	}
+	/* The same file as the copy in use: nothing to verify. */
+	if (s->generation != 0 && saml_aggregate_mtime(&sb) == s->mtime &&
+	    (uint64_t)sb.st_size == s->size)
+		return (NULL);
+	fresh->mtime = saml_aggregate_mtime(&sb);
+	fresh->size = (uint64_t)sb.st_size;
+	return (saml_aggregate_read(src->file, NULL, 0, why));
 }
 
 int
 saml_aggregate_load(struct store *st, const struct config_md_source *src,
     uint64_t now)
 {
-	struct store_md_source	 s;
+	struct store_md_source	 s, fresh;
 	struct store_txn	 txn;
 	struct saml_aggregate	 a;
-	struct stat		 sb;
+	xmlDocPtr		 doc;
 	uint64_t		 next;
 	const char		*why;
 	char			 n[32], until[DATE_MAX];
@@ -534,34 +597,32 @@ saml_aggregate_load(struct store *st, const struct config_md_source *src,
 
 	next = now + src->interval;
 	changed = 0;
-	if (stat(src->file, &sb) == -1) {
-		saml_aggregate_refused(src, strerror(errno));
-	} else if (s.generation != 0 && saml_aggregate_mtime(&sb) == s.mtime &&
-	    (uint64_t)sb.st_size == s.size) {
-		/* The same file as the copy in use: nothing to verify. */
-	} else if (saml_aggregate_parse(src, src->file, now, &a, &why) == -1) {
+	if ((doc = saml_aggregate_obtain(src, &s, &fresh, &why)) == NULL) {
+		if (why != NULL)
+			saml_aggregate_refused(src, why);
+	} else if (saml_aggregate_parse(src, doc, now, &a, &why) == -1) {
 		saml_aggregate_refused(src, why);
 	} else {
-		s.valid_until = a.valid_until;
-		s.verified_at = now;
-		s.mtime = saml_aggregate_mtime(&sb);
-		s.size = (uint64_t)sb.st_size;
+		fresh.valid_until = a.valid_until;
+		fresh.verified_at = now;
 		/* metadata §2.3.1: cacheDuration bounds how long to wait. */
 		if (a.cache_duration != 0 && now + a.cache_duration < next)
 			next = now + (a.cache_duration < MD_CHECK_MIN ?
 			    MD_CHECK_MIN : a.cache_duration);
-		s.next_check = next;
-		rc = saml_aggregate_write(st, &a, &s);
-		snprintf(n, sizeof(n), "%u", s.entities);
-		date_format(s.valid_until, DATE_ISO, until, sizeof(until));
-		if (rc == 0)
+		fresh.next_check = next;
+		rc = saml_aggregate_write(st, &a, &fresh);
+		snprintf(n, sizeof(n), "%u", fresh.entities);
+		date_format(fresh.valid_until, DATE_ISO, until, sizeof(until));
+		if (rc == 0) {
 			log_event("saml.metadata.loaded", "source", src->name,
 			    "entities", n, "valid_until", until, (char *)NULL);
-		else
+			s = fresh;
+		} else
 			saml_aggregate_refused(src, "the store refused it");
 		saml_aggregate_release(&a);
 		changed = rc == 0;
 	}
+	xmlFreeDoc(doc);
 	if (s.generation != 0 && s.valid_until <= now) {
 		date_format(s.valid_until, DATE_ISO, until, sizeof(until));
 		log_event("saml.metadata.expired", "source", src->name,

@@ -64,6 +64,8 @@ store_metadata_source_get(struct store_txn *txn, const char *name,
 	s->mtime = codec_get_u64(&r);
 	s->size = codec_get_u64(&r);
 	s->entities = codec_get_u32(&r);
+	codec_get_str(&r, s->etag, sizeof(s->etag));
+	codec_get_str(&r, s->last_modified, sizeof(s->last_modified));
 	if (codec_reader_done(&r) == -1) {
 		store_txn_fail(txn);
 		return (-1);
@@ -87,6 +89,8 @@ store_metadata_source_put(struct store_txn *txn, const char *name,
 	codec_put_u64(&w, s->mtime);
 	codec_put_u64(&w, s->size);
 	codec_put_u32(&w, s->entities);
+	codec_put_str(&w, s->etag);
+	codec_put_str(&w, s->last_modified);
 	if (store_metadata_key(&k, 'S', name) == 0 &&
 	    codec_writer_ok(&w) == 0)
 		rc = store_put(txn, STORE_METADATA, k.data, k.len, w.data,

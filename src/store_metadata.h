@@ -19,6 +19,8 @@
 
 #include "store.h"
 
+#define STORE_MD_TAG_MAX	128	/* an HTTP validator, NUL included */
+
 /* What the store knows of one source. */
 struct store_md_source {
 	uint64_t	generation;	/* bumped at each new copy; 0 = none */
@@ -28,6 +30,8 @@ struct store_md_source {
 	uint64_t	mtime;		/* of its file, nanoseconds */
 	uint64_t	size;
 	uint32_t	entities;	/* how many were indexed */
+	char		etag[STORE_MD_TAG_MAX];		/* of the copy, or "" */
+	char		last_modified[STORE_MD_TAG_MAX];	/* or "" */
 };
 
 /* @return 0 (found), STORE_NOTFOUND (never indexed), or -1. */

@@ -1,11 +1,15 @@
 """Federation metadata: a pysaml2 SP whose metadata reaches mutua only
 through a signed aggregate (tools/make-aggregate.py, signed by xmlsec1),
-as a federation publishes it: resolved when a request names it, refreshed
-without a restart, a bad copy refused with the last good one kept."""
+as a federation publishes it, from a file or from a Python http.server on
+127.0.0.1: resolved when a request names it, refreshed without a restart,
+a bad copy refused with the last good one kept."""
+import functools
+import http.server
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import pytest
@@ -42,9 +46,43 @@ class Federation:
              crt or self.crt, "--out", self.path, "--count", str(count)] +
             files + list(extra), check=True, capture_output=True)
 
-    def conf(self, interval=10):
-        return "metadata_aggregate fed file=%s cert=%s interval=%d\n" % (
-            self.path, self.crt, interval)
+    def conf(self, interval=10, url=None):
+        where = "url=" + url if url else "file=" + self.path
+        return "metadata_aggregate fed %s cert=%s interval=%d\n" % (
+            where, self.crt, interval)
+
+
+class Publisher:
+    """The federation's web server: serves its directory on 127.0.0.1,
+    named localhost in the URL so that mutua resolves a name (in a thread,
+    under the sandbox); answers If-Modified-Since with 304; remembers the
+    status of each answer."""
+
+    def __init__(self, d):
+        self.answers = []
+        self.missing = False
+        outer = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):
+                if outer.missing:
+                    self.send_error(404)
+                    return
+                super().do_GET()
+
+            def log_request(self, code="-", size="-"):
+                outer.answers.append(int(code))
+
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=d))
+        self.url = "http://localhost:%d/aggregate.xml" % (
+            self.httpd.server_address[1])
+        threading.Thread(target=self.httpd.serve_forever,
+                         daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def wait_log(server, text, since=0, timeout=30):
@@ -142,5 +180,65 @@ def test_restart_uses_the_last_good_copy(agg_fed):
     server.start()
     wait_log(server, "event=saml.metadata.refused source=fed")
     sp.connect(server.base)
+    _, reqid, fields, _ = sso(server, sp, a)
+    sp.parse_response(fields["SAMLResponse"], reqid)
+
+
+@pytest.fixture
+def http_fed(new_server):
+    """As agg_fed, the aggregate fetched over HTTP."""
+    d = tempfile.mkdtemp(prefix="mutua-fed-")
+    fed = Federation(d)
+    pub = Publisher(d)
+    sp = SamlSP(os.path.join(d, "sp"))
+    fed.publish([sp])
+    server = new_server(fed.conf(url=pub.url))
+    server.start()
+    wait_log(server, "event=saml.metadata.loaded source=fed entities=51")
+    sp.connect(server.base)
+    a = enrol(server)
+    yield server, fed, pub, sp, a
+    pub.close()
+
+
+def test_aggregate_over_http_is_refreshed_without_a_restart(http_fed):
+    server, fed, pub, sp, a = http_fed
+    _, reqid, fields, _ = sso(server, sp, a)
+    sp.parse_response(fields["SAMLResponse"], reqid)
+
+    # Unchanged: the conditional GET is answered 304, nothing is verified.
+    deadline = time.time() + 30
+    while 304 not in pub.answers and time.time() < deadline:
+        time.sleep(0.2)
+    assert 304 in pub.answers, pub.answers
+    assert server.read_log().count("event=saml.metadata.loaded") == 1
+
+    # A new SP in the federation's next copy is usable without a restart.
+    sp2 = SamlSP(os.path.join(fed.dir, "sp2"), base="https://sp2.test")
+    sp2.connect(server.base)
+    time.sleep(1.1)     # a Last-Modified of another second
+    fed.publish([sp, sp2])
+    wait_log(server, "event=saml.metadata.loaded source=fed entities=52")
+    _, reqid, fields, rp = sso(server, sp2, a)
+    assert rp == SP2
+    sp2.parse_response(fields["SAMLResponse"], reqid)
+
+    # A tampered copy is refused; the last good one stays.
+    time.sleep(1.1)
+    fed.publish([sp])
+    with open(fed.path) as f:
+        text = f.read()
+    with open(fed.path, "w") as f:
+        f.write(text.replace("sp7.example.org/Shibboleth",
+                             "evil.example.org/Shibboleth"))
+    log = wait_log(server, "event=saml.metadata.refused source=fed")
+    assert "from=%s" % pub.url in log
+    _, reqid, fields, _ = sso(server, sp2, a)
+    sp2.parse_response(fields["SAMLResponse"], reqid)
+
+    # The server gone wrong: refused too, loudly, with the HTTP reason.
+    pub.missing = True
+    log = wait_log(server, "event=saml.metadata.refused source=fed", since=1)
+    assert 'reason="the server did not answer 200 OK"' in log
     _, reqid, fields, _ = sso(server, sp, a)
     sp.parse_response(fields["SAMLResponse"], reqid)

@@ -306,7 +306,7 @@ test_config_metadata_aggregates_parse(void **state)
 	struct config	cfg;
 
 	assert_load_ok("aggregate.conf", &cfg);
-	assert_int_equal(cfg.nmd_sources, 2);
+	assert_int_equal(cfg.nmd_sources, 3);
 	assert_string_equal(cfg.md_sources[0].name, "uk");
 	assert_string_equal(cfg.md_sources[0].file, "var/uk.xml");
 	assert_string_equal(cfg.md_sources[0].cert, "federation/uk.crt");
@@ -319,6 +319,12 @@ test_config_metadata_aggregates_parse(void **state)
 	assert_int_equal(cfg.md_sources[0].interval, 600);
 	assert_string_equal(cfg.md_sources[1].name, "edugain");
 	assert_int_equal(cfg.md_sources[1].interval, 3600);
+	assert_int_equal(cfg.md_sources[1].timeout, 60);
+	assert_int_equal(cfg.md_sources[1].max_mb, 256);
+	assert_string_equal(cfg.md_sources[2].url,
+	    "https://mds.example.org/metadata.xml");
+	assert_int_equal(cfg.md_sources[2].timeout, 30);
+	assert_int_equal(cfg.md_sources[2].max_mb, 100);
 	assert_string_equal(cfg.md_sources[1].policy, "");
 	assert_int_equal(cfg.md_cache, 1024);
 	assert_load_ok("minimal.conf", &cfg);
@@ -332,10 +338,14 @@ test_config_rejects_bad_metadata_aggregates(void **state)
 	assert_load_error("aggregate-bad-name.conf", 9, "metadata_aggregate: "
 	    "the source name: 1 to 31 of A-Z a-z 0-9 _ -");
 	assert_load_error("aggregate-no-cert.conf", 9,
-	    "metadata_aggregate: file= and cert= are required");
+	    "metadata_aggregate: cert= and one of file= or url= are required");
 	assert_load_error_at("aggregate-bad-key.conf", 9, "unknown key");
 	assert_load_error("aggregate-bad-interval.conf", 9,
 	    "metadata_aggregate: interval: 10 to 86400 seconds");
+	assert_load_error("aggregate-both.conf", 9, "metadata_aggregate: "
+	    "cert= and one of file= or url= are required");
+	assert_load_error("aggregate-bad-url.conf", 9,
+	    "metadata_aggregate: url: http:// or https://");
 	assert_load_error("aggregate-dup.conf", 10, "metadata_aggregate: "
 	    "a source of that name is already defined");
 }
