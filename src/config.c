@@ -52,6 +52,9 @@ static int	config_count(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_aggregate(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_mdq(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_md_source(struct config *, char *, int, const char **);
 static int	config_md_field(struct config_md_source *, char *,
 		    const char **);
 static int	config_number(const char *, size_t, size_t, size_t *);
@@ -88,6 +91,7 @@ static const struct config_directive config_directives[] = {
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
 	{ "metadata_aggregate",	 config_aggregate, 0, 0, 0, 0, 1 },
+	{ "metadata_mdq",	 config_mdq,	 0, 0, 0, 0, 1 },
 	{ "metadata_cache",	 config_count,	 NUM(md_cache, 16, 65536), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
@@ -373,6 +377,13 @@ config_md_field(struct config_md_source *m, char *field, const char **reason)
 		    1, 600, "timeout: 1 to 600 seconds" },
 		{ "max_mb", offsetof(struct config_md_source, max_mb),
 		    1, 1024, "max_mb: 1 to 1024" },
+		{ "ttl", offsetof(struct config_md_source, ttl),
+		    60, 86400, "ttl: 60 to 86400 seconds" },
+		{ "negative_ttl", offsetof(struct config_md_source,
+		    negative_ttl), 10, 86400,
+		    "negative_ttl: 10 to 86400 seconds" },
+		{ "max_entries", offsetof(struct config_md_source,
+		    max_entries), 100, 1000000, "max_entries: 100 to 1000000" },
 	};
 	char		*value;
 	size_t		 i, v;
@@ -382,6 +393,14 @@ config_md_field(struct config_md_source *m, char *field, const char **reason)
 		return (-1);
 	}
 	*value++ = '\0';
+	if (strcmp(field, "sha1") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			*reason = "sha1: yes or no";
+			return (-1);
+		}
+		m->sha1 = strcmp(value, "yes") == 0;
+		return (0);
+	}
 	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		if (strcmp(numbers[i].key, field) != 0)
 			continue;
@@ -405,18 +424,22 @@ config_md_field(struct config_md_source *m, char *field, const char **reason)
 		return (0);
 	}
 	*reason = "unknown key (file, url, cert, interval, timeout, max_mb, "
-	    "policy, category, registrar)";
+	    "ttl, negative_ttl, max_entries, sha1, policy, category, "
+	    "registrar)";
 	return (-1);
 }
 
 /*
  * "metadata_aggregate NAME file=PATH|url=URL cert=PATH
  * [interval=SECONDS] [timeout=SECONDS] [max_mb=MB] [policy=PATH]
- * [category=URI] [registrar=URI]" (docs/saml.md).
+ * [category=URI] [registrar=URI]", and "metadata_mdq NAME url=BASE
+ * cert=PATH [ttl=SECONDS] [negative_ttl=SECONDS] [timeout=SECONDS]
+ * [max_mb=MB] [max_entries=N] [sha1=yes] [policy=PATH] [category=URI]
+ * [registrar=URI]" (docs/saml.md).
  */
 static int
-config_aggregate(struct config *cfg, const struct config_directive *d,
-    char *value, const char **reason)
+config_md_source(struct config *cfg, char *value, int mdq,
+    const char **reason)
 {
 	struct config_md_source	*m;
 	char			*tok, *save;
@@ -428,9 +451,14 @@ config_aggregate(struct config *cfg, const struct config_directive *d,
 	}
 	m = &cfg->md_sources[cfg->nmd_sources];
 	memset(m, 0, sizeof(*m));
+	m->mdq = mdq;
 	m->interval = 3600;
-	m->timeout = 60;
-	m->max_mb = 256;
+	/* A request waits for an MDQ answer: short by default. */
+	m->timeout = mdq ? 5 : 60;
+	m->max_mb = mdq ? 1 : 256;
+	m->ttl = 6 * 3600;
+	m->negative_ttl = 600;
+	m->max_entries = 10000;
 	tok = strtok_r(value, " \t", &save);
 	if (tok == NULL || strlen(tok) >= sizeof(m->name) ||
 	    strspn(tok, "abcdefghijklmnopqrstuvwxyz"
@@ -448,6 +476,12 @@ config_aggregate(struct config *cfg, const struct config_directive *d,
 	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
 		if (config_md_field(m, tok, reason) == -1)
 			return (-1);
+	}
+	if (mdq && (m->url[0] == '\0' || m->file[0] != '\0' ||
+	    m->cert[0] == '\0')) {
+		*reason = "url= (the responder's base URL) and cert= are "
+		    "required, file= is not allowed";
+		return (-1);
 	}
 	if ((m->file[0] == '\0') == (m->url[0] == '\0') ||
 	    m->cert[0] == '\0') {
@@ -468,6 +502,20 @@ config_aggregate(struct config *cfg, const struct config_directive *d,
 	}
 	cfg->nmd_sources++;
 	return (0);
+}
+
+static int
+config_aggregate(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_md_source(cfg, value, 0, reason));
+}
+
+static int
+config_mdq(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_md_source(cfg, value, 1, reason));
 }
 
 /* An unsigned int between d->size and d->max; *reason names the unit. */

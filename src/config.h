@@ -34,9 +34,11 @@ struct config_proxy {
 };
 
 /*
- * A SAML metadata aggregate (metadata_aggregate, docs/saml.md): a signed
- * EntitiesDescriptor whose SPs are indexed in the store and resolved by
- * entityID when a request names one.
+ * A SAML metadata source (docs/saml.md): an aggregate
+ * (metadata_aggregate), a signed EntitiesDescriptor whose SPs are indexed
+ * in the store, or an MDQ responder (metadata_mdq) asked for one entity
+ * at a time; either way an SP is resolved by entityID when a request
+ * names it.
  */
 struct config_md_source {
 	char		name[CONFIG_MD_NAME_MAX];	/* [A-Za-z0-9_-] */
@@ -49,6 +51,11 @@ struct config_md_source {
 	unsigned int	interval;		/* seconds between checks */
 	unsigned int	timeout;		/* seconds, for url */
 	unsigned int	max_mb;			/* largest copy, for url */
+	int		mdq;			/* an MDQ responder at url */
+	int		sha1;			/* MDQ: ask for {sha1}hex */
+	unsigned int	ttl;			/* MDQ: seconds an answer is kept */
+	unsigned int	negative_ttl;		/* MDQ: ... a "not found" */
+	unsigned int	max_entries;		/* MDQ: answers kept at most */
 };
 
 struct config {

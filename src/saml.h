@@ -241,6 +241,18 @@ int	saml_fetch(const char *url, const char *etag,
 void	saml_fetch_free(struct saml_fetch *);
 
 /*
+ * saml_mdq.c: finds entity_id at the MDQ responder of src: from the
+ * store's cache, else asked (waiting at most src->timeout) and cached.
+ * @param xml		receives the verified EntityDescriptor (g_free)
+ * @param valid_until	until when it may be used
+ * @return 1 (found), 0 (not found, refused or unreachable: logged), -1
+ *	   (store error or out of memory).
+ */
+int	saml_mdq_lookup(struct store *, const struct config_md_source *src,
+	    const char *entity_id, uint64_t now, char **xml, size_t *len,
+	    uint64_t *valid_until);
+
+/*
  * Looks at source src now: when its file or URL has a new copy, verifies and indexes
  * it as the new generation; when it is refused, logs why and keeps the
  * last good copy. Records when to look again (interval, cacheDuration).

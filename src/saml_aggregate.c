@@ -124,12 +124,14 @@ saml_aggregate_verify(xmlDocPtr doc, const char *cert, const char **why)
 	ret = -1;
 	ctx = NULL;
 	root = xmlDocGetRootElement(doc);
-	*why = "not an md:EntitiesDescriptor";
+	/* An aggregate, or one entity as an MDQ responder sends it. */
+	*why = "not an md:EntitiesDescriptor or md:EntityDescriptor";
 	if (root == NULL || root->ns == NULL ||
-	    !xmlStrEqual(root->name, (const xmlChar *)"EntitiesDescriptor") ||
-	    !xmlStrEqual(root->ns->href, (const xmlChar *)MD_NS))
+	    !xmlStrEqual(root->ns->href, (const xmlChar *)MD_NS) ||
+	    (!xmlStrEqual(root->name, (const xmlChar *)"EntitiesDescriptor") &&
+	    !xmlStrEqual(root->name, (const xmlChar *)"EntityDescriptor")))
 		return (-1);
-	*why = "unsigned (no ds:Signature on the EntitiesDescriptor)";
+	*why = "unsigned (no ds:Signature on the document element)";
 	if ((sig = xmlSecFindChild(root, xmlSecNodeSignature,
 	    xmlSecDSigNs)) == NULL)
 		return (-1);
@@ -195,7 +197,7 @@ saml_aggregate_verify(xmlDocPtr doc, const char *cert, const char **why)
 	*why = "the signature does not verify with the pinned certificate";
 	if (ctx->status != xmlSecDSigStatusSucceeded)
 		goto out;
-	*why = "the signature does not cover the whole EntitiesDescriptor";
+	*why = "the signature does not cover the whole document";
 	if (saml_aggregate_check_ref(ctx, root) == -1)
 		goto out;
 	ret = 0;
@@ -452,6 +454,7 @@ saml_aggregate_parse(const struct config_md_source *src, xmlDocPtr doc,
 	xmlNodePtr	 root;
 	uint64_t	 duration;
 	xmlChar		*cd;
+	int		 rc;
 
 	memset(ix, 0, sizeof(*ix));
 	ix->src = src;
@@ -464,7 +467,7 @@ saml_aggregate_parse(const struct config_md_source *src, xmlDocPtr doc,
 	 * an aggregate: without it a stolen old copy would be good forever.
 	 */
 	ix->valid_until = UINT64_MAX;
-	*why = "no valid validUntil on the EntitiesDescriptor";
+	*why = "no valid validUntil on the document element";
 	if (saml_aggregate_time(root, "validUntil", &ix->valid_until) == -1 ||
 	    ix->valid_until == UINT64_MAX)
 		return (-1);
@@ -477,7 +480,11 @@ saml_aggregate_parse(const struct config_md_source *src, xmlDocPtr doc,
 		xmlFree(cd);
 	}
 	*why = "out of memory";
-	if (saml_aggregate_walk(ix, root, ix->valid_until, 0) == -1) {
+	if (xmlStrEqual(root->name, (const xmlChar *)"EntityDescriptor"))
+		rc = saml_aggregate_entity(ix, root, ix->valid_until);
+	else
+		rc = saml_aggregate_walk(ix, root, ix->valid_until, 0);
+	if (rc == -1) {
 		saml_aggregate_release(ix);
 		return (-1);
 	}
@@ -683,6 +690,8 @@ saml_aggregate_refresh(struct store *st, const struct config *cfg,
 	ret = 0;
 	for (i = 0; i < cfg->nmd_sources; i++) {
 		src = &cfg->md_sources[i];
+		if (src->mdq)
+			continue;
 		/* Most ticks end here, on a read. */
 		if (store_txn_begin(st, &txn, 0) == -1)
 			return (-1);

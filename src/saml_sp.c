@@ -70,8 +70,13 @@ static void	saml_sp_evict(struct saml_idp *, struct saml_sp_cached *);
 static struct saml_sp_cached	*saml_sp_slot(struct saml_idp *);
 static int	saml_sp_current(struct saml_idp *,
 		    const struct saml_sp_cached *, uint64_t);
+static int	saml_sp_aggregate_get(struct saml_idp *,
+		    const struct config_md_source *, const char *, char **,
+		    size_t *, uint64_t *, uint64_t *);
 static const struct saml_sp	*saml_sp_resolve(struct saml_idp *,
 		    const char *, uint64_t);
+static const struct saml_sp	*saml_sp_file_find(const struct saml_idp *,
+		    const char *);
 static void	saml_sp_acs_first(struct saml_sp *, const char *);
 static xmlXPathObjectPtr	saml_sp_xpath(xmlXPathContextPtr,
 		    const char *);
@@ -488,7 +493,7 @@ saml_sp_add(struct saml_idp *idp, const char *dir, const char *name)
 		    (char *)NULL);
 		return (-1);
 	}
-	if (saml_sp_find(idp, sp->entity_id) != NULL) {
+	if (saml_sp_file_find(idp, sp->entity_id) != NULL) {
 		log_event("saml.sp.error", "file", xml, "reason",
 		    "entityID already loaded from another file", (char *)NULL);
 		return (-1);
@@ -574,12 +579,48 @@ saml_sp_current(struct saml_idp *idp, const struct saml_sp_cached *c,
 	struct store_txn	txn;
 	int			rc;
 
-	if (c->valid_until <= now || store_txn_begin(idp->store, &txn, 0) == -1)
+	if (c->valid_until <= now)
+		return (0);
+	/* An MDQ answer is good until valid_until; it has no copies. */
+	if (idp->cfg->md_sources[c->source].mdq)
+		return (1);
+	if (store_txn_begin(idp->store, &txn, 0) == -1)
 		return (0);
 	rc = store_metadata_source_get(&txn,
 	    idp->cfg->md_sources[c->source].name, &s);
 	store_txn_abort(&txn);
 	return (rc == 0 && s.generation == c->generation);
+}
+
+/*
+ * entity_id in the aggregate src, as the store holds it now.
+ * @return 1 with *xml (g_free) and the copy's generation, 0 when it is
+ *	   not there, -1 on a store error.
+ */
+static int
+saml_sp_aggregate_get(struct saml_idp *idp,
+    const struct config_md_source *src, const char *entity_id, char **xml,
+    size_t *len, uint64_t *valid_until, uint64_t *generation)
+{
+	struct store_md_source	s;
+	struct store_txn	txn;
+	struct store_val	val;
+	int			rc;
+
+	if (store_txn_begin(idp->store, &txn, 0) == -1)
+		return (-1);
+	rc = store_metadata_source_get(&txn, src->name, &s);
+	if (rc == 0 && s.generation != 0)
+		rc = store_metadata_entity_get(&txn, src->name, entity_id,
+		    valid_until, &val);
+	else if (rc == 0)
+		rc = STORE_NOTFOUND;
+	if (rc == 0 && (*xml = g_strndup(val.data, val.len)) != NULL) {
+		*len = val.len;
+		*generation = s.generation;
+	}
+	store_txn_abort(&txn);
+	return (rc == 0 ? 1 : rc == STORE_NOTFOUND ? 0 : -1);
 }
 
 /*
@@ -591,34 +632,28 @@ static const struct saml_sp *
 saml_sp_resolve(struct saml_idp *idp, const char *entity_id, uint64_t now)
 {
 	const struct config_md_source	*src;
-	struct store_md_source		 s;
-	struct store_txn		 txn;
-	struct store_val		 val;
 	struct saml_sp_cached		*c;
 	xmlDocPtr			 doc;
 	char				*xml, until[DATE_MAX], at[16];
 	const char			*why;
-	uint64_t			 valid_until;
+	uint64_t			 valid_until, generation;
 	size_t				 i, len;
 	int				 rc, line;
 
 	xml = NULL;
 	len = 0;
-	if (store_txn_begin(idp->store, &txn, 0) == -1)
-		return (NULL);
+	generation = 0;
 	for (i = 0; i < idp->cfg->nmd_sources && xml == NULL; i++) {
 		src = &idp->cfg->md_sources[i];
-		if (store_metadata_source_get(&txn, src->name, &s) != 0 ||
-		    s.generation == 0)
-			continue;
-		rc = store_metadata_entity_get(&txn, src->name, entity_id,
-		    &valid_until, &val);
+		if (src->mdq)
+			rc = saml_mdq_lookup(idp->store, src, entity_id, now,
+			    &xml, &len, &valid_until);
+		else
+			rc = saml_sp_aggregate_get(idp, src, entity_id, &xml,
+			    &len, &valid_until, &generation);
 		if (rc == -1)
-			break;
-		if (rc == 0 && (xml = g_strndup(val.data, val.len)) != NULL)
-			len = val.len;
+			return (NULL);
 	}
-	store_txn_abort(&txn);
 	if (xml == NULL)
 		return (NULL);
 	src = &idp->cfg->md_sources[i - 1];
@@ -633,7 +668,8 @@ saml_sp_resolve(struct saml_idp *idp, const char *entity_id, uint64_t now)
 
 	c = saml_sp_slot(idp);
 	saml_sp_defaults(&c->sp);
-	snprintf(c->sp.file, sizeof(c->sp.file), "%s", src->file);
+	snprintf(c->sp.file, sizeof(c->sp.file), "%s", src->mdq ||
+	    src->url[0] != '\0' ? src->url : src->file);
 	why = "not well-formed XML";
 	doc = xmlReadMemory(xml, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -659,7 +695,7 @@ saml_sp_resolve(struct saml_idp *idp, const char *entity_id, uint64_t now)
 	}
 	c->busy = 1;
 	c->source = i - 1;
-	c->generation = s.generation;
+	c->generation = generation;
 	c->valid_until = valid_until;
 	c->used = ++idp->cache->tick;
 	g_hash_table_insert(idp->cache->by_id, c->sp.entity_id, c);
@@ -668,20 +704,31 @@ saml_sp_resolve(struct saml_idp *idp, const char *entity_id, uint64_t now)
 	return (&c->sp);
 }
 
-const struct saml_sp *
-saml_sp_find(struct saml_idp *idp, const char *entity_id)
+/* An SP of federation/sp/, or NULL. */
+static const struct saml_sp *
+saml_sp_file_find(const struct saml_idp *idp, const char *entity_id)
 {
-	struct saml_sp_cached	*c;
-	uint64_t		 now;
-	size_t			 i;
+	size_t	i;
 
-	if (entity_id == NULL)
-		return (NULL);
-	/* The files of federation/sp/ come first (docs/saml.md). */
 	for (i = 0; i < idp->nsps; i++) {
 		if (strcmp(idp->sps[i].entity_id, entity_id) == 0)
 			return (&idp->sps[i]);
 	}
+	return (NULL);
+}
+
+const struct saml_sp *
+saml_sp_find(struct saml_idp *idp, const char *entity_id)
+{
+	const struct saml_sp	*sp;
+	struct saml_sp_cached	*c;
+	uint64_t		 now;
+
+	if (entity_id == NULL)
+		return (NULL);
+	/* The files of federation/sp/ come first (docs/saml.md). */
+	if ((sp = saml_sp_file_find(idp, entity_id)) != NULL)
+		return (sp);
 	if (idp->cache == NULL)
 		return (NULL);
 	now = (uint64_t)time(NULL);

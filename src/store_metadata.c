@@ -11,6 +11,8 @@
 #define MD_SOURCE_VERSION	1
 #define MD_ENTITY_VERSION	1
 #define MD_LEASE_VERSION	1
+#define MD_MDQ_VERSION		1
+#define MD_MDQ_HEAD		10	/* version, positive, expires */
 #define MD_ENTITY_HEAD		9	/* version byte, valid until */
 #define MD_NAME_MAX		64
 
@@ -20,7 +22,7 @@ struct md_first {
 };
 
 static int	store_metadata_key(struct codec_writer *, char, const char *);
-static int	store_metadata_entity_key(struct codec_writer *,
+static int	store_metadata_entity_key(struct codec_writer *, char,
 		    const char *, const char *);
 static int	store_metadata_first(void *, const struct store_val *,
 		    const struct store_val *);
@@ -141,14 +143,17 @@ store_metadata_clear(struct store_txn *txn, const char *name)
 	return (rc == -1 ? -1 : 0);
 }
 
-/* 'E' name 0x00 SHA-256(entity_id): entityIDs may exceed LMDB's 511. */
+/*
+ * type name 0x00 SHA-256(entity_id): entityIDs may exceed LMDB's 511
+ * bytes. The MDQ cache has its own database: type 'Q'.
+ */
 static int
-store_metadata_entity_key(struct codec_writer *k, const char *name,
-    const char *entity_id)
+store_metadata_entity_key(struct codec_writer *k, char type,
+    const char *name, const char *entity_id)
 {
 	unsigned char	h[SHA256_DIGEST_LENGTH];
 
-	if (store_metadata_key(k, 'E', name) == -1)
+	if (store_metadata_key(k, type, name) == -1)
 		return (-1);
 	SHA256((const unsigned char *)entity_id, strlen(entity_id), h);
 	codec_put_u8(k, 0);
@@ -169,7 +174,7 @@ store_metadata_entity_put(struct store_txn *txn, const char *name,
 	codec_put_u64(&w, valid_until);
 	/* The XML is the rest of the record: read in place, not copied. */
 	codec_put_raw(&w, xml, xmllen);
-	if (store_metadata_entity_key(&k, name, entity_id) == 0 &&
+	if (store_metadata_entity_key(&k, 'E', name, entity_id) == 0 &&
 	    codec_writer_ok(&w) == 0 && w.len == MD_ENTITY_HEAD + xmllen)
 		rc = store_put(txn, STORE_METADATA, k.data, k.len, w.data,
 		    w.len, 0);
@@ -189,7 +194,7 @@ store_metadata_entity_get(struct store_txn *txn, const char *name,
 	const unsigned char	*p;
 	int			rc;
 
-	if (store_metadata_entity_key(&k, name, entity_id) == -1) {
+	if (store_metadata_entity_key(&k, 'E', name, entity_id) == -1) {
 		codec_writer_free(&k);
 		return (STORE_NOTFOUND);
 	}
@@ -252,4 +257,78 @@ store_metadata_lease(struct store_txn *txn, const char *name,
 	codec_writer_free(&k);
 	codec_writer_free(&w);
 	return (rc);
+}
+
+int
+store_metadata_mdq_get(struct store_txn *txn, const char *name,
+    const char *entity_id, uint64_t now, uint64_t *expires,
+    struct store_val *xml)
+{
+	struct codec_writer	k;
+	struct store_val	val;
+	const unsigned char	*p;
+	int			rc;
+
+	if (store_metadata_entity_key(&k, 'Q', name, entity_id) == -1) {
+		codec_writer_free(&k);
+		return (STORE_NOTFOUND);
+	}
+	rc = store_get(txn, STORE_MDQ_CACHE, k.data, k.len, &val);
+	codec_writer_free(&k);
+	if (rc != 0)
+		return (rc);
+	p = val.data;
+	if (val.len < MD_MDQ_HEAD || p[0] != MD_MDQ_VERSION) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	*expires = codec_from_be64(p + 2);
+	if (*expires <= now)
+		return (STORE_NOTFOUND);
+	if (p[1] == 0)
+		return (STORE_MD_NEGATIVE);
+	xml->data = p + MD_MDQ_HEAD;
+	xml->len = val.len - MD_MDQ_HEAD;
+	return (xml->len > 0 ? 0 : STORE_MD_NEGATIVE);
+}
+
+int
+store_metadata_mdq_put(struct store_txn *txn, const char *name,
+    const char *entity_id, uint64_t expires, const char *xml,
+    size_t xmllen, size_t max)
+{
+	struct codec_writer	k, w;
+	long long		n;
+	int			rc;
+
+	/* Bounded: a flood of made-up entityIDs cannot grow it. */
+	if ((n = store_count(txn, STORE_MDQ_CACHE)) == -1)
+		return (-1);
+	if ((size_t)n >= max)
+		return (STORE_EXISTS);
+	rc = -1;
+	codec_writer_init(&w, MD_MDQ_VERSION);
+	codec_put_u8(&w, xml != NULL);
+	codec_put_u64(&w, expires);
+	if (xml != NULL)
+		codec_put_raw(&w, xml, xmllen);
+	if (store_metadata_entity_key(&k, 'Q', name, entity_id) == 0 &&
+	    codec_writer_ok(&w) == 0)
+		rc = store_put(txn, STORE_MDQ_CACHE, k.data, k.len, w.data,
+		    w.len, 0);
+	else
+		store_txn_fail(txn);
+	codec_writer_free(&k);
+	codec_writer_free(&w);
+	return (rc);
+}
+
+int
+store_metadata_mdq_expired(struct store_txn *txn, const struct store_val *key,
+    const struct store_val *val, uint64_t now)
+{
+	const unsigned char	*p = val->data;
+
+	return (val->len >= MD_MDQ_HEAD && p[0] == MD_MDQ_VERSION &&
+	    codec_from_be64(p + 2) <= now);
 }

@@ -9,6 +9,10 @@
  *                                      (valid until, then its XML)
  *   'L' name                        -> the refresh lease: which process
  *                                      refreshes the source, until when
+ *
+ * STORE_MDQ_CACHE (volatile, swept) holds the answers of MDQ responders:
+ *   name 0x00 SHA-256(entityID)     -> until when, and the verified
+ *                                      EntityDescriptor or "not found"
  * What is here was verified before it was written: it is the last good
  * copy a restart starts from.
  */
@@ -76,5 +80,34 @@ int	store_metadata_entity_get(struct store_txn *, const char *name,
  */
 int	store_metadata_lease(struct store_txn *, const char *name,
 	    uint64_t owner, uint64_t now, uint64_t ttl);
+
+/* store_metadata_mdq_get(): the responder said there is no such entity. */
+#define STORE_MD_NEGATIVE	2
+
+/*
+ * Looks up the MDQ answer for entity_id of source name, if it has not
+ * expired at now.
+ * @param xml	receives the document of a positive answer, borrowed
+ *		until the transaction ends
+ * @return 0 (a document), STORE_MD_NEGATIVE, STORE_NOTFOUND (none, or
+ *	   expired), or -1.
+ */
+int	store_metadata_mdq_get(struct store_txn *, const char *name,
+	    const char *entity_id, uint64_t now, uint64_t *expires,
+	    struct store_val *xml);
+
+/*
+ * Records an MDQ answer until expires: the verified document, or "not
+ * found" when xml is NULL. Nothing is written when the cache already
+ * holds max records (expired ones go with store_sweep()).
+ * @return 0, STORE_EXISTS when full, or -1.
+ */
+int	store_metadata_mdq_put(struct store_txn *, const char *name,
+	    const char *entity_id, uint64_t expires, const char *xml,
+	    size_t xmllen, size_t max);
+
+/* store_sweep() callback for STORE_MDQ_CACHE. */
+int	store_metadata_mdq_expired(struct store_txn *,
+	    const struct store_val *, const struct store_val *, uint64_t);
 
 #endif

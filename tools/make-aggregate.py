@@ -6,12 +6,16 @@ and trying mutua's metadata_aggregate (docs/saml.md).
     make-aggregate.py --key K --cert C --out FILE [--count N]
         [--entity FILE.xml ...] [--valid-days D] [--cache-duration PT1H]
         [--unsigned]
+    make-aggregate.py --key K --cert C --out FILE --single FILE.xml
+        [--valid-days D]
 
 --count N adds N generated SPs (https://spN.example.org/shibboleth; every
 tenth one is in the REFEDS Research and Scholarship category), plus one
 IdP and one SAML 1.1-only SP that mutua's filter must leave out.
 --entity adds an EntityDescriptor from a file (e.g. pysaml2's metadata).
 --valid-days may be negative: an aggregate that has already expired.
+--single signs one EntityDescriptor on its own, as an MDQ responder
+answers (draft-young-md-query).
 """
 import argparse
 import datetime
@@ -95,13 +99,15 @@ def main():
     p.add_argument("--valid-days", type=float, default=14)
     p.add_argument("--cache-duration", default="PT6H")
     p.add_argument("--unsigned", action="store_true")
+    p.add_argument("--single")
     a = p.parse_args()
 
     cert = cert_body(a.cert)
     until = (datetime.datetime.now(datetime.timezone.utc) +
              datetime.timedelta(days=a.valid_days))
     signature = "" if a.unsigned else (
-        '<ds:Signature><ds:SignedInfo><ds:CanonicalizationMethod Algorithm='
+        '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+        '<ds:SignedInfo><ds:CanonicalizationMethod Algorithm='
         '"http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod '
         'Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
         '<ds:Reference URI="#aggregate"><ds:Transforms><ds:Transform '
@@ -123,11 +129,24 @@ def main():
         'ID="aggregate" Name="%s" validUntil="%s" cacheDuration="%s">'
         '%s\n' % (MD, REGISTRAR, until.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   a.cache_duration, signature)]
+    root = MD + ":EntitiesDescriptor"
+    if a.single:
+        # The entity itself is the document element: ID, validUntil and
+        # the Signature (its first child, metadata §2.3.2) go on it.
+        root = MD + ":EntityDescriptor"
+        xml = from_file(a.single)
+        m = re.search(r"<(\w+:)?EntityDescriptor\b[^>]*>", xml)
+        start = m.group(0)[:-1] + (
+            ' ID="aggregate" validUntil="%s">' %
+            until.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+                 xml[:m.start()], start, signature, xml[m.end():]]
     parts += [from_file(e) for e in a.entity]
     if a.count:
         parts.append(others(cert))
         parts += [generated(i, cert) for i in range(1, a.count + 1)]
-    parts.append("</md:EntitiesDescriptor>\n")
+    if not a.single:
+        parts.append("</md:EntitiesDescriptor>\n")
 
     out_dir = os.path.dirname(os.path.abspath(a.out))
     with tempfile.NamedTemporaryFile("w", dir=out_dir, suffix=".xml",
@@ -139,7 +158,7 @@ def main():
             return 0
         r = subprocess.run(
             ["xmlsec1", "--sign", "--privkey-pem", a.key + "," + a.cert,
-             "--id-attr:ID", MD + ":EntitiesDescriptor", "--output",
+             "--id-attr:ID", root, "--output",
              t.name + ".signed", t.name], capture_output=True, text=True)
         if r.returncode != 0:
             sys.stderr.write(r.stderr)

@@ -4,6 +4,7 @@ as a federation publishes it, from a file or from a Python http.server on
 127.0.0.1: resolved when a request names it, refreshed without a restart,
 a bad copy refused with the last good one kept."""
 import functools
+import hashlib
 import http.server
 import os
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import pytest
 import requests
@@ -242,3 +244,162 @@ def test_aggregate_over_http_is_refreshed_without_a_restart(http_fed):
     assert 'reason="the server did not answer 200 OK"' in log
     _, reqid, fields, _ = sso(server, sp, a)
     sp.parse_response(fields["SAMLResponse"], reqid)
+
+
+class Responder:
+    """An MDQ responder on 127.0.0.1 (draft-young-md-query §3): GET
+    /entities/<percent-encoded entityID or {sha1}hex> answers the signed
+    EntityDescriptor it was given, else 404. Remembers each path asked."""
+
+    def __init__(self):
+        self.entities = {}
+        self.asked = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.asked.append(self.path)
+                name = urllib.parse.unquote(
+                    self.path[len("/mdq/entities/"):])
+                if name.startswith("{sha1}"):
+                    name = outer.by_sha1.get(name[6:], "")
+                body = outer.entities.get(name)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type",
+                                 "application/samlmetadata+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     Handler)
+        self.base = "http://127.0.0.1:%d/mdq" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever,
+                         daemon=True).start()
+
+    @property
+    def by_sha1(self):
+        return {hashlib.sha1(e.encode()).hexdigest(): e
+                for e in self.entities}
+
+    def publish(self, fed, sp, key=None, crt=None, valid_days=14):
+        src = os.path.join(fed.dir, "single-src.xml")
+        out = os.path.join(fed.dir, "single.xml")
+        with open(src, "w") as f:
+            f.write(sp.metadata())
+        subprocess.run(
+            [sys.executable, TOOL, "--key", key or fed.key, "--cert",
+             crt or fed.crt, "--out", out, "--single", src,
+             "--valid-days", str(valid_days)], check=True,
+            capture_output=True)
+        with open(out, "rb") as f:
+            self.entities[sp.entity] = f.read()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def mdq_fed(new_server):
+    """A server whose SPs come only from an MDQ responder."""
+    made = []
+
+    def make(sha1=False):
+        d = tempfile.mkdtemp(prefix="mutua-mdq-")
+        fed = Federation(d)
+        mdq = Responder()
+        made.append(mdq)
+        server = new_server(
+            "metadata_mdq mdq url=%s cert=%s negative_ttl=60%s\n" % (
+                mdq.base, fed.crt, " sha1=yes" if sha1 else ""))
+        server.start()
+        a = enrol(server)
+        return server, fed, mdq, a
+    yield make
+    for m in made:
+        m.close()
+
+
+def refused(server, sp, words="not in the federation"):
+    _, url = sp.authn_request()
+    r = requests.get(url, allow_redirects=False)
+    assert r.status_code == 400 and words in r.text, r.text[:300]
+
+
+def test_mdq_positive_answer_is_cached(mdq_fed):
+    server, fed, mdq, a = mdq_fed()
+    sp = SamlSP(os.path.join(fed.dir, "sp"))
+    mdq.publish(fed, sp)
+    sp.connect(server.base)
+    _, reqid, fields, rp = sso(server, sp, a)
+    assert rp == sp.entity
+    sp.parse_response(fields["SAMLResponse"], reqid)
+    assert mdq.asked == ["/mdq/entities/" + urllib.parse.quote(
+        sp.entity, safe="")]
+    # The answer is in the store: no worker asks again.
+    for _ in range(3):
+        _, reqid, fields, _ = sso(server, sp, a)
+        sp.parse_response(fields["SAMLResponse"], reqid)
+    assert len(mdq.asked) == 1
+    assert "event=saml.mdq.loaded source=mdq entity_id=%s" % sp.entity in \
+        server.read_log()
+
+
+def test_mdq_unknown_entity_is_cached_as_not_found(mdq_fed):
+    server, fed, mdq, a = mdq_fed()
+    sp = SamlSP(os.path.join(fed.dir, "sp"))
+    sp.connect(server.base)
+    refused(server, sp)
+    refused(server, sp)
+    assert len(mdq.asked) == 1
+    assert "event=saml.mdq.notfound source=mdq" in server.read_log()
+
+
+def test_mdq_badly_signed_and_expired_answers_are_refused(mdq_fed):
+    server, fed, mdq, a = mdq_fed()
+    bad = SamlSP(os.path.join(fed.dir, "bad"), base="https://bad.test")
+    mdq.publish(fed, bad, key=fed.other_key, crt=fed.other_crt)
+    bad.connect(server.base)
+    refused(server, bad)
+    old = SamlSP(os.path.join(fed.dir, "old"), base="https://old.test")
+    mdq.publish(fed, old, valid_days=-1)
+    old.connect(server.base)
+    refused(server, old)
+    log = server.read_log()
+    assert ('event=saml.mdq.refused source=mdq entity_id=https://bad.test/'
+            'metadata reason="the signature does not verify with the '
+            'pinned certificate"') in log
+    assert ('event=saml.mdq.refused source=mdq entity_id=https://old.test/'
+            'metadata reason="expired (validUntil has passed)"') in log
+
+
+def test_mdq_sha1_form(mdq_fed):
+    server, fed, mdq, a = mdq_fed(sha1=True)
+    sp = SamlSP(os.path.join(fed.dir, "sp"))
+    mdq.publish(fed, sp)
+    sp.connect(server.base)
+    _, reqid, fields, _ = sso(server, sp, a)
+    sp.parse_response(fields["SAMLResponse"], reqid)
+    assert mdq.asked == ["/mdq/entities/%7Bsha1%7D" +
+                         hashlib.sha1(sp.entity.encode()).hexdigest()]
+
+
+def test_mdq_unreachable_responder_is_refused_quickly(new_server):
+    d = tempfile.mkdtemp(prefix="mutua-mdq-")
+    fed = Federation(d)
+    server = new_server("metadata_mdq mdq url=http://127.0.0.1:9/mdq "
+                        "cert=%s timeout=2\n" % fed.crt)
+    server.start()
+    sp = SamlSP(os.path.join(d, "sp"))
+    sp.connect(server.base)
+    t = time.time()
+    refused(server, sp)
+    assert time.time() - t < 5
+    assert "event=saml.mdq.refused source=mdq" in server.read_log()

@@ -306,7 +306,14 @@ test_config_metadata_aggregates_parse(void **state)
 	struct config	cfg;
 
 	assert_load_ok("aggregate.conf", &cfg);
-	assert_int_equal(cfg.nmd_sources, 3);
+	assert_int_equal(cfg.nmd_sources, 4);
+	assert_true(cfg.md_sources[3].mdq && cfg.md_sources[3].sha1);
+	assert_int_equal(cfg.md_sources[3].ttl, 120);
+	assert_int_equal(cfg.md_sources[3].negative_ttl, 30);
+	assert_int_equal(cfg.md_sources[3].max_entries, 500);
+	assert_int_equal(cfg.md_sources[3].timeout, 5);
+	assert_int_equal(cfg.md_sources[3].max_mb, 1);
+	assert_false(cfg.md_sources[2].mdq);
 	assert_string_equal(cfg.md_sources[0].name, "uk");
 	assert_string_equal(cfg.md_sources[0].file, "var/uk.xml");
 	assert_string_equal(cfg.md_sources[0].cert, "federation/uk.crt");
@@ -346,6 +353,9 @@ test_config_rejects_bad_metadata_aggregates(void **state)
 	    "cert= and one of file= or url= are required");
 	assert_load_error("aggregate-bad-url.conf", 9,
 	    "metadata_aggregate: url: http:// or https://");
+	assert_load_error("mdq-file.conf", 9, "metadata_mdq: url= (the "
+	    "responder's base URL) and cert= are required, file= is not "
+	    "allowed");
 	assert_load_error("aggregate-dup.conf", 10, "metadata_aggregate: "
 	    "a source of that name is already defined");
 }

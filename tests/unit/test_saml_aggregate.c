@@ -420,6 +420,76 @@ test_lease_has_one_holder(void **state)
 	assert_int_equal(store_txn_commit(&txn), 0);
 }
 
+/* MDQ answers: positive, "not found", expired, and the bound. */
+static void
+test_mdq_cache(void **state)
+{
+	struct agg_test		*t = *state;
+	struct store_txn	 txn;
+	struct store_val	 xml;
+	uint64_t		 exp;
+	char			 id[64];
+	int			 i;
+
+	assert_int_equal(store_txn_begin(t->f.st, &txn, 1), 0);
+	assert_int_equal(store_metadata_mdq_put(&txn, "mdq", "https://a/",
+	    1000, "<x/>", 4, 100), 0);
+	assert_int_equal(store_metadata_mdq_put(&txn, "mdq", "https://b/",
+	    1000, NULL, 0, 100), 0);
+	assert_int_equal(store_metadata_mdq_get(&txn, "mdq", "https://a/",
+	    999, &exp, &xml), 0);
+	assert_int_equal(exp, 1000);
+	assert_int_equal(xml.len, 4);
+	assert_memory_equal(xml.data, "<x/>", 4);
+	assert_int_equal(store_metadata_mdq_get(&txn, "mdq", "https://b/",
+	    999, &exp, &xml), STORE_MD_NEGATIVE);
+	/* Expired, and another source's name: nothing. */
+	assert_int_equal(store_metadata_mdq_get(&txn, "mdq", "https://a/",
+	    1000, &exp, &xml), STORE_NOTFOUND);
+	assert_int_equal(store_metadata_mdq_get(&txn, "other", "https://a/",
+	    999, &exp, &xml), STORE_NOTFOUND);
+	assert_true(store_metadata_mdq_expired(&txn, NULL, &(struct store_val)
+	    { "\x01\x01\0\0\0\0\0\0\x03\xe8", 10 }, 1000));
+	/* Bounded: the 100th record is not written. */
+	for (i = 0; i < 98; i++) {
+		snprintf(id, sizeof(id), "https://n%d/", i);
+		assert_int_equal(store_metadata_mdq_put(&txn, "mdq", id, 1000,
+		    NULL, 0, 100), 0);
+	}
+	assert_int_equal(store_metadata_mdq_put(&txn, "mdq", "https://z/",
+	    1000, NULL, 0, 100), STORE_EXISTS);
+	assert_int_equal(store_txn_commit(&txn), 0);
+}
+
+/* One EntityDescriptor signed on its own, as an MDQ responder sends it. */
+static void
+test_single_signed_entity(void **state)
+{
+	struct agg_test	*t = *state;
+	char		 one[FIXTURE_PATH_MAX + 32];
+	const char	*why, *slash;
+
+	snprintf(one, sizeof(one), "%s/one.xml", t->f.dir);
+	assert_int_equal(make_aggregate(t, t->agg, "fed", "--count 1"), 0);
+	assert_int_equal(run("sed -n 's|.*\\(<md:EntityDescriptor entityID=\""
+	    "https://sp1[^\"]*\".*</md:EntityDescriptor>\\).*|\\1|p' %s | "
+	    "sed 's|<md:EntityDescriptor |<md:EntityDescriptor xmlns:md=\""
+	    "urn:oasis:names:tc:SAML:2.0:metadata\" xmlns:mdui=\"urn:oasis:"
+	    "names:tc:SAML:metadata:ui\" xmlns:mdrpi=\"urn:oasis:names:tc:"
+	    "SAML:metadata:rpi\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#"
+	    "\" |' > %s", t->agg, one), 0);
+	slash = strrchr(__FILE__, '/');
+	assert_int_equal(run("python3 %.*s/../../tools/make-aggregate.py "
+	    "--key %s/fed.key --cert %s/fed.crt --out %s --single %s",
+	    slash == NULL ? 1 : (int)(slash - __FILE__),
+	    slash == NULL ? "." : __FILE__, t->f.dir, t->f.dir, t->agg, one),
+	    0);
+	assert_int_equal(parse(t, &why), 1);
+	assert_int_equal(run("sed -i 's|sp1.example.org/Shibboleth|"
+	    "evil.example.org/Shibboleth|' %s", t->agg), 0);
+	assert_int_equal(parse(t, &why), -1);
+}
+
 static void
 test_durations_and_times(void **state)
 {
@@ -457,6 +527,8 @@ main(void)
 		T(test_cache_is_bounded),
 		T(test_expired_entity_is_refused_at_lookup),
 		T(test_lease_has_one_holder),
+		T(test_mdq_cache),
+		T(test_single_signed_entity),
 		cmocka_unit_test(test_durations_and_times),
 	};
 #undef T
