@@ -45,6 +45,12 @@
 #define SAML_ATTR_EPPN		0x04
 #define SAML_ATTR_UID		0x08
 
+/* Entity categories mutua releases by (saml_sp.c, docs/saml.md). */
+#define SAML_CATEGORY_RS		0x01
+#define SAML_CATEGORY_PERSONALIZED	0x02
+#define SAML_CATEGORY_PSEUDONYMOUS	0x04
+#define SAML_CATEGORY_ANONYMOUS		0x08
+
 enum saml_nameid {
 	SAML_NAMEID_TRANSIENT,
 	SAML_NAMEID_PERSISTENT,
@@ -63,6 +69,8 @@ struct saml_sp {
 	int		has_slo;
 	int		keyinfo_key;	/* KeyInfo: the key, no certificate */
 	int		unsolicited;	/* accepts IdP-initiated SSO */
+	int		by_category;	/* release_by_category yes */
+	uint32_t	categories;	/* SAML_CATEGORY_* in its metadata */
 	enum saml_nameid	nameid;		/* default NameID format */
 	uint32_t	attributes;	/* SAML_ATTR_* released */
 };

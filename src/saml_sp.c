@@ -29,6 +29,10 @@
 #define SAML_SPS_MAX		1024
 #define SAML_BINDING_POST_URI	"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 
+/* saml_sp_read_conf() flags. */
+#define SAML_SP_CONF_REQUIRED	0x01	/* a missing file is an error */
+#define SAML_SP_CONF_SECTIONS	0x02	/* "entity ID" overrides allowed */
+
 /* One slot of the per-worker cache of resolved aggregate SPs. */
 struct saml_sp_cached {
 	struct saml_sp	sp;
@@ -56,7 +60,11 @@ static int	saml_sp_read_doc(struct saml_sp *, xmlDocPtr, const char **);
 static int	saml_sp_read_conf(struct saml_sp *, const char *, int,
 		    const char **, int *);
 static int	saml_sp_yes(const char *, int *);
+static int	saml_sp_attr_bits(const char *, int, uint32_t *);
 static int	saml_sp_attributes(struct saml_sp *, char *, const char **);
+static int	saml_sp_by_category(struct saml_sp *, char *, const char **);
+static void	saml_sp_policy_finish(struct saml_sp *);
+static void	saml_sp_read_categories(struct saml_sp *, xmlXPathContextPtr);
 static int	saml_sp_nameid(struct saml_sp *, char *, const char **);
 static int	saml_sp_signed(struct saml_sp *, char *, const char **);
 static int	saml_sp_encrypt(struct saml_sp *, char *, const char **);
@@ -168,6 +176,10 @@ saml_sp_read_doc(struct saml_sp *sp, xmlDocPtr doc, const char **why)
 	    (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:metadata");
 	xmlXPathRegisterNs(ctx, (const xmlChar *)"mdui",
 	    (const xmlChar *)"urn:oasis:names:tc:SAML:metadata:ui");
+	xmlXPathRegisterNs(ctx, (const xmlChar *)"mdattr",
+	    (const xmlChar *)"urn:oasis:names:tc:SAML:metadata:attribute");
+	xmlXPathRegisterNs(ctx, (const xmlChar *)"saml",
+	    (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:assertion");
 
 	*why = "no EntityDescriptor with an entityID";
 	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/@entityID");
@@ -186,6 +198,7 @@ saml_sp_read_doc(struct saml_sp *sp, xmlDocPtr doc, const char **why)
 	strcpy(sp->entity_id, (char *)v);
 	xmlFree(v);
 	saml_sp_display_name(sp, ctx);
+	saml_sp_read_categories(sp, ctx);
 
 	/*
 	 * lasso splits each role descriptor's protocolSupportEnumeration
@@ -255,36 +268,148 @@ out:
 	return (ret);
 }
 
+/*
+ * Attribute names, the one table of what mutua can release: a name with
+ * no bit is one the directory does not provide yet (it may appear in a
+ * category's bundle, and is then left out).
+ */
+static const struct {
+	const char	*name;
+	uint32_t	 bit;
+} saml_sp_attrs[] = {
+	{ "mail", SAML_ATTR_MAIL },
+	{ "displayName", SAML_ATTR_DISPLAYNAME },
+	{ "eduPersonPrincipalName", SAML_ATTR_EPPN },
+	{ "uid", SAML_ATTR_UID },
+	{ "givenName", 0 },
+	{ "sn", 0 },
+	{ "eduPersonScopedAffiliation", 0 },
+	{ "eduPersonAssurance", 0 },
+	{ "schacHomeOrganization", 0 },
+	{ "subject-id", 0 },
+	{ "pairwise-id", 0 },
+};
+
+/*
+ * Entity categories and the attributes each one releases, as
+ * Shibboleth's attribute filter does it for an SP whose (signed)
+ * metadata carries the category: REFEDS Research and Scholarship v1.3
+ * §5 (shared user identifier, person name, e-mail, optionally
+ * affiliation) and the REFEDS Personalized, Pseudonymous and Anonymous
+ * Access entity categories (§4 of each).
+ */
+static const struct {
+	const char	*uri;
+	uint32_t	 flag;
+	const char	*bundle;
+} saml_sp_categories[] = {
+	{ "http://refeds.org/category/research-and-scholarship",
+	    SAML_CATEGORY_RS, "eduPersonPrincipalName mail displayName "
+	    "givenName sn eduPersonScopedAffiliation" },
+	{ "https://refeds.org/category/personalized",
+	    SAML_CATEGORY_PERSONALIZED, "subject-id mail displayName "
+	    "givenName sn eduPersonAssurance eduPersonScopedAffiliation "
+	    "schacHomeOrganization" },
+	{ "https://refeds.org/category/pseudonymous",
+	    SAML_CATEGORY_PSEUDONYMOUS, "pairwise-id eduPersonAssurance "
+	    "eduPersonScopedAffiliation schacHomeOrganization" },
+	{ "https://refeds.org/category/anonymous",
+	    SAML_CATEGORY_ANONYMOUS, "eduPersonAssurance "
+	    "eduPersonScopedAffiliation schacHomeOrganization" },
+};
+
+/*
+ * The SAML_ATTR_* bits of a list of names; unknown names fail, names
+ * the directory does not provide yet fail when strict.
+ */
+static int
+saml_sp_attr_bits(const char *list, int strict, uint32_t *bits)
+{
+	char	 copy[512], *tok, *save;
+	size_t	 i;
+
+	*bits = 0;
+	if (strlen(list) >= sizeof(copy))
+		return (-1);
+	strcpy(copy, list);
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		for (i = 0; i < sizeof(saml_sp_attrs) / sizeof(saml_sp_attrs[0]);
+		    i++) {
+			if (strcmp(saml_sp_attrs[i].name, tok) == 0)
+				break;
+		}
+		if (i == sizeof(saml_sp_attrs) / sizeof(saml_sp_attrs[0]) ||
+		    (strict && saml_sp_attrs[i].bit == 0))
+			return (-1);
+		*bits |= saml_sp_attrs[i].bit;
+	}
+	return (0);
+}
+
 static int
 saml_sp_attributes(struct saml_sp *sp, char *value, const char **why)
 {
-	static const struct {
-		const char	*name;
-		uint32_t	 bit;
-	} names[] = {
-		{ "mail", SAML_ATTR_MAIL },
-		{ "displayName", SAML_ATTR_DISPLAYNAME },
-		{ "eduPersonPrincipalName", SAML_ATTR_EPPN },
-		{ "uid", SAML_ATTR_UID },
-	};
-	char		*tok, *save;
-	size_t		 i;
-
-	sp->attributes = 0;
-	for (tok = strtok_r(value, " \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t", &save)) {
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			if (strcmp(names[i].name, tok) == 0)
-				break;
-		}
-		if (i == sizeof(names) / sizeof(names[0])) {
-			*why = "unknown attribute (mail, displayName, "
-			    "eduPersonPrincipalName, uid)";
-			return (-1);
-		}
-		sp->attributes |= names[i].bit;
+	if (saml_sp_attr_bits(value, 1, &sp->attributes) == -1) {
+		*why = "unknown attribute (mail, displayName, "
+		    "eduPersonPrincipalName, uid)";
+		return (-1);
 	}
 	return (0);
+}
+
+/* "release_by_category yes": the bundles of the SP's categories too. */
+static int
+saml_sp_by_category(struct saml_sp *sp, char *value, const char **why)
+{
+	return (saml_sp_yes(value, &sp->by_category));
+}
+
+/*
+ * What the policy decided, completed: the attributes of the SP's entity
+ * categories when the policy releases by category.
+ */
+static void
+saml_sp_policy_finish(struct saml_sp *sp)
+{
+	uint32_t	bits;
+	size_t		i;
+
+	if (!sp->by_category)
+		return;
+	for (i = 0; i < sizeof(saml_sp_categories) /
+	    sizeof(saml_sp_categories[0]); i++) {
+		if ((sp->categories & saml_sp_categories[i].flag) &&
+		    saml_sp_attr_bits(saml_sp_categories[i].bundle, 0,
+		    &bits) == 0)
+			sp->attributes |= bits;
+	}
+}
+
+/* The known entity categories the metadata claims (mdattr). */
+static void
+saml_sp_read_categories(struct saml_sp *sp, xmlXPathContextPtr ctx)
+{
+	xmlXPathObjectPtr	 o;
+	xmlChar			*v;
+	size_t			 i;
+	int			 j;
+
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:Extensions/"
+	    "mdattr:EntityAttributes/saml:Attribute[@Name='http://macedir.org/"
+	    "entity-category']/saml:AttributeValue");
+	for (j = 0; o != NULL && o->nodesetval != NULL &&
+	    j < o->nodesetval->nodeNr; j++) {
+		if ((v = xmlNodeGetContent(o->nodesetval->nodeTab[j])) == NULL)
+			continue;
+		for (i = 0; i < sizeof(saml_sp_categories) /
+		    sizeof(saml_sp_categories[0]); i++) {
+			if (strcmp(saml_sp_categories[i].uri, (char *)v) == 0)
+				sp->categories |= saml_sp_categories[i].flag;
+		}
+		xmlFree(v);
+	}
+	xmlXPathFreeObject(o);
 }
 
 static int
@@ -360,28 +485,35 @@ static const struct saml_sp_key saml_sp_keys[] = {
 	{ "encrypt_assertions",		saml_sp_encrypt },
 	{ "unsolicited",		saml_sp_unsolicited },
 	{ "signature_keyinfo",		saml_sp_keyinfo },
+	{ "release_by_category",	saml_sp_by_category },
 };
 
 /*
  * Reads a policy file, "key value" per line with the keys of
  * saml_sp_keys[], applied over what the metadata said. A missing file
- * keeps the defaults, unless required.
+ * keeps the defaults, unless flags has SAML_SP_CONF_REQUIRED. With
+ * SAML_SP_CONF_SECTIONS (a metadata source's policy), "entity ID"
+ * starts the overrides of one entity: the lines after it apply to that
+ * SP only (every line is still checked).
  */
 static int
-saml_sp_read_conf(struct saml_sp *sp, const char *path, int required,
+saml_sp_read_conf(struct saml_sp *sp, const char *path, int flags,
     const char **why, int *lineno)
 {
-	FILE	*fp;
-	char	 line[512], *key, *value, *p;
-	size_t	 i;
-	int	 ret;
+	static struct saml_sp	 other;
+	struct saml_sp		*target;
+	FILE			*fp;
+	char			 line[512], *key, *value, *p;
+	size_t			 i;
+	int			 ret;
 
 	*lineno = 0;
 	if ((fp = fopen(path, "r")) == NULL) {
 		*why = "cannot be read";
-		return (required ? -1 : 0);
+		return ((flags & SAML_SP_CONF_REQUIRED) ? -1 : 0);
 	}
 	ret = -1;
+	target = sp;
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		(*lineno)++;
 		if ((p = strchr(line, '#')) != NULL)
@@ -396,6 +528,16 @@ saml_sp_read_conf(struct saml_sp *sp, const char *path, int required,
 			*value++ = '\0';
 		while (isspace((unsigned char)*value))
 			value++;
+		if (strcmp(key, "entity") == 0) {
+			*why = "entity: only in a metadata source's policy, "
+			    "with an entityID";
+			if (!(flags & SAML_SP_CONF_SECTIONS) || *value == '\0')
+				goto out;
+			/* Another entity's lines go to a scratch copy. */
+			other = *sp;
+			target = strcmp(value, sp->entity_id) == 0 ? sp : &other;
+			continue;
+		}
 		for (i = 0; i < sizeof(saml_sp_keys) / sizeof(saml_sp_keys[0]);
 		    i++) {
 			if (strcmp(saml_sp_keys[i].name, key) == 0)
@@ -403,7 +545,7 @@ saml_sp_read_conf(struct saml_sp *sp, const char *path, int required,
 		}
 		*why = "unknown key or bad value";
 		if (i == sizeof(saml_sp_keys) / sizeof(saml_sp_keys[0]) ||
-		    saml_sp_keys[i].parse(sp, value, why) == -1)
+		    saml_sp_keys[i].parse(target, value, why) == -1)
 			goto out;
 	}
 	ret = 0;
@@ -493,6 +635,7 @@ saml_sp_add(struct saml_idp *idp, const char *dir, const char *name)
 		    (char *)NULL);
 		return (-1);
 	}
+	saml_sp_policy_finish(sp);
 	if (saml_sp_file_find(idp, sp->entity_id) != NULL) {
 		log_event("saml.sp.error", "file", xml, "reason",
 		    "entityID already loaded from another file", (char *)NULL);
@@ -682,8 +825,11 @@ saml_sp_resolve(struct saml_idp *idp, const char *entity_id, uint64_t now)
 	}
 	line = 0;
 	if (rc == 0 && src->policy[0] != '\0' && saml_sp_read_conf(&c->sp,
-	    src->policy, 1, &why, &line) == -1)
+	    src->policy, SAML_SP_CONF_REQUIRED | SAML_SP_CONF_SECTIONS, &why,
+	    &line) == -1)
 		rc = -1;
+	if (rc == 0)
+		saml_sp_policy_finish(&c->sp);
 	if (rc == 0)
 		rc = saml_sp_provider(idp, &c->sp, xml, len, &why);
 	g_free(xml);

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import http.server
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,14 @@ from test_oob import enrol
 from test_saml import sso
 
 TOOL = os.path.join(ROOT, "tools", "make-aggregate.py")
+RS = "http://refeds.org/category/research-and-scholarship"
+CATEGORY = (
+    '<md:Extensions xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+    '<mdattr:EntityAttributes xmlns:mdattr="urn:oasis:names:tc:SAML:'
+    'metadata:attribute"><saml:Attribute xmlns:saml="urn:oasis:names:tc:'
+    'SAML:2.0:assertion" Name="http://macedir.org/entity-category">'
+    '<saml:AttributeValue>%s</saml:AttributeValue></saml:Attribute>'
+    '</mdattr:EntityAttributes></md:Extensions>')
 SP2 = "https://sp2.test/metadata"
 
 
@@ -36,12 +45,20 @@ class Federation:
         self.other_key, self.other_crt = make_keypair(d, "other")
         self.path = os.path.join(d, "aggregate.xml")
 
-    def publish(self, sps, count=50, key=None, crt=None, extra=()):
+    def publish(self, sps, count=50, key=None, crt=None, extra=(),
+                categories=None):
+        """categories maps an SP's entity ID to the entity category its
+        metadata in the aggregate gets (as a federation registers it)."""
         files = []
         for i, sp in enumerate(sps):
             f = os.path.join(self.dir, "sp%d.xml" % i)
+            md = sp.metadata()
+            if categories and sp.entity in categories:
+                md = re.sub(r"(<(\w+:)?EntityDescriptor\b[^>]*>)",
+                            r"\1" + CATEGORY % categories[sp.entity], md,
+                            count=1)
             with open(f, "w") as fp:
-                fp.write(sp.metadata())
+                fp.write(md)
             files += ["--entity", f]
         subprocess.run(
             [sys.executable, TOOL, "--key", key or self.key, "--cert",
@@ -403,3 +420,31 @@ def test_mdq_unreachable_responder_is_refused_quickly(new_server):
     refused(server, sp)
     assert time.time() - t < 5
     assert "event=saml.mdq.refused source=mdq" in server.read_log()
+
+
+def test_release_by_entity_category_and_entity_override(new_server):
+    """The source's policy releases uid, plus the R&S bundle to R&S SPs
+    (eduPersonPrincipalName, mail, displayName today); one entity's
+    section overrides it."""
+    d = tempfile.mkdtemp(prefix="mutua-fed-")
+    fed = Federation(d)
+    rs = SamlSP(os.path.join(d, "rs"))
+    plain = SamlSP(os.path.join(d, "plain"), base="https://sp2.test")
+    fed.publish([rs, plain], categories={rs.entity: RS})
+    policy = os.path.join(d, "policy.conf")
+    with open(policy, "w") as f:
+        f.write("attributes uid\nrelease_by_category yes\n"
+                "entity %s\nattributes mail\n" % SP2)
+    server = new_server(fed.conf().strip() + " policy=%s\n" % policy)
+    server.start()
+    wait_log(server, "event=saml.metadata.loaded source=fed entities=52")
+    a = enrol(server)
+    rs.connect(server.base)
+    plain.connect(server.base)
+    _, reqid, fields, _ = sso(server, rs, a)
+    ava = rs.parse_response(fields["SAMLResponse"], reqid).ava
+    assert sorted(ava) == ["displayName", "eduPersonPrincipalName", "mail",
+                           "uid"], ava
+    _, reqid, fields, _ = sso(server, plain, a)
+    ava = plain.parse_response(fields["SAMLResponse"], reqid).ava
+    assert sorted(ava) == ["mail"], ava

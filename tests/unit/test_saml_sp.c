@@ -55,18 +55,27 @@ read_xml_sp(const char *text, struct saml_sp *sp, const char **why)
 	return (rc);
 }
 
-/* saml_sp_read_conf() of text over sp; the failing line in *line. */
+static char	conf_path[FIXTURE_PATH_MAX];
+
+/* Writes text to conf_path. */
+static void
+write_conf(const char *text)
+{
+	FILE	*fp;
+
+	snprintf(conf_path, sizeof(conf_path), "%s/sp.conf", dir);
+	assert_non_null(fp = fopen(conf_path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* saml_sp_read_conf() of text over sp, as a source's policy. */
 static int
 read_conf(const char *text, struct saml_sp *sp, const char **why, int *line)
 {
-	char		 path[FIXTURE_PATH_MAX];
-	FILE		*fp;
-
-	snprintf(path, sizeof(path), "%s/sp.conf", dir);
-	assert_non_null(fp = fopen(path, "w"));
-	fputs(text, fp);
-	fclose(fp);
-	return (saml_sp_read_conf(sp, path, 1, why, line));
+	write_conf(text);
+	return (saml_sp_read_conf(sp, conf_path, SAML_SP_CONF_REQUIRED |
+	    SAML_SP_CONF_SECTIONS, why, line));
 }
 
 static int
@@ -136,10 +145,93 @@ test_policy_errors_name_the_line(void **state)
 	assert_string_equal(why, "unknown key or bad value");
 	assert_int_equal(read_conf("unsolicited maybe\n", &sp, &why, &line),
 	    -1);
-	assert_int_equal(saml_sp_read_conf(&sp, "/nonexistent/p.conf", 1,
-	    &why, &line), -1);
+	assert_int_equal(saml_sp_read_conf(&sp, "/nonexistent/p.conf",
+	    SAML_SP_CONF_REQUIRED, &why, &line), -1);
 	assert_int_equal(saml_sp_read_conf(&sp, "/nonexistent/p.conf", 0,
 	    &why, &line), 0);
+}
+
+#define CATEGORY(uri) "<md:Extensions><mdattr:EntityAttributes xmlns:mdattr=" \
+	"\"urn:oasis:names:tc:SAML:metadata:attribute\"><saml:Attribute " \
+	"xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" Name=\"" \
+	"http://macedir.org/entity-category\"><saml:AttributeValue>" uri \
+	"</saml:AttributeValue></saml:Attribute></mdattr:EntityAttributes>" \
+	"</md:Extensions>"
+#define RS	"http://refeds.org/category/research-and-scholarship"
+
+/* The SP of category uri with the policy text applied. */
+static void
+category_sp(struct saml_sp *sp, const char *uri, const char *policy)
+{
+	char		 md[2048];
+	const char	*why;
+	int		 line;
+
+	snprintf(md, sizeof(md), MD_HEAD "%s<md:SPSSODescriptor" PSE ">" ACS
+	    "</md:SPSSODescriptor></md:EntityDescriptor>", uri == NULL ? "" :
+	    uri);
+	assert_int_equal(read_xml_sp(md, sp, &why), 0);
+	sp->attributes = SAML_ATTR_UID;
+	assert_int_equal(read_conf(policy, sp, &why, &line), 0);
+	saml_sp_policy_finish(sp);
+}
+
+/*
+ * Release by entity category, as Shibboleth's attribute filter: the
+ * R&S bundle is, today, eduPersonPrincipalName, mail and displayName
+ * (givenName, sn, eduPersonScopedAffiliation are not provided yet).
+ */
+static void
+test_release_by_entity_category(void **state)
+{
+	struct saml_sp	sp;
+
+	category_sp(&sp, CATEGORY(RS), "release_by_category yes\n");
+	assert_int_equal(sp.categories, SAML_CATEGORY_RS);
+	assert_int_equal(sp.attributes, SAML_ATTR_UID | SAML_ATTR_EPPN |
+	    SAML_ATTR_MAIL | SAML_ATTR_DISPLAYNAME);
+	/* Off unless the policy says so. */
+	category_sp(&sp, CATEGORY(RS), "\n");
+	assert_int_equal(sp.attributes, SAML_ATTR_UID);
+	category_sp(&sp, CATEGORY("https://refeds.org/category/personalized"),
+	    "release_by_category yes\n");
+	assert_int_equal(sp.attributes, SAML_ATTR_UID | SAML_ATTR_MAIL |
+	    SAML_ATTR_DISPLAYNAME);
+	category_sp(&sp, CATEGORY("https://refeds.org/category/anonymous"),
+	    "release_by_category yes\n");
+	assert_int_equal(sp.categories, SAML_CATEGORY_ANONYMOUS);
+	assert_int_equal(sp.attributes, SAML_ATTR_UID);
+	category_sp(&sp, CATEGORY("https://refeds.org/category/pseudonymous"),
+	    "release_by_category yes\n");
+	assert_int_equal(sp.attributes, SAML_ATTR_UID);
+	category_sp(&sp, NULL, "release_by_category yes\n");
+	assert_int_equal(sp.categories, 0);
+	assert_int_equal(sp.attributes, SAML_ATTR_UID);
+}
+
+/* A source's policy: defaults, then one entity's overrides. */
+static void
+test_policy_entity_sections(void **state)
+{
+	struct saml_sp	 sp;
+	const char	*why;
+	int		 line;
+
+	category_sp(&sp, NULL, "attributes mail\n"
+	    "entity https://other.test/sp\nnameid_format persistent\n"
+	    "entity https://sp.test/metadata\nattributes displayName\n"
+	    "entity https://third.test/sp\nattributes uid\n");
+	assert_int_equal(sp.attributes, SAML_ATTR_DISPLAYNAME);
+	assert_int_equal(sp.nameid, SAML_NAMEID_TRANSIENT);
+	/* Another entity's bad line is still an error. */
+	assert_int_equal(read_conf("entity https://other.test/sp\n"
+	    "nameid_format sometimes\n", &sp, &why, &line), -1);
+	assert_int_equal(line, 2);
+	/* No sections in an SP's own NAME.conf. */
+	write_conf("entity https://sp.test/metadata\n");
+	assert_int_equal(saml_sp_read_conf(&sp, conf_path, 0, &why, &line),
+	    -1);
+	assert_non_null(strstr(why, "entity"));
 }
 
 static void
@@ -202,6 +294,8 @@ main(void)
 		    test_descriptor_without_protocol_support_is_refused),
 		cmocka_unit_test(test_policy_keys_apply_over_the_metadata),
 		cmocka_unit_test(test_policy_errors_name_the_line),
+		cmocka_unit_test(test_release_by_entity_category),
+		cmocka_unit_test(test_policy_entity_sections),
 		cmocka_unit_test(test_descriptor_with_protocol_support_loads),
 		cmocka_unit_test(test_display_name_prefers_english_mdui),
 		cmocka_unit_test(test_display_name_falls_back_to_organization),
