@@ -16,9 +16,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -592,7 +594,8 @@ saml_aggregate_load(struct store *st, const struct config_md_source *src,
 	xmlDocPtr		 doc;
 	uint64_t		 next;
 	const char		*why;
-	char			 n[32], until[DATE_MAX];
+	struct timespec		 t0, t1;
+	char			 n[32], ms[32], until[DATE_MAX];
 	int			 rc, changed;
 
 	if (store_txn_begin(st, &txn, 0) == -1)
@@ -604,6 +607,7 @@ saml_aggregate_load(struct store *st, const struct config_md_source *src,
 
 	next = now + src->interval;
 	changed = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((doc = saml_aggregate_obtain(src, &s, &fresh, &why)) == NULL) {
 		if (why != NULL)
 			saml_aggregate_refused(src, why);
@@ -618,11 +622,16 @@ saml_aggregate_load(struct store *st, const struct config_md_source *src,
 			    MD_CHECK_MIN : a.cache_duration);
 		fresh.next_check = next;
 		rc = saml_aggregate_write(st, &a, &fresh);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		snprintf(n, sizeof(n), "%u", fresh.entities);
+		snprintf(ms, sizeof(ms), "%lld", (long long)(t1.tv_sec -
+		    t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		date_format(fresh.valid_until, DATE_ISO, until, sizeof(until));
 		if (rc == 0) {
+			/* ms: fetch or read, verify, filter and index. */
 			log_event("saml.metadata.loaded", "source", src->name,
-			    "entities", n, "valid_until", until, (char *)NULL);
+			    "entities", n, "valid_until", until, "ms", ms,
+			    (char *)NULL);
 			s = fresh;
 		} else
 			saml_aggregate_refused(src, "the store refused it");
@@ -630,6 +639,13 @@ saml_aggregate_load(struct store *st, const struct config_md_source *src,
 		changed = rc == 0;
 	}
 	xmlFreeDoc(doc);
+	/*
+	 * The document took several times the aggregate's size in small
+	 * blocks; give what was freed back to the system, or the worker
+	 * that refreshed keeps it (docs/performance.md).
+	 */
+	if (doc != NULL)
+		malloc_trim(0);
 	if (s.generation != 0 && s.valid_until <= now) {
 		date_format(s.valid_until, DATE_ISO, until, sizeof(until));
 		log_event("saml.metadata.expired", "source", src->name,
