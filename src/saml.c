@@ -292,15 +292,8 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 		copy = g_strdup(msg);
 		rc = lasso_login_process_authn_request_msg(sso->login, copy);
 		g_free(copy);
-		/*
-		 * An SP of a metadata aggregate reaches lasso when a request
-		 * first names it: lasso has read the Issuer when it finds no
-		 * provider, so resolve that one and parse again, once.
-		 */
-		if (attempt > 0 || (rc != LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND &&
-		    rc != LASSO_PROFILE_ERROR_UNKNOWN_PROVIDER) ||
-		    saml_sp_find(idp,
-		    sso->login->parent.remote_providerID) == NULL)
+		if (attempt > 0 || !saml_sp_retry(idp,
+		    LASSO_PROFILE(sso->login), rc))
 			break;
 		g_object_unref(sso->login);
 	}

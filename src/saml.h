@@ -181,6 +181,13 @@ int	saml_sp_load(struct saml_idp *, char *err, size_t errlen);
 const struct saml_sp	*saml_sp_find(struct saml_idp *, const char *);
 
 /*
+ * After lasso failed with rc to process a message in p: 1 when the
+ * message's issuer was unknown to lasso and is now resolved from a
+ * metadata source (process the message again, once), else 0.
+ */
+int	saml_sp_retry(struct saml_idp *, LassoProfile *p, int rc);
+
+/*
  * Makes the per-worker cache of aggregate SPs (cfg->md_cache entries)
  * when there are metadata sources. @return 0 or -1 (out of memory).
  */

@@ -889,6 +889,19 @@ saml_sp_find(struct saml_idp *idp, const char *entity_id)
 }
 
 int
+saml_sp_retry(struct saml_idp *idp, LassoProfile *p, int rc)
+{
+	/*
+	 * lasso has read the Issuer when it finds no provider: an SP of a
+	 * metadata source reaches lasso when a message first names it.
+	 */
+	return ((rc == LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND ||
+	    rc == LASSO_PROFILE_ERROR_UNKNOWN_PROVIDER) &&
+	    p->remote_providerID != NULL && idp->cache != NULL &&
+	    saml_sp_find(idp, p->remote_providerID) != NULL);
+}
+
+int
 saml_sp_cache_init(struct saml_idp *idp, struct store *st)
 {
 	struct saml_sp_cache	*cache;

@@ -448,3 +448,25 @@ def test_release_by_entity_category_and_entity_override(new_server):
     _, reqid, fields, _ = sso(server, plain, a)
     ava = plain.parse_response(fields["SAMLResponse"], reqid).ava
     assert sorted(ava) == ["mail"], ava
+
+
+def test_single_logout_from_an_sp_the_workers_have_not_resolved(agg_fed):
+    """After a restart no worker holds the SP: its LogoutRequest, and the
+    answer to the IdP's, resolve it from the store first."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    server, fed, sp, a = agg_fed
+    t, reqid, fields, _ = sso(server, sp, a)
+    authn = sp.parse_response(fields["SAMLResponse"], reqid)
+    server.stop()
+    server.start()
+    out = sp.client.global_logout(authn.name_id)
+    binding, info = out[sp.idp]
+    r = t.s.get(dict(info["headers"])["Location"], allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(
+        sp.slo), r.text[:300]
+    qs = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        r.headers["location"]).query)
+    lr = sp.client.parse_logout_request_response(qs["SAMLResponse"][0],
+                                                  BINDING_HTTP_REDIRECT)
+    assert sp.client.handle_logout_response(lr)[0] == 0
+    assert t.get("/account").headers["location"] == "/login"
