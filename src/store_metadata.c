@@ -24,6 +24,11 @@ struct md_first {
 static int	store_metadata_key(struct codec_writer *, char, const char *);
 static int	store_metadata_entity_key(struct codec_writer *, char,
 		    const char *, const char *);
+static int	store_metadata_record(struct store_txn *, enum store_db,
+		    char, const char *, const char *, uint8_t, size_t,
+		    struct store_val *);
+static int	store_metadata_put(struct store_txn *, enum store_db, int,
+		    struct codec_writer *, struct codec_writer *);
 static int	store_metadata_first(void *, const struct store_val *,
 		    const struct store_val *);
 
@@ -80,9 +85,7 @@ store_metadata_source_put(struct store_txn *txn, const char *name,
     const struct store_md_source *s)
 {
 	struct codec_writer	k, w;
-	int			rc;
 
-	rc = -1;
 	codec_writer_init(&w, MD_SOURCE_VERSION);
 	codec_put_u64(&w, s->generation);
 	codec_put_u64(&w, s->valid_until);
@@ -93,14 +96,27 @@ store_metadata_source_put(struct store_txn *txn, const char *name,
 	codec_put_u32(&w, s->entities);
 	codec_put_str(&w, s->etag);
 	codec_put_str(&w, s->last_modified);
-	if (store_metadata_key(&k, 'S', name) == 0 &&
-	    codec_writer_ok(&w) == 0)
-		rc = store_put(txn, STORE_METADATA, k.data, k.len, w.data,
-		    w.len, 0);
+	return (store_metadata_put(txn, STORE_METADATA,
+	    store_metadata_key(&k, 'S', name), &k, &w));
+}
+
+/*
+ * Puts record w under key k in db when key_ok is 0 and w was built
+ * whole, else fails the transaction; frees both. @return 0 or -1.
+ */
+static int
+store_metadata_put(struct store_txn *txn, enum store_db db, int key_ok,
+    struct codec_writer *k, struct codec_writer *w)
+{
+	int	rc;
+
+	rc = -1;
+	if (key_ok == 0 && codec_writer_ok(w) == 0)
+		rc = store_put(txn, db, k->data, k->len, w->data, w->len, 0);
 	else
 		store_txn_fail(txn);
-	codec_writer_free(&k);
-	codec_writer_free(&w);
+	codec_writer_free(k);
+	codec_writer_free(w);
 	return (rc);
 }
 
@@ -167,46 +183,56 @@ store_metadata_entity_put(struct store_txn *txn, const char *name,
     size_t xmllen)
 {
 	struct codec_writer	k, w;
-	int			rc;
 
-	rc = -1;
 	codec_writer_init(&w, MD_ENTITY_VERSION);
 	codec_put_u64(&w, valid_until);
 	/* The XML is the rest of the record: read in place, not copied. */
 	codec_put_raw(&w, xml, xmllen);
-	if (store_metadata_entity_key(&k, 'E', name, entity_id) == 0 &&
-	    codec_writer_ok(&w) == 0 && w.len == MD_ENTITY_HEAD + xmllen)
-		rc = store_put(txn, STORE_METADATA, k.data, k.len, w.data,
-		    w.len, 0);
-	else
-		store_txn_fail(txn);
+	return (store_metadata_put(txn, STORE_METADATA,
+	    store_metadata_entity_key(&k, 'E', name, entity_id) == 0 &&
+	    w.len == MD_ENTITY_HEAD + xmllen ? 0 : -1, &k, &w));
+}
+
+/*
+ * The record of entity_id in db, checked: its version byte and at least
+ * min bytes. @return 0, STORE_NOTFOUND, or -1 (also for a bad record).
+ */
+static int
+store_metadata_record(struct store_txn *txn, enum store_db db, char type,
+    const char *name, const char *entity_id, uint8_t version, size_t min,
+    struct store_val *val)
+{
+	struct codec_writer	k;
+	int			rc;
+
+	if (store_metadata_entity_key(&k, type, name, entity_id) == -1) {
+		codec_writer_free(&k);
+		return (STORE_NOTFOUND);
+	}
+	rc = store_get(txn, db, k.data, k.len, val);
 	codec_writer_free(&k);
-	codec_writer_free(&w);
-	return (rc);
+	if (rc != 0)
+		return (rc);
+	if (val->len < min || ((const unsigned char *)val->data)[0] !=
+	    version) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	return (0);
 }
 
 int
 store_metadata_entity_get(struct store_txn *txn, const char *name,
     const char *entity_id, uint64_t *valid_until, struct store_val *xml)
 {
-	struct codec_writer	k;
 	struct store_val	val;
 	const unsigned char	*p;
 	int			rc;
 
-	if (store_metadata_entity_key(&k, 'E', name, entity_id) == -1) {
-		codec_writer_free(&k);
-		return (STORE_NOTFOUND);
-	}
-	rc = store_get(txn, STORE_METADATA, k.data, k.len, &val);
-	codec_writer_free(&k);
-	if (rc != 0)
+	if ((rc = store_metadata_record(txn, STORE_METADATA, 'E', name,
+	    entity_id, MD_ENTITY_VERSION, MD_ENTITY_HEAD + 1, &val)) != 0)
 		return (rc);
 	p = val.data;
-	if (val.len <= MD_ENTITY_HEAD || p[0] != MD_ENTITY_VERSION) {
-		store_txn_fail(txn);
-		return (-1);
-	}
 	*valid_until = codec_from_be64(p + 1);
 	xml->data = p + MD_ENTITY_HEAD;
 	xml->len = val.len - MD_ENTITY_HEAD;
@@ -247,16 +273,7 @@ store_metadata_lease(struct store_txn *txn, const char *name,
 	codec_writer_init(&w, MD_LEASE_VERSION);
 	codec_put_u64(&w, owner);
 	codec_put_u64(&w, now + ttl);
-	if (codec_writer_ok(&w) == 0)
-		rc = store_put(txn, STORE_METADATA, k.data, k.len, w.data,
-		    w.len, 0);
-	else {
-		store_txn_fail(txn);
-		rc = -1;
-	}
-	codec_writer_free(&k);
-	codec_writer_free(&w);
-	return (rc);
+	return (store_metadata_put(txn, STORE_METADATA, 0, &k, &w));
 }
 
 int
@@ -264,24 +281,14 @@ store_metadata_mdq_get(struct store_txn *txn, const char *name,
     const char *entity_id, uint64_t now, uint64_t *expires,
     struct store_val *xml)
 {
-	struct codec_writer	k;
 	struct store_val	val;
 	const unsigned char	*p;
 	int			rc;
 
-	if (store_metadata_entity_key(&k, 'Q', name, entity_id) == -1) {
-		codec_writer_free(&k);
-		return (STORE_NOTFOUND);
-	}
-	rc = store_get(txn, STORE_MDQ_CACHE, k.data, k.len, &val);
-	codec_writer_free(&k);
-	if (rc != 0)
+	if ((rc = store_metadata_record(txn, STORE_MDQ_CACHE, 'Q', name,
+	    entity_id, MD_MDQ_VERSION, MD_MDQ_HEAD, &val)) != 0)
 		return (rc);
 	p = val.data;
-	if (val.len < MD_MDQ_HEAD || p[0] != MD_MDQ_VERSION) {
-		store_txn_fail(txn);
-		return (-1);
-	}
 	*expires = codec_from_be64(p + 2);
 	if (*expires <= now)
 		return (STORE_NOTFOUND);
@@ -299,28 +306,19 @@ store_metadata_mdq_put(struct store_txn *txn, const char *name,
 {
 	struct codec_writer	k, w;
 	long long		n;
-	int			rc;
 
 	/* Bounded: a flood of made-up entityIDs cannot grow it. */
 	if ((n = store_count(txn, STORE_MDQ_CACHE)) == -1)
 		return (-1);
 	if ((size_t)n >= max)
 		return (STORE_EXISTS);
-	rc = -1;
 	codec_writer_init(&w, MD_MDQ_VERSION);
 	codec_put_u8(&w, xml != NULL);
 	codec_put_u64(&w, expires);
 	if (xml != NULL)
 		codec_put_raw(&w, xml, xmllen);
-	if (store_metadata_entity_key(&k, 'Q', name, entity_id) == 0 &&
-	    codec_writer_ok(&w) == 0)
-		rc = store_put(txn, STORE_MDQ_CACHE, k.data, k.len, w.data,
-		    w.len, 0);
-	else
-		store_txn_fail(txn);
-	codec_writer_free(&k);
-	codec_writer_free(&w);
-	return (rc);
+	return (store_metadata_put(txn, STORE_MDQ_CACHE,
+	    store_metadata_entity_key(&k, 'Q', name, entity_id), &k, &w));
 }
 
 int
