@@ -44,8 +44,11 @@
 #define SAML2_PROTOCOL	"urn:oasis:names:tc:SAML:2.0:protocol"
 #define ENTITY_CATEGORY	"http://macedir.org/entity-category"
 
-/* The lease outlives a refresh; a holder that died frees it by then. */
-#define MD_LEASE_TTL		600
+/*
+ * The lease outlives a refresh (a download may take timeout=, at most
+ * 600 s, then the verification); a holder that died frees it by then.
+ */
+#define MD_LEASE_TTL		900
 /* A check at least this often, whatever cacheDuration says. */
 #define MD_CHECK_MIN		10
 

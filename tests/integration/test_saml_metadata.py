@@ -470,3 +470,18 @@ def test_single_logout_from_an_sp_the_workers_have_not_resolved(agg_fed):
                                                   BINDING_HTTP_REDIRECT)
     assert sp.client.handle_logout_response(lr)[0] == 0
     assert t.get("/account").headers["location"] == "/login"
+
+
+def test_aggregate_over_http_larger_than_max_mb_is_refused(new_server):
+    d = tempfile.mkdtemp(prefix="mutua-fed-")
+    fed = Federation(d)
+    pub = Publisher(d)
+    try:
+        fed.publish([], count=1000)     # about 2 MB
+        server = new_server(fed.conf(url=pub.url).strip() + " max_mb=1\n")
+        server.start()
+        log = wait_log(server, "event=saml.metadata.refused source=fed")
+        assert 'reason="larger than the configured maximum"' in log
+        assert "event=saml.metadata.loaded" not in log
+    finally:
+        pub.close()
