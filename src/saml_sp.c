@@ -528,6 +528,10 @@ saml_sp_read_conf(struct saml_sp *sp, const char *path, int flags,
 			*value++ = '\0';
 		while (isspace((unsigned char)*value))
 			value++;
+		/* "key value   # comment": the spaces before it go too. */
+		for (p = value + strlen(value); p > value &&
+		    isspace((unsigned char)p[-1]); p--)
+			p[-1] = '\0';
 		if (strcmp(key, "entity") == 0) {
 			*why = "entity: only in a metadata source's policy, "
 			    "with an entityID";

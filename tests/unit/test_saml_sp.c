@@ -112,7 +112,8 @@ test_policy_keys_apply_over_the_metadata(void **state)
 	saml_sp_defaults(&sp);
 	sp.encrypt = 1;
 	assert_int_equal(read_conf("# policy\nattributes uid mail\n"
-	    "nameid_format persistent\nrequire_signed_requests yes\n"
+	    "nameid_format persistent   # a comment after spaces\n"
+	    "require_signed_requests yes\t\n"
 	    "encrypt_assertions no\nsignature_keyinfo key\n"
 	    "unsolicited yes\n", &sp, &why, &line), 0);
 	assert_int_equal(sp.attributes, SAML_ATTR_UID | SAML_ATTR_MAIL);
