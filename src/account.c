@@ -132,3 +132,41 @@ account_signout_all(const struct core_ctx *ctx, const char *user_id)
 		return (-1);
 	return (n);
 }
+
+int
+account_consents(const struct core_ctx *ctx, const char *user_id,
+    int (*cb)(void *, const struct oauth_consent *), void *arg)
+{
+	struct store_txn	txn;
+	int			n;
+
+	if (store_txn_begin(ctx->store, &txn, 0) == -1)
+		return (-1);
+	n = store_oauth_consent_list(&txn, user_id, cb, arg,
+	    ACCOUNT_CONSENTS_MAX);
+	store_txn_abort(&txn);
+	return (n);
+}
+
+enum account_error
+account_consent_withdraw(const struct core_ctx *ctx, const char *user_id,
+    const char *client_id)
+{
+	struct store_txn	txn;
+	char			detail[64 + CLIENT_ID_MAX];
+	int			rc;
+
+	if (store_txn_begin(ctx->store, &txn, 1) == -1)
+		return (ACCOUNT_ERR_STORE);
+	if ((rc = store_oauth_consent_del(&txn, user_id, client_id)) != 0) {
+		store_txn_abort(&txn);
+		return (rc == STORE_NOTFOUND ? ACCOUNT_ERR_UNKNOWN :
+		    ACCOUNT_ERR_STORE);
+	}
+	snprintf(detail, sizeof(detail), "client=%s addr=%s", client_id,
+	    ctx->addr);
+	if (audit_write(&txn, "oauth.consent", user_id, client_id,
+	    "withdrawn", detail) == -1 || store_txn_commit(&txn) == -1)
+		return (ACCOUNT_ERR_STORE);
+	return (ACCOUNT_OK);
+}

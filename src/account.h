@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "oob.h"
+#include "store_oauth.h"
 
 /* How recent the other authenticator's sign-in must be, seconds. */
 #define ACCOUNT_REAUTH_MAX	900
@@ -38,6 +39,25 @@ enum account_error	account_suspend(const struct core_ctx *,
 			    const char *user_id, const char *auth_binding_id,
 			    uint64_t auth_time, const char *target_id,
 			    char *label);
+
+/* The consents user_id gave OAuth clients (oidc_consent.c), at most 64. */
+#define ACCOUNT_CONSENTS_MAX	64
+
+/*
+ * Calls cb with each client user_id allowed something.
+ * @return how many, or -1.
+ */
+int	account_consents(const struct core_ctx *, const char *user_id,
+	    int (*cb)(void *, const struct oauth_consent *), void *arg);
+
+/*
+ * Withdraws the user's consent for client_id, audited: the client must
+ * ask again, and its refresh tokens for the user stop working.
+ * @return ACCOUNT_OK, ACCOUNT_ERR_UNKNOWN (no such consent) or
+ *	   ACCOUNT_ERR_STORE.
+ */
+enum account_error	account_consent_withdraw(const struct core_ctx *,
+			    const char *user_id, const char *client_id);
 
 /*
  * Ends every session of user_id ("sign out everywhere"), audited.

@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "log.h"
+#include "text.h"
 
 static int	client_string(json_t *, const char *, char *, size_t, int,
 		    char *, size_t);
@@ -33,13 +34,17 @@ static int	client_name_cmp(const void *, const void *);
 static int	client_uri_in(const char (*)[CLIENT_URI_MAX], size_t,
 		    const char *);
 static int	client_origins(json_t *, struct client *, char *, size_t);
+static int	client_access_tokens(json_t *, struct client *, char *,
+		    size_t);
+static int	client_flag(json_t *, const char *, int *, char *, size_t);
 
 static const char	*client_members[] = {
 	"client_id", "client_name", "token_endpoint_auth_method",
 	"client_secret_hash", "redirect_uris", "post_logout_redirect_uris",
 	"scope", "claims", "subject_type", "sector_identifier",
 	"id_token_signed_response_alg", "grant_types", "jwks",
-	"require_pushed_authorization_requests", "allowed_cors_origins", NULL
+	"require_pushed_authorization_requests", "allowed_cors_origins",
+	"access_token_format", "resources", "require_consent", NULL
 };
 
 const char *
@@ -335,7 +340,7 @@ static int
 client_check(json_t *o, struct client *c, char *err, size_t errlen)
 {
 	const char	*key, *p;
-	char		 auth[32], subject[16], alg[8];
+	char		 auth[32], subject[16], alg[8], clean[CLIENT_NAME_MAX];
 	json_t		*v;
 	size_t		 i;
 
@@ -381,7 +386,16 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 	    client_string(o, "id_token_signed_response_alg", alg,
 	    sizeof(alg), 0, err, errlen) == -1)
 		return (-1);
-	if (c->name[0] == '\0')
+	/* The name is shown on the authenticator (docs/protocol.md §3). */
+	if (c->name[0] != '\0' &&
+	    text_display_name(clean, sizeof(clean), c->name) == -1) {
+		snprintf(err, errlen, "client_name must be one line of text "
+		    "(valid UTF-8, no control characters)");
+		return (-1);
+	}
+	if (c->name[0] != '\0')
+		strcpy(c->name, clean);
+	else
 		strcpy(c->name, c->id);
 
 	if (auth[0] == '\0' || strcmp(auth, "client_secret_basic") == 0)
@@ -435,15 +449,14 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		return (-1);
 	}
 	if (client_claims(o, &c->claims, err, errlen) == -1 ||
-	    client_origins(o, c, err, errlen) == -1)
+	    client_origins(o, c, err, errlen) == -1 ||
+	    client_access_tokens(o, c, err, errlen) == -1)
 		return (-1);
-	v = json_object_get(o, "require_pushed_authorization_requests");
-	if (v != NULL && !json_is_boolean(v)) {
-		snprintf(err, errlen, "require_pushed_authorization_requests "
-		    "must be true or false");
+	if (client_flag(o, "require_pushed_authorization_requests",
+	    &c->require_par, err, errlen) == -1 ||
+	    client_flag(o, "require_consent", &c->require_consent, err,
+	    errlen) == -1)
 		return (-1);
-	}
-	c->require_par = json_is_true(v);
 
 	if (subject[0] == '\0' || strcmp(subject, "public") == 0)
 		c->pairwise = 0;
@@ -465,6 +478,63 @@ client_check(json_t *o, struct client *c, char *err, size_t errlen)
 		return (-1);
 	}
 	return (client_keys(o, c, err, errlen));
+}
+
+/* A boolean member, false when absent. @return 0 or -1. */
+static int
+client_flag(json_t *o, const char *name, int *out, char *err, size_t errlen)
+{
+	json_t	*v;
+
+	v = json_object_get(o, name);
+	if (v != NULL && !json_is_boolean(v)) {
+		snprintf(err, errlen, "%s must be true or false", name);
+		return (-1);
+	}
+	*out = json_is_true(v);
+	return (0);
+}
+
+/*
+ * access_token_format "opaque" (the default) or "jwt" (RFC 9068), and the
+ * resources (RFC 8707) whose audience a JWT access token names: a JWT
+ * must name one, so "jwt" needs at least one, and only "jwt" has any.
+ */
+static int
+client_access_tokens(json_t *o, struct client *c, char *err, size_t errlen)
+{
+	char	format[8];
+
+	if (client_string(o, "access_token_format", format, sizeof(format), 0,
+	    err, errlen) == -1)
+		return (-1);
+	if (format[0] != '\0' && strcmp(format, "opaque") != 0 &&
+	    strcmp(format, "jwt") != 0) {
+		snprintf(err, errlen, "access_token_format must be opaque or "
+		    "jwt");
+		return (-1);
+	}
+	c->at_jwt = strcmp(format, "jwt") == 0;
+	if (client_uris(o, "resources", c->resources, &c->nresources,
+	    (size_t)c->at_jwt, err, errlen) == -1)
+		return (-1);
+	if (c->nresources > 0 && !c->at_jwt) {
+		snprintf(err, errlen, "resources need access_token_format jwt");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+client_resource(const struct client *c, const char *resource)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nresources; i++) {
+		if (strcmp(c->resources[i], resource) == 0)
+			return (1);
+	}
+	return (0);
 }
 
 int

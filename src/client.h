@@ -63,6 +63,11 @@ struct client {
 	int			refresh;	/* may use refresh tokens */
 	int			credentials;	/* client_credentials grant */
 	int			require_par;	/* RFC 9126 §6 */
+	int			at_jwt;		/* RFC 9068 access tokens */
+	int			require_consent; /* the user allows it first */
+	/* RFC 8707 resources it may ask for; the first is the default. */
+	char			resources[CLIENT_URIS_MAX][CLIENT_URI_MAX];
+	size_t			nresources;
 	struct jose_key		keys[CLIENT_KEYS_MAX];	/* private_key_jwt */
 	size_t			nkeys;
 };
@@ -114,6 +119,9 @@ int	client_registry_origin_ok(const struct client_registry *,
 /* 1 when the client may ask for scope (one scope token). */
 int	client_scope_ok(const struct client *, const char *scope,
 	    size_t len);
+
+/* 1 when resource is one of the client's (RFC 8707), else 0. */
+int		 client_resource(const struct client *, const char *resource);
 
 /* Returns the RFC 7591 name of an authentication method. */
 const char	*client_auth_name(enum client_auth);

@@ -44,6 +44,8 @@ static int	config_comparison(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_proxy(struct config *,
 		    const struct config_directive *, char *, const char **);
+static int	config_yes_no(struct config *,
+		    const struct config_directive *, char *, const char **);
 static int	config_actions(struct config *,
 		    const struct config_directive *, char *, const char **);
 static int	config_uint(struct config *, const struct config_directive *,
@@ -93,6 +95,8 @@ static const struct config_directive config_directives[] = {
 	{ "metadata_aggregate",	 config_aggregate, 0, 0, 0, 0, 1 },
 	{ "metadata_mdq",	 config_mdq,	 0, 0, 0, 0, 1 },
 	{ "metadata_cache",	 config_count,	 NUM(md_cache, 16, 65536), 0, 0 },
+	{ "require_pushed_authorization_requests", config_yes_no,
+	    offsetof(struct config, require_par), 0, 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -530,6 +534,23 @@ config_uint(struct config *cfg, const struct config_directive *d,
 		return (-1);
 	}
 	*(unsigned int *)(void *)((char *)cfg + d->offset) = (unsigned int)v;
+	return (0);
+}
+
+static int
+config_yes_no(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	int	*flag = (int *)(void *)((char *)cfg + d->offset);
+
+	if (strcmp(value, "yes") == 0)
+		*flag = 1;
+	else if (strcmp(value, "no") == 0)
+		*flag = 0;
+	else {
+		*reason = "expected yes or no";
+		return (-1);
+	}
 	return (0);
 }
 

@@ -90,6 +90,8 @@ struct config {
 	struct config_md_source	md_sources[CONFIG_MD_SOURCES_MAX];
 	size_t		nmd_sources;
 	unsigned int	md_cache;	/* resolved SPs kept per worker */
+	/* RFC 9126 §5: every client must push its requests. */
+	int		require_par;
 };
 
 /*

@@ -18,6 +18,12 @@ struct core_ctx {
 	const struct config		*cfg;
 	uint64_t			 now;
 	const char			*addr;	/* the caller's address */
+	/*
+	 * The display name of a relying party ID (an SP entity ID or a
+	 * client ID) for the offset's rpn, or NULL when it has none; NULL
+	 * in callers that start no logins (docs/protocol.md §3).
+	 */
+	const char			*(*rp_name)(const char *rp);
 };
 
 #endif

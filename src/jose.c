@@ -489,7 +489,7 @@ jose_key_public(const struct jose_key *key)
 }
 
 char *
-jose_sign(const struct jose_key *key, json_t *claims)
+jose_sign(const struct jose_key *key, json_t *claims, const char *typ)
 {
 	cjose_header_t	*hdr;
 	cjose_jws_t	*jws;
@@ -506,7 +506,7 @@ jose_sign(const struct jose_key *key, json_t *claims)
 		goto out;
 	if (!cjose_header_set(hdr, CJOSE_HDR_ALG, jose_alg_name(key->alg),
 	    &cerr) || !cjose_header_set(hdr, CJOSE_HDR_KID, key->kid, &cerr) ||
-	    !cjose_header_set(hdr, "typ", "JWT", &cerr))
+	    !cjose_header_set(hdr, "typ", typ, &cerr))
 		goto out;
 	if ((jws = cjose_jws_sign(key->jwk, hdr, (const uint8_t *)payload,
 	    strlen(payload), &cerr)) == NULL)

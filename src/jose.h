@@ -85,10 +85,11 @@ void	jose_key_free(struct jose_key *);
 json_t	*jose_key_public(const struct jose_key *);
 
 /*
- * Signs claims with key: protected header {alg, kid, typ: "JWT"}.
+ * Signs claims with key: protected header {alg, kid, typ} (typ "JWT",
+ * or "at+jwt" for an RFC 9068 access token).
  * @return the compact serialisation (free()), or NULL.
  */
-char	*jose_sign(const struct jose_key *, json_t *claims);
+char	*jose_sign(const struct jose_key *, json_t *claims, const char *typ);
 
 /*
  * Verifies a compact JWS against keys: the header's kid (when present)

@@ -17,6 +17,7 @@ static int	offset_put(char *, size_t, size_t *, const char *,
 static int	offset_get(const char **, const char *, char *, size_t);
 static int	offset_unreserved(unsigned char);
 static int	offset_hex32(const char *);
+static int	offset_name_clean(const char *);
 
 /* SID and N are 32 lower-case hex digits (docs/protocol.md §3). */
 static int
@@ -30,6 +31,21 @@ offset_hex32(const char *s)
 			return (0);
 	}
 	return (i == 32);
+}
+
+/*
+ * The RP's name is shown as it is: only a name text_display_name()
+ * leaves unchanged (one line of valid UTF-8) is accepted, or none.
+ */
+static int
+offset_name_clean(const char *name)
+{
+	char	clean[TEXT_NAME_MAX];
+
+	if (name[0] == '\0')
+		return (1);
+	return (text_display_name(clean, sizeof(clean), name) == 0 &&
+	    strcmp(clean, name) == 0);
 }
 
 static int
@@ -74,8 +90,9 @@ offset_build(const struct offset_fields *f, char *out, size_t outlen)
 	off = 0;
 	out[0] = '\0';
 	snprintf(t, sizeof(t), "%llu", (unsigned long long)f->t);
-	if (offset_put(out, outlen, &off, "v", "1") == -1 ||
+	if (offset_put(out, outlen, &off, "v", OFFSET_VERSION) == -1 ||
 	    offset_put(out, outlen, &off, "rp", f->rp) == -1 ||
+	    offset_put(out, outlen, &off, "rpn", f->rpn) == -1 ||
 	    offset_put(out, outlen, &off, "sid", f->sid) == -1 ||
 	    offset_put(out, outlen, &off, "tpub", f->tpub) == -1 ||
 	    offset_put(out, outlen, &off, "tpriv", f->tpriv) == -1 ||
@@ -136,9 +153,15 @@ offset_parse(const char *offset, struct offset_fields *f)
 	if (strlen(offset) >= OFFSET_MAX)
 		return (-1);
 	p = offset;
-	if (offset_get(&p, "v", v, sizeof(v)) == -1 || strcmp(v, "1") != 0 ||
-	    offset_get(&p, "rp", f->rp, sizeof(f->rp)) == -1 ||
-	    offset_get(&p, "sid", f->sid, sizeof(f->sid)) == -1 ||
+	if (offset_get(&p, "v", v, sizeof(v)) == -1 ||
+	    (strcmp(v, "1") != 0 && strcmp(v, OFFSET_VERSION) != 0) ||
+	    offset_get(&p, "rp", f->rp, sizeof(f->rp)) == -1)
+		return (-1);
+	/* Version 1, still in stored alerts and requests, had no name. */
+	if (strcmp(v, OFFSET_VERSION) == 0 &&
+	    offset_get(&p, "rpn", f->rpn, sizeof(f->rpn)) == -1)
+		return (-1);
+	if (offset_get(&p, "sid", f->sid, sizeof(f->sid)) == -1 ||
 	    offset_get(&p, "tpub", f->tpub, sizeof(f->tpub)) == -1 ||
 	    offset_get(&p, "tpriv", f->tpriv, sizeof(f->tpriv)) == -1 ||
 	    offset_get(&p, "ua", f->ua, sizeof(f->ua)) == -1 ||
@@ -147,7 +170,7 @@ offset_parse(const char *offset, struct offset_fields *f)
 	    offset_get(&p, "n", f->n, sizeof(f->n)) == -1 || *p != '\0')
 		return (-1);
 	if (t[0] < '1' || t[0] > '9' || !offset_hex32(f->sid) ||
-	    !offset_hex32(f->n))
+	    !offset_hex32(f->n) || !offset_name_clean(f->rpn))
 		return (-1);
 	errno = 0;
 	f->t = strtoull(t, &end, 10);

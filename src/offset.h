@@ -13,8 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h"
+
 #define OFFSET_SUITE		"OCRA-1:HOTP-SHA256-6:QH64"
-#define OFFSET_MAX		2048
+#define OFFSET_VERSION		"2"
+#define OFFSET_MAX		4096
 #define OFFSET_CODE_LEN		6
 #define OFFSET_KEY_LEN		32
 #define OFFSET_UA_MAX		200
@@ -23,6 +26,7 @@
 /* The login context, as fields. */
 struct offset_fields {
 	char		rp[OFFSET_FIELD_MAX];
+	char		rpn[TEXT_NAME_MAX];	/* "" when unnamed or v=1 */
 	char		sid[33];		/* 32 hex */
 	char		tpub[64];
 	char		tpriv[64];		/* "-" when unknown */
@@ -39,7 +43,8 @@ struct offset_fields {
 int	offset_build(const struct offset_fields *, char *out, size_t outlen);
 
 /*
- * Parses an offset string (exact field order, version 1) into fields.
+ * Parses an offset string (exact field order; version 2, or version 1,
+ * which has no rpn) into fields.
  * @return 0, or -1 on any deviation from the format.
  */
 int	offset_parse(const char *offset, struct offset_fields *);

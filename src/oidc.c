@@ -20,8 +20,6 @@ static int	oidc_location_start(char *, size_t, size_t *, const char *);
 static int	oidc_scope_check(struct oidc_authz *, const char *);
 static int	oidc_prompt_parse(const char *, uint32_t *);
 static int	oidc_b64url_len(const char *, size_t, size_t);
-static void	oidc_authz_fail(struct oidc_authz *, enum oidc_error,
-		    const char *);
 
 static const char	*oidc_error_names[] = {
 	"", "invalid_request", "unauthorized_client", "access_denied",
@@ -30,7 +28,7 @@ static const char	*oidc_error_names[] = {
 	"unmet_authentication_requirements", "request_not_supported",
 	"request_uri_not_supported", "invalid_client", "invalid_grant",
 	"unsupported_grant_type", "invalid_token", "insufficient_scope",
-	"invalid_client"
+	"invalid_client", "invalid_target", "consent_required"
 };
 
 const char *
@@ -170,7 +168,7 @@ oidc_discovery(struct oidc *op)
 	    "request_parameter_supported", 0,
 	    "request_uri_parameter_supported", 0,
 	    "backchannel_logout_supported", 0,
-	    "require_pushed_authorization_requests", 0);
+	    "require_pushed_authorization_requests", op->cfg->require_par);
 	if (d == NULL)
 		return (-1);
 	bad = 0;
@@ -287,7 +285,7 @@ oidc_location_start(char *buf, size_t len, size_t *off, const char *uri)
 	return (0);
 }
 
-static void
+void
 oidc_authz_fail(struct oidc_authz *a, enum oidc_error e, const char *why)
 {
 	a->action = OIDC_AUTHZ_ERROR;
@@ -342,9 +340,10 @@ oidc_prompt_parse(const char *prompt, uint32_t *flags)
 			*flags |= OAUTH_PROMPT_NONE;
 		else if (n == 5 && memcmp(p, "login", 5) == 0)
 			*flags |= OAUTH_PROMPT_LOGIN;
-		else if (!(n == 7 && memcmp(p, "consent", 7) == 0) &&
-		    !(n == 14 && memcmp(p, "select_account", 14) == 0))
-			return (-1);	/* consent: clients are registered */
+		else if (n == 7 && memcmp(p, "consent", 7) == 0)
+			*flags |= OAUTH_PROMPT_CONSENT;
+		else if (!(n == 14 && memcmp(p, "select_account", 14) == 0))
+			return (-1);	/* one account per browser session */
 	}
 	/* OIDC Core §3.1.2.1: none with any other value is an error. */
 	if ((*flags & OAUTH_PROMPT_NONE) && strchr(prompt, ' ') != NULL)
@@ -559,9 +558,10 @@ oidc_authz_pushed(struct oidc_ctx *ctx, const char *client_id,
 }
 
 void
-oidc_authz_require_pushed(struct oidc_authz *a)
+oidc_authz_require_pushed(struct oidc_ctx *ctx, struct oidc_authz *a)
 {
-	if (a->action == OIDC_AUTHZ_CODE && a->client->require_par)
+	if (a->action == OIDC_AUTHZ_CODE && (a->client->require_par ||
+	    ctx->op->cfg->require_par))
 		oidc_authz_fail(a, OIDC_INVALID_REQUEST, "this client must "
 		    "push its authorization requests (RFC 9126)");
 }
@@ -612,6 +612,17 @@ oidc_authz_decide(struct oidc_ctx *ctx, struct oidc_authz *a,
 			oidc_authz_fail(a, OIDC_UNMET_AUTHN, "no requested "
 			    "acr value is met by this authentication");
 		return;
+	}
+	switch (oidc_consent_due(ctx, a, s->user_id)) {
+	case 1:
+		if (none)
+			oidc_authz_fail(a, OIDC_CONSENT_REQUIRED, NULL);
+		else
+			a->action = OIDC_AUTHZ_CONSENT;
+		break;
+	case -1:
+		oidc_authz_fail(a, OIDC_SERVER_ERROR, NULL);
+		break;
 	}
 }
 

@@ -32,6 +32,7 @@
 #define OIDC_ASSERTION_MAX_LIFE	600		/* client assertion exp */
 
 #define OIDC_TOKEN_LEN		43	/* base64url of 32 random bytes */
+#define OIDC_ACCESS_MAX		2048	/* a JWT access token (RFC 9068) */
 #define OIDC_AUTHZ_ID_LEN	32	/* hex */
 #define OIDC_PAR_LIFETIME	60	/* a pushed request (RFC 9126 §2.2) */
 #define OIDC_PAR_URN		"urn:ietf:params:oauth:request_uri:"
@@ -59,7 +60,9 @@ enum oidc_error {
 	OIDC_UNSUPPORTED_GRANT_TYPE,
 	OIDC_INVALID_TOKEN,
 	OIDC_INSUFFICIENT_SCOPE,
-	OIDC_SLOW_DOWN			/* client authentication rate limit */
+	OIDC_SLOW_DOWN,			/* client authentication rate limit */
+	OIDC_INVALID_TARGET,		/* RFC 8707 §2: resource not allowed */
+	OIDC_CONSENT_REQUIRED		/* OIDC Core §3.1.2.6, prompt=none */
 };
 
 /* The verified-secret cache: one slot per client, per process. */
@@ -162,6 +165,7 @@ enum oidc_authz_action {
 	OIDC_AUTHZ_PAGE,	/* error page: never redirect */
 	OIDC_AUTHZ_ERROR,	/* error back to the client */
 	OIDC_AUTHZ_LOGIN,	/* park the request, send to the login */
+	OIDC_AUTHZ_CONSENT,	/* park the request, ask the user */
 	OIDC_AUTHZ_CODE		/* issue a code */
 };
 
@@ -188,6 +192,10 @@ void	oidc_authz_parse(struct oidc_ctx *, const struct oidc_authz_in *,
 int	oidc_authz_resume(struct oidc_ctx *, const char *id,
 	    struct oidc_authz *);
 
+/* Turns a into an error for the client (OIDC_AUTHZ_ERROR). */
+void	oidc_authz_fail(struct oidc_authz *, enum oidc_error,
+	    const char *why);
+
 /*
  * Decides what a valid request needs given the browser's session s
  * (NULL when none): prompt, max_age and acr_values (OIDC Core §3.1.2.1).
@@ -205,6 +213,32 @@ int	oidc_authz_park(struct oidc_ctx *, struct oidc_authz *, char *id);
  * OIDC_PAR_LIFETIME). The two kinds never find each other.
  * @return 0 or -1.
  */
+/*
+ * oidc_consent.c. Whether user_id must be asked before a's client gets
+ * a code: prompt=consent, or a client registered with require_consent
+ * asking for a scope the user has not allowed it.
+ * @return 1, 0, or -1 on a store error.
+ */
+int	oidc_consent_due(struct oidc_ctx *, const struct oidc_authz *,
+	    const char *user_id);
+
+/*
+ * Records the user's answer to the consent page for a, audited: allowed
+ * (the scopes are added to what the user allowed the client; a goes on
+ * to its code) or refused (a becomes access_denied for the client).
+ * @return 0, or -1 on a store error.
+ */
+int	oidc_consent_answer(struct oidc_ctx *, struct oidc_authz *,
+	    const char *user_id, int allow);
+
+/*
+ * Whether the user's consent still covers scope for client, in txn (a
+ * refresh after the consent was withdrawn is refused): 1 when it does
+ * or the client needs none, 0 when not, -1 on error.
+ */
+int	oidc_consent_holds(struct oidc_ctx *, struct store_txn *,
+	    const struct client *, const char *user_id, const char *scope);
+
 int	oidc_authz_keep(struct oidc_ctx *, struct oidc_authz *, int pushed,
 	    char *id);
 
@@ -218,9 +252,10 @@ int	oidc_authz_pushed(struct oidc_ctx *, const char *client_id,
 
 /*
  * Fails a valid request (invalid_request, back to the client) whose client
- * is registered with require_pushed_authorization_requests.
+ * is registered with require_pushed_authorization_requests, or any when
+ * idp.conf says require_pushed_authorization_requests yes.
  */
-void	oidc_authz_require_pushed(struct oidc_authz *);
+void	oidc_authz_require_pushed(struct oidc_ctx *, struct oidc_authz *);
 
 /*
  * The pushed authorization request endpoint (RFC 9126): authenticates
@@ -266,6 +301,7 @@ struct oidc_token_in {
 	const char		*refresh_token;
 	const char		*scope;
 	const char		*token;		/* introspect, revoke */
+	const char		*resource;	/* RFC 8707 */
 	int			 malformed;
 };
 

@@ -25,7 +25,7 @@
 #define OIDC_VERIFIER_MAX	128
 
 struct oidc_issued {
-	char	access[OIDC_TOKEN_LEN + 8];
+	char	access[OIDC_ACCESS_MAX];
 	char	refresh[OIDC_TOKEN_LEN + 8];
 	char	family[OAUTH_FAMILY_LEN + 1];
 };
@@ -36,14 +36,15 @@ static json_t	*oidc_id_token(struct oidc_ctx *, const struct client *,
 		    const struct oauth_grant *, const char *, const char *);
 static int	oidc_issue(struct oidc_ctx *, struct store_txn *,
 		    const struct client *, const struct oauth_grant *,
-		    const char *, const char *, int, struct oidc_issued *,
-		    struct oidc_response *);
+		    const char *, const char *, int, const char *,
+		    struct oidc_issued *, struct oidc_response *);
 static void	oidc_grant_fail(struct oidc_issued *, struct oidc_response *);
 static void	oidc_grant_finish(struct oidc_ctx *, struct store_txn *,
 		    const struct client *, const struct oauth_grant *,
 		    const char *, const char *, int, const char *,
-		    const char *, struct oidc_response *);
+		    const struct oidc_token_in *, struct oidc_response *);
 static void	oidc_answer_json(struct oidc_response *, json_t *);
+static int	oidc_token_plausible(const char *);
 static void	oidc_grant_code(struct oidc_ctx *, const struct client *,
 		    const struct oidc_token_in *, struct oidc_response *);
 static void	oidc_grant_refresh(struct oidc_ctx *, const struct client *,
@@ -114,21 +115,81 @@ oidc_audit(struct store_txn *txn, const char *event, const char *user,
 	audit_write(txn, event, user, client, outcome, detail);
 }
 
+/*
+ * amr (RFC 8176) of a grant: the X.1280 out-of-band approval is signed
+ * by the device key after the PIN or biometric check on the device.
+ */
+static json_t *
+oidc_amr(const struct oauth_grant *g)
+{
+	if (strcmp(g->amr, "oob") == 0)
+		return (json_pack("[sss]", "oob", "swk", "mfa"));
+	return (json_pack("[s]", g->amr));
+}
+
+/*
+ * RFC 9068 §2.2: the access token as a signed JWT (typ at+jwt) for
+ * resource, else the client's first. A token of client_credentials is
+ * about the client itself: its sub is the client ID. It is also stored
+ * like an opaque token, so introspection and revocation work the same.
+ * @return 0, or -1 when it cannot be made or does not fit out.
+ */
+static int
+oidc_access_jwt(struct oidc_ctx *ctx, const struct client *c,
+    const struct oauth_grant *g, const char *resource, uint64_t expires,
+    char *out, size_t outlen)
+{
+	json_t		*t;
+	char		 sub[OIDC_SUB_MAX], jti[OIDC_TOKEN_LEN + 8], *jwt;
+	const char	*subject;
+	int		 rc;
+
+	subject = c->id;
+	if (g->user_id[0] != '\0') {
+		oidc_subject(ctx->op, c, g->user_id, sub, sizeof(sub));
+		subject = sub;
+	}
+	if (oidc_random_token(jti, sizeof(jti)) == -1)
+		return (-1);
+	t = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}",
+	    "iss", ctx->op->cfg->base_url,
+	    "sub", subject,
+	    "aud", resource != NULL ? resource : c->resources[0],
+	    "client_id", c->id,
+	    "exp", (json_int_t)expires,
+	    "iat", (json_int_t)ctx->now,
+	    "jti", jti,
+	    "scope", g->scope);
+	if (t == NULL)
+		return (-1);
+	/* §2.2.1: how the user signed in, when a user did. */
+	if (g->user_id[0] != '\0' && (json_object_set_new(t, "auth_time",
+	    json_integer((json_int_t)g->auth_time)) == -1 ||
+	    json_object_set_new(t, "acr",
+	    json_string(oidc_acr(ctx->op, g->loa))) == -1 ||
+	    json_object_set_new(t, "amr", oidc_amr(g)) == -1)) {
+		json_decref(t);
+		return (-1);
+	}
+	jwt = jose_sign(jose_keyset_signer(&ctx->op->keys, c->id_token_alg),
+	    t, "at+jwt");
+	json_decref(t);
+	rc = jwt != NULL && strlen(jwt) < outlen ? 0 : -1;
+	if (rc == 0)
+		strcpy(out, jwt);
+	free(jwt);
+	return (rc);
+}
+
 /* OpenID Connect Core §2, §3.1.3.6. nonce and access may be NULL. */
 static json_t *
 oidc_id_token(struct oidc_ctx *ctx, const struct client *c,
     const struct oauth_grant *g, const char *nonce, const char *access)
 {
-	json_t	*t, *amr;
+	json_t	*t;
 	char	 sub[OIDC_SUB_MAX], half[JOSE_HALF_HASH_LEN + 1];
 
 	oidc_subject(ctx->op, c, g->user_id, sub, sizeof(sub));
-	/* amr (RFC 8176): the X.1280 out-of-band approval, signed by the
-	 * device key after the PIN or biometric check on the device. */
-	if (strcmp(g->amr, "oob") == 0)
-		amr = json_pack("[sss]", "oob", "swk", "mfa");
-	else
-		amr = json_pack("[s]", g->amr);
 	t = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}",
 	    "iss", ctx->op->cfg->base_url,
 	    "sub", sub,
@@ -137,7 +198,7 @@ oidc_id_token(struct oidc_ctx *ctx, const struct client *c,
 	    "iat", (json_int_t)ctx->now,
 	    "auth_time", (json_int_t)g->auth_time,
 	    "acr", oidc_acr(ctx->op, g->loa),
-	    "amr", amr);
+	    "amr", oidc_amr(g));
 	if (t == NULL)
 		return (NULL);
 	if (nonce != NULL && nonce[0] != '\0')
@@ -150,14 +211,15 @@ oidc_id_token(struct oidc_ctx *ctx, const struct client *c,
 }
 
 /*
- * Issues an access token (and a refresh token when refresh) in family
- * and fills resp with the token response. @return 0 or -1.
+ * Issues an access token (a JWT for resource when the client takes
+ * them) and a refresh token when refresh, in family, and fills resp with
+ * the token response. @return 0 or -1.
  */
 static int
 oidc_issue(struct oidc_ctx *ctx, struct store_txn *txn,
     const struct client *c, const struct oauth_grant *g, const char *family,
-    const char *nonce, int refresh, struct oidc_issued *out,
-    struct oidc_response *resp)
+    const char *nonce, int refresh, const char *resource,
+    struct oidc_issued *out, struct oidc_response *resp)
 {
 	struct oauth_family	 f;
 	struct oauth_token	 t;
@@ -166,10 +228,7 @@ oidc_issue(struct oidc_ctx *ctx, struct store_txn *txn,
 	int			 rc;
 
 	memset(resp, 0, sizeof(*resp));
-	if (store_oauth_family_get(txn, family, &f) != 0 ||
-	    oidc_random_token(out->access, sizeof(out->access)) == -1 ||
-	    (refresh && oidc_random_token(out->refresh,
-	    sizeof(out->refresh)) == -1))
+	if (store_oauth_family_get(txn, family, &f) != 0)
 		return (-1);
 	memset(&t, 0, sizeof(t));
 	t.type = OAUTH_TOKEN_ACCESS;
@@ -179,6 +238,12 @@ oidc_issue(struct oidc_ctx *ctx, struct store_txn *txn,
 	t.expires = ctx->now + OIDC_ACCESS_LIFETIME;
 	if (t.expires > f.expires)
 		t.expires = f.expires;
+	if ((c->at_jwt ? oidc_access_jwt(ctx, c, g, resource, t.expires,
+	    out->access, sizeof(out->access)) :
+	    oidc_random_token(out->access, sizeof(out->access))) == -1 ||
+	    (refresh && oidc_random_token(out->refresh,
+	    sizeof(out->refresh)) == -1))
+		return (-1);
 	store_oauth_token_put(txn, out->access, &t);
 	if (refresh) {
 		t.type = OAUTH_TOKEN_REFRESH;
@@ -200,7 +265,7 @@ oidc_issue(struct oidc_ctx *ctx, struct store_txn *txn,
 		claims = oidc_id_token(ctx, c, g, nonce, out->access);
 		id_token = claims == NULL ? NULL : jose_sign(
 		    jose_keyset_signer(&ctx->op->keys, c->id_token_alg),
-		    claims);
+		    claims, "JWT");
 		json_decref(claims);
 		if (id_token == NULL)
 			rc = -1;
@@ -247,16 +312,16 @@ oidc_answer_json(struct oidc_response *resp, json_t *o)
 static void
 oidc_grant_finish(struct oidc_ctx *ctx, struct store_txn *txn,
     const struct client *c, const struct oauth_grant *g, const char *family,
-    const char *nonce, int refresh, const char *actor, const char *grant,
-    struct oidc_response *resp)
+    const char *nonce, int refresh, const char *actor,
+    const struct oidc_token_in *in, struct oidc_response *resp)
 {
 	struct oidc_issued	out;
 	char			more[40];
 
 	memset(&out, 0, sizeof(out));
-	snprintf(more, sizeof(more), "grant=%s", grant);
-	if (oidc_issue(ctx, txn, c, g, family, nonce, refresh, &out,
-	    resp) == -1) {
+	snprintf(more, sizeof(more), "grant=%s", in->grant_type);
+	if (oidc_issue(ctx, txn, c, g, family, nonce, refresh, in->resource,
+	    &out, resp) == -1) {
 		store_txn_abort(txn);
 		oidc_grant_fail(&out, resp);
 		return;
@@ -335,7 +400,7 @@ oidc_grant_code(struct oidc_ctx *ctx, const struct client *c,
 	strcpy(code.family, f.id);
 	store_oauth_code_put(&txn, in->code, &code);
 	oidc_grant_finish(ctx, &txn, c, &code.g, f.id, code.nonce, c->refresh,
-	    code.g.user_id, "authorization_code", resp);
+	    code.g.user_id, in, resp);
 	return;
 
 fail_txn:
@@ -411,9 +476,20 @@ oidc_grant_refresh(struct oidc_ctx *ctx, const struct client *c,
 	g = old.g;
 	if (in->scope != NULL)
 		snprintf(g.scope, sizeof(g.scope), "%s", in->scope);
+	/* A consent withdrawn on the account page ends the grant too. */
+	if ((rc = oidc_consent_holds(ctx, &txn, c, g.user_id, g.scope)) != 1) {
+		if (rc == -1)
+			goto fail_txn;
+		store_oauth_family_revoke(&txn, old.family);
+		if (store_txn_commit(&txn) == -1)
+			goto fail;
+		oidc_response_error(resp, 400, OIDC_INVALID_GRANT,
+		    "the user withdrew the consent");
+		return;
+	}
 	/* OIDC Core §12.2: same sub and auth_time, no nonce. */
 	oidc_grant_finish(ctx, &txn, c, &g, old.family, NULL, 1, g.user_id,
-	    "refresh_token", resp);
+	    in, resp);
 	return;
 
 fail_txn:
@@ -487,8 +563,7 @@ oidc_grant_credentials(struct oidc_ctx *ctx, const struct client *c,
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		goto fail;
 	store_oauth_family_put(&txn, &f);
-	oidc_grant_finish(ctx, &txn, c, &g, f.id, NULL, 0, c->id,
-	    "client_credentials", resp);
+	oidc_grant_finish(ctx, &txn, c, &g, f.id, NULL, 0, c->id, in, resp);
 	return;
 
 fail:
@@ -509,7 +584,11 @@ oidc_token(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 	}
 	if (oidc_client_authenticate(ctx, &in->cred, &c, resp) != OIDC_OK)
 		return;
-	if (in->grant_type == NULL)
+	/* RFC 8707 §2: only a resource registered for the client. */
+	if (in->resource != NULL && !client_resource(c, in->resource))
+		oidc_response_error(resp, 400, OIDC_INVALID_TARGET,
+		    "the resource is not registered for the client");
+	else if (in->grant_type == NULL)
 		oidc_response_error(resp, 400, OIDC_INVALID_REQUEST,
 		    "grant_type is required");
 	else if (strcmp(in->grant_type, "authorization_code") == 0)
@@ -524,6 +603,19 @@ oidc_token(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 }
 
 /*
+ * 1 when token has the length of one mutua issues: an opaque token, or
+ * a JWT access token (looked up the same way, by its hash).
+ */
+static int
+oidc_token_plausible(const char *token)
+{
+	size_t	len;
+
+	len = strlen(token);
+	return (len >= OIDC_TOKEN_LEN && len < OIDC_ACCESS_MAX);
+}
+
+/*
  * Reads a token that is valid now: unexpired and its family neither
  * revoked nor expired. @return 0, STORE_NOTFOUND, or -1.
  */
@@ -534,7 +626,7 @@ oidc_token_live(struct oidc_ctx *ctx, struct store_txn *txn,
 	struct oauth_family	f;
 	int			rc;
 
-	if (strlen(token) != OIDC_TOKEN_LEN)
+	if (!oidc_token_plausible(token))
 		return (STORE_NOTFOUND);
 	if ((rc = store_oauth_token_get(txn, token, ctx->now, t)) != 0)
 		return (rc);
@@ -705,7 +797,7 @@ oidc_revoke(struct oidc_ctx *ctx, const struct oidc_token_in *in,
 		return;
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		goto fail;
-	rc = strlen(in->token) == OIDC_TOKEN_LEN ?
+	rc = oidc_token_plausible(in->token) ?
 	    store_oauth_token_get(&txn, in->token, ctx->now, &t) :
 	    STORE_NOTFOUND;
 	if (rc == -1)

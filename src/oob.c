@@ -193,6 +193,7 @@ oob_start(const struct core_ctx *ctx, const struct oob_start_in *in,
 	struct binding		 list[BINDINGS_PER_USER_MAX], *b;
 	char			 pending[OOB_REQUEST_ID_LEN + 1];
 	char			 session_key[2 * CRYPTO_SHA256_LEN + 1];
+	const char		*name;
 	int			 n, i, active, rc;
 	enum oob_error		 e;
 
@@ -201,6 +202,9 @@ oob_start(const struct core_ctx *ctx, const struct oob_start_in *in,
 	memset(&f, 0, sizeof(f));
 	crypto_sha256_hex(in->session_id, strlen(in->session_id),
 	    session_key);
+	/* Looked up before the write transaction: it may read the store. */
+	if (ctx->rp_name != NULL && (name = ctx->rp_name(in->rp)) != NULL)
+		snprintf(f.rpn, sizeof(f.rpn), "%s", name);
 
 	if (store_txn_begin(ctx->store, &txn, 1) == -1)
 		return (OOB_ERR_STORE);

@@ -1,9 +1,9 @@
 /*
  * SAML 2.0 Web SSO at the IdP, on lasso. lasso does the XML, the
- * signatures and the encryption; mutua does what lasso leaves to the
+ * signatures and the CBC encryption; mutua does what lasso leaves to the
  * application (lasso.md): SHA-1 refusal, ACS check, request age,
- * Destination, replay, NameIDs from a CSPRNG, attribute release, and the
- * level of assurance.
+ * Destination, replay, NameIDs from a CSPRNG, attribute release, the
+ * level of assurance, and AES-GCM encryption (saml_encrypt.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,9 @@
 #include <lasso/xml/saml-2.0/samlp2_requested_authn_context.h>
 #include <lasso/xml/saml-2.0/samlp2_status.h>
 #include <lasso/xml/saml-2.0/samlp2_status_code.h>
+#include <lasso/xml/saml-2.0/samlp2_response.h>
 #include <lasso/xml/saml-2.0/samlp2_status_response.h>
+#include <xmlsec/crypto.h>
 
 #include "crypto.h"
 #include "date.h"
@@ -48,6 +50,8 @@ static void	saml_attribute(LassoSaml2AttributeStatement *, const char *,
 static int	saml_subject_matches(struct store *, const struct saml_sso *,
 		    LassoSamlp2AuthnRequest *, const struct user *);
 static int	saml_post_take(LassoLogin *, const struct saml_sp *,
+		    struct saml_post *);
+static int	saml_post_build(const struct saml_idp *, struct saml_sso *,
 		    struct saml_post *);
 
 static int
@@ -115,7 +119,17 @@ saml_init(struct saml_idp *idp, const struct config *cfg, struct store *st,
 	/* Without the certificate lasso copies no X509 per message. */
 	idp->key_bare = lasso_key_new_for_signature_from_memory(key_pem,
 	    strlen(key_pem), NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
-	if (idp->key == NULL || idp->key_bare == NULL) {
+	idp->sign_key = xmlSecCryptoAppKeyLoadMemory(
+	    (const xmlSecByte *)key_pem, strlen(key_pem),
+	    xmlSecKeyDataFormatPem, NULL, NULL, NULL);
+	if (idp->sign_key != NULL && xmlSecCryptoAppKeyCertLoadMemory(
+	    idp->sign_key, (const xmlSecByte *)cert_pem, strlen(cert_pem),
+	    xmlSecKeyDataFormatPem) < 0) {
+		xmlSecKeyDestroy(idp->sign_key);
+		idp->sign_key = NULL;
+	}
+	if (idp->key == NULL || idp->key_bare == NULL ||
+	    idp->sign_key == NULL) {
 		snprintf(err, errlen, "%s: not an RSA key lasso can use",
 		    cfg->signing_key);
 		goto out;
@@ -154,6 +168,8 @@ saml_free(struct saml_idp *idp)
 		g_object_unref(idp->key);
 	if (idp->key_bare != NULL)
 		g_object_unref(idp->key_bare);
+	if (idp->sign_key != NULL)
+		xmlSecKeyDestroy(idp->sign_key);
 	free(idp->metadata);
 	free(idp->sps);
 	saml_sp_cache_free(idp);
@@ -439,6 +455,29 @@ saml_attribute(LassoSaml2AttributeStatement *stmt, const char *oid,
 	stmt->Attribute = g_list_append(stmt->Attribute, attr);
 }
 
+/*
+ * Builds the Response (signed; its assertion signed, and encrypted as
+ * the SP's policy says) and copies it out of lasso.
+ */
+static int
+saml_post_build(const struct saml_idp *idp, struct saml_sso *sso,
+    struct saml_post *post)
+{
+	LassoProfile	*p = LASSO_PROFILE(sso->login);
+	int		 gcm;
+
+	gcm = sso->sp->encrypt && saml_enc_is_gcm(sso->sp->enc_method) &&
+	    LASSO_SAMLP2_RESPONSE(p->response)->Assertion != NULL;
+	/* saml_encrypt_response() signs the Response after encrypting. */
+	if (gcm)
+		lasso_profile_set_signature_hint(p,
+		    LASSO_PROFILE_SIGNATURE_HINT_FORBID);
+	if (lasso_login_build_authn_response_msg(sso->login) != 0 ||
+	    (gcm && saml_encrypt_response(idp, sso->sp, &p->msg_body) == -1))
+		return (-1);
+	return (saml_post_take(sso->login, sso->sp, post));
+}
+
 /* Copies the answer out of lasso, refusing any URL not an ACS (§1). */
 static int
 saml_post_take(LassoLogin *login, const struct saml_sp *sp,
@@ -491,10 +530,9 @@ saml_sso_status(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 		return (-1);
 	}
 	if (saml_status_set(LASSO_PROFILE(sso->login),
-	    LASSO_SAML2_STATUS_CODE_RESPONDER, second_level) == -1 ||
-	    lasso_login_build_authn_response_msg(sso->login) != 0)
+	    LASSO_SAML2_STATUS_CODE_RESPONDER, second_level) == -1)
 		return (-1);
-	return (saml_post_take(sso->login, sso->sp, post));
+	return (saml_post_build(idp, sso, post));
 }
 
 /*
@@ -695,8 +733,7 @@ saml_sso_answer(struct saml_idp *idp, struct store *st, struct saml_sso *sso,
 	 * must not hold the writer lock that the other workers wait for.
 	 */
 	if (store_txn_commit(&txn) == -1 ||
-	    lasso_login_build_authn_response_msg(sso->login) != 0 ||
-	    saml_post_take(sso->login, sso->sp, post) == -1)
+	    saml_post_build(idp, sso, post) == -1)
 		return (-1);
 	log_event("saml.assertion", "sp", sso->sp->entity_id, "user", u->id,
 	    "format", fmt, (char *)NULL);

@@ -68,6 +68,7 @@ static void	saml_sp_read_categories(struct saml_sp *, xmlXPathContextPtr);
 static int	saml_sp_nameid(struct saml_sp *, char *, const char **);
 static int	saml_sp_signed(struct saml_sp *, char *, const char **);
 static int	saml_sp_encrypt(struct saml_sp *, char *, const char **);
+static int	saml_sp_enc_method(struct saml_sp *, char *, const char **);
 static int	saml_sp_unsolicited(struct saml_sp *, char *, const char **);
 static int	saml_sp_keyinfo(struct saml_sp *, char *, const char **);
 static void	saml_sp_defaults(struct saml_sp *);
@@ -89,6 +90,8 @@ static void	saml_sp_acs_first(struct saml_sp *, const char *);
 static xmlXPathObjectPtr	saml_sp_xpath(xmlXPathContextPtr,
 		    const char *);
 static void	saml_sp_display_name(struct saml_sp *, xmlXPathContextPtr);
+static int	saml_sp_encryption(struct saml_sp *, xmlXPathContextPtr,
+		    const char **);
 
 /* Moves the ACS url to the front of sp->acs, when it is there. */
 static void
@@ -154,6 +157,64 @@ saml_sp_display_name(struct saml_sp *sp, xmlXPathContextPtr ctx)
 }
 
 /*
+ * The SP's encryption certificate (mutua encrypts with AES-GCM itself,
+ * saml_encrypt.c) and the method: the first of mutua's choices, in its
+ * order of preference, that the SP lists as an md:EncryptionMethod
+ * (metadata §2.4.1.1); AES-256-GCM when it lists none.
+ */
+static int
+saml_sp_encryption(struct saml_sp *sp, xmlXPathContextPtr ctx,
+    const char **why)
+{
+	xmlXPathObjectPtr	 o;
+	xmlChar			*v;
+	enum saml_enc		 m, best;
+	size_t			 i, n;
+	int			 j, listed;
+
+	*why = "the encryption KeyDescriptor has no X509Certificate";
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
+	    "md:KeyDescriptor[@use='encryption'][1]/ds:KeyInfo/ds:X509Data/"
+	    "ds:X509Certificate");
+	v = o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr > 0 ?
+	    xmlNodeGetContent(o->nodesetval->nodeTab[0]) : NULL;
+	xmlXPathFreeObject(o);
+	if (v == NULL)
+		return (-1);
+	for (i = 0, n = 0; v[i] != '\0' && n + 1 < sizeof(sp->enc_cert);
+	    i++) {
+		if (!isspace(v[i]))
+			sp->enc_cert[n++] = (char)v[i];
+	}
+	sp->enc_cert[n] = '\0';
+	*why = "the encryption certificate is too large";
+	if (v[i] != '\0') {
+		xmlFree(v);
+		return (-1);
+	}
+	xmlFree(v);
+
+	best = SAML_ENC_AES256_GCM;
+	listed = 0;
+	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
+	    "md:KeyDescriptor[@use='encryption']/md:EncryptionMethod/"
+	    "@Algorithm");
+	for (j = 0; o != NULL && o->nodesetval != NULL &&
+	    j < o->nodesetval->nodeNr; j++) {
+		v = xmlNodeGetContent(o->nodesetval->nodeTab[j]);
+		if (v != NULL && saml_enc_from_uri((char *)v, &m) == 0 &&
+		    (!listed || m < best)) {
+			best = m;
+			listed = 1;
+		}
+		xmlFree(v);
+	}
+	xmlXPathFreeObject(o);
+	sp->enc_method = best;
+	return (0);
+}
+
+/*
  * Reads what mutua itself checks from the metadata (lasso.md §1, §7);
  * doc was read with XML_PARSE_NONET and is released by the caller.
  */
@@ -176,6 +237,8 @@ saml_sp_read_doc(struct saml_sp *sp, xmlDocPtr doc, const char **why)
 	    (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:metadata");
 	xmlXPathRegisterNs(ctx, (const xmlChar *)"mdui",
 	    (const xmlChar *)"urn:oasis:names:tc:SAML:metadata:ui");
+	xmlXPathRegisterNs(ctx, (const xmlChar *)"ds",
+	    (const xmlChar *)"http://www.w3.org/2000/09/xmldsig#");
 	xmlXPathRegisterNs(ctx, (const xmlChar *)"mdattr",
 	    (const xmlChar *)"urn:oasis:names:tc:SAML:metadata:attribute");
 	xmlXPathRegisterNs(ctx, (const xmlChar *)"saml",
@@ -256,6 +319,8 @@ saml_sp_read_doc(struct saml_sp *sp, xmlDocPtr doc, const char **why)
 	sp->encrypt = o != NULL && o->nodesetval != NULL &&
 	    o->nodesetval->nodeNr > 0;
 	xmlXPathFreeObject(o);
+	if (sp->encrypt && saml_sp_encryption(sp, ctx, why) == -1)
+		goto out;
 	o = saml_sp_xpath(ctx, "/md:EntityDescriptor/md:SPSSODescriptor/"
 	    "md:SingleLogoutService");
 	sp->has_slo = o != NULL && o->nodesetval != NULL &&
@@ -459,6 +524,18 @@ saml_sp_encrypt(struct saml_sp *sp, char *value, const char **why)
 	return (0);
 }
 
+/* AES-GCM unless the SP can only decrypt CBC (docs/saml.md). */
+static int
+saml_sp_enc_method(struct saml_sp *sp, char *value, const char **why)
+{
+	if (saml_enc_from_name(value, &sp->enc_method) == -1) {
+		*why = "encryption_method: aes256-gcm, aes128-gcm, aes256-cbc "
+		    "or aes128-cbc";
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 saml_sp_unsolicited(struct saml_sp *sp, char *value, const char **why)
 {
@@ -483,6 +560,7 @@ static const struct saml_sp_key saml_sp_keys[] = {
 	{ "nameid_format",		saml_sp_nameid },
 	{ "require_signed_requests",	saml_sp_signed },
 	{ "encrypt_assertions",		saml_sp_encrypt },
+	{ "encryption_method",		saml_sp_enc_method },
 	{ "unsolicited",		saml_sp_unsolicited },
 	{ "signature_keyinfo",		saml_sp_keyinfo },
 	{ "release_by_category",	saml_sp_by_category },
@@ -595,11 +673,16 @@ saml_sp_provider(struct saml_idp *idp, struct saml_sp *sp, const char *md,
 	/* Sign with the cached key: no key re-read per message (lasso.md §3). */
 	lasso_provider_set_server_signing_key(provider, sp->keyinfo_key ?
 	    idp->key_bare : idp->key);
-	if (sp->encrypt) {
+	/* AES-GCM is mutua's (saml_encrypt.c); lasso knows only CBC. */
+	if (sp->encrypt && !saml_enc_is_gcm(sp->enc_method)) {
 		lasso_provider_set_encryption_mode(provider,
 		    LASSO_ENCRYPTION_MODE_ASSERTION);
 		lasso_provider_set_encryption_sym_key_type(provider,
+		    sp->enc_method == SAML_ENC_AES128_CBC ?
+		    LASSO_ENCRYPTION_SYM_KEY_TYPE_AES_128 :
 		    LASSO_ENCRYPTION_SYM_KEY_TYPE_AES_256);
+		lasso_provider_set_key_encryption_method(provider,
+		    LASSO_KEY_ENCRYPTION_METHOD_OAEP);
 	}
 	return (0);
 }

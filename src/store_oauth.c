@@ -16,6 +16,9 @@
 #define OAUTH_KEY_PUSHED	'P'	/* RFC 9126 */
 #define OAUTH_KEY_TOKEN		'T'
 #define OAUTH_KEY_FAMILY	'F'
+#define OAUTH_KEY_CONSENT	'G'	/* || SHA-256(user) || SHA-256(client) */
+#define OAUTH_CONSENT_KEY_LEN	(1 + 2 * CRYPTO_SHA256_LEN)
+#define OAUTH_NEVER		UINT64_MAX	/* not swept */
 
 static void	oauth_key(unsigned char *, char, const char *);
 static void	oauth_put_grant(struct codec_writer *,
@@ -23,6 +26,12 @@ static void	oauth_put_grant(struct codec_writer *,
 static void	oauth_get_grant(struct codec_reader *, struct oauth_grant *);
 static int	oauth_write(struct store_txn *, enum store_db,
 		    const unsigned char *, size_t, struct codec_writer *);
+static void	oauth_consent_key(unsigned char *, const char *,
+		    const char *);
+static int	oauth_consent_read(const struct store_val *,
+		    struct oauth_consent *);
+static int	oauth_consent_visit(void *, const struct store_val *,
+		    const struct store_val *);
 
 /* key[OAUTH_KEY_LEN] = type || SHA-256(value). */
 static void
@@ -347,6 +356,116 @@ store_oauth_jti_add(struct store_txn *txn, const char *client_id,
 	codec_writer_init(&w, OAUTH_RECORD_VERSION);
 	codec_put_u64(&w, expires);
 	return (oauth_write(txn, STORE_OAUTH_JTI, key, sizeof(key), &w));
+}
+
+/* key[OAUTH_CONSENT_KEY_LEN]; the user's part alone is a scan prefix. */
+static void
+oauth_consent_key(unsigned char *key, const char *user_id,
+    const char *client_id)
+{
+	key[0] = OAUTH_KEY_CONSENT;
+	crypto_sha256(user_id, strlen(user_id), key + 1);
+	if (client_id != NULL)
+		crypto_sha256(client_id, strlen(client_id),
+		    key + 1 + CRYPTO_SHA256_LEN);
+}
+
+static int
+oauth_consent_read(const struct store_val *val, struct oauth_consent *c)
+{
+	struct codec_reader	r;
+
+	memset(c, 0, sizeof(*c));
+	codec_reader_init(&r, val->data, val->len, OAUTH_RECORD_VERSION);
+	(void)codec_get_u64(&r);
+	codec_get_str(&r, c->client_id, sizeof(c->client_id));
+	codec_get_str(&r, c->scope, sizeof(c->scope));
+	c->granted = codec_get_u64(&r);
+	return (codec_reader_done(&r));
+}
+
+int
+store_oauth_consent_put(struct store_txn *txn, const char *user_id,
+    const struct oauth_consent *c)
+{
+	struct codec_writer	w;
+	unsigned char		key[OAUTH_CONSENT_KEY_LEN];
+
+	oauth_consent_key(key, user_id, c->client_id);
+	codec_writer_init(&w, OAUTH_RECORD_VERSION);
+	codec_put_u64(&w, OAUTH_NEVER);
+	codec_put_str(&w, c->client_id);
+	codec_put_str(&w, c->scope);
+	codec_put_u64(&w, c->granted);
+	return (oauth_write(txn, STORE_OAUTH_TOKENS, key, sizeof(key), &w));
+}
+
+int
+store_oauth_consent_get(struct store_txn *txn, const char *user_id,
+    const char *client_id, struct oauth_consent *c)
+{
+	struct store_val	val;
+	unsigned char		key[OAUTH_CONSENT_KEY_LEN];
+	int			rc;
+
+	oauth_consent_key(key, user_id, client_id);
+	if ((rc = store_get(txn, STORE_OAUTH_TOKENS, key, sizeof(key),
+	    &val)) != 0)
+		return (rc);
+	if (oauth_consent_read(&val, c) == -1) {
+		store_txn_fail(txn);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+store_oauth_consent_del(struct store_txn *txn, const char *user_id,
+    const char *client_id)
+{
+	unsigned char	key[OAUTH_CONSENT_KEY_LEN];
+
+	oauth_consent_key(key, user_id, client_id);
+	return (store_del(txn, STORE_OAUTH_TOKENS, key, sizeof(key)));
+}
+
+struct oauth_consent_scan {
+	int	(*cb)(void *, const struct oauth_consent *);
+	void	*arg;
+	int	 n, max;
+};
+
+static int
+oauth_consent_visit(void *arg, const struct store_val *key,
+    const struct store_val *val)
+{
+	struct oauth_consent_scan	*s = arg;
+	struct oauth_consent		 c;
+
+	if (s->n >= s->max)
+		return (1);
+	if (oauth_consent_read(val, &c) == -1)
+		return (-1);
+	s->n++;
+	return (s->cb(s->arg, &c));
+}
+
+int
+store_oauth_consent_list(struct store_txn *txn, const char *user_id,
+    int (*cb)(void *, const struct oauth_consent *), void *arg, int max)
+{
+	struct oauth_consent_scan	s;
+	unsigned char			prefix[OAUTH_CONSENT_KEY_LEN];
+
+	oauth_consent_key(prefix, user_id, NULL);
+	s.cb = cb;
+	s.arg = arg;
+	s.n = 0;
+	s.max = max;
+	if (store_scan(txn, STORE_OAUTH_TOKENS, prefix,
+	    1 + CRYPTO_SHA256_LEN, NULL, 0, oauth_consent_visit, &s) == -1)
+		return (-1);
+	return (s.n);
 }
 
 int

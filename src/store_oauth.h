@@ -78,6 +78,7 @@ struct oauth_family {
 /* An authorization request parked while the user signs in. */
 #define OAUTH_PROMPT_NONE	0x01
 #define OAUTH_PROMPT_LOGIN	0x02
+#define OAUTH_PROMPT_CONSENT	0x04
 
 struct oauth_authz {
 	char		client_id[CLIENT_ID_MAX];
@@ -151,6 +152,33 @@ int	store_oauth_authz_take(struct store_txn *, int pushed, const char *id,
  */
 int	store_oauth_jti_add(struct store_txn *, const char *client_id,
 	    const char *jti, uint64_t expires, uint64_t now);
+
+/* What a user allowed a client (OIDC Core §3.1.2.4), kept until withdrawn. */
+struct oauth_consent {
+	char		client_id[CLIENT_ID_MAX];
+	char		scope[OAUTH_SCOPE_MAX];	/* every scope allowed */
+	uint64_t	granted;		/* last time it grew */
+};
+
+/* @return 0 or -1. */
+int	store_oauth_consent_put(struct store_txn *, const char *user_id,
+	    const struct oauth_consent *);
+
+/* @return 0, STORE_NOTFOUND, or -1. */
+int	store_oauth_consent_get(struct store_txn *, const char *user_id,
+	    const char *client_id, struct oauth_consent *);
+
+/* @return 0, STORE_NOTFOUND, or -1. */
+int	store_oauth_consent_del(struct store_txn *, const char *user_id,
+	    const char *client_id);
+
+/*
+ * Calls cb for each consent of user_id, up to max (in no useful order).
+ * @return how many, or -1.
+ */
+int	store_oauth_consent_list(struct store_txn *, const char *user_id,
+	    int (*cb)(void *, const struct oauth_consent *), void *arg,
+	    int max);
 
 /* store_expired_cb for every OAuth record (store_sweep()). */
 int	store_oauth_expired(struct store_txn *, const struct store_val *,

@@ -15,6 +15,7 @@ static void	web_request_done(struct http_request *);
 static void	web_send(struct http_request *, int, const char *,
 		    const void *, size_t, const char *, int);
 static void	web_client_addr(struct http_request *, struct web_ctx *);
+static const char	*web_rp_name(const char *);
 
 struct web_ctx *
 web_begin(struct http_request *req)
@@ -162,6 +163,17 @@ fail:
 	return (NULL);
 }
 
+/* An RP ID is an SP's entity ID or a client's ID (docs/protocol.md §3). */
+static const char *
+web_rp_name(const char *rp)
+{
+	const char	*name;
+
+	if ((name = web_saml_sp_name(rp)) != NULL)
+		return (name);
+	return (web_oidc_client_name(rp));
+}
+
 void
 web_core_ctx(struct http_request *req, struct core_ctx *cc)
 {
@@ -173,4 +185,5 @@ web_core_ctx(struct http_request *req, struct core_ctx *cc)
 	cc->cfg = &web.cfg;
 	cc->now = (uint64_t)time(NULL);
 	cc->addr = ctx->client_addr;
+	cc->rp_name = web_rp_name;
 }

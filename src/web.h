@@ -19,6 +19,7 @@
 #include "store.h"
 #include "store_binding.h"
 #include "store_session.h"
+#include "oidc.h"
 #include "oob.h"
 #include "template.h"
 
@@ -121,6 +122,17 @@ void	web_html_binding_rows(struct web_html *, const struct binding *list,
 void	web_html_binding_options(struct web_html *,
 	    const struct binding *list, int n, int with_suspended);
 
+/* Room for "name (RP ID)". */
+#define WEB_SERVICE_MAX		(TEXT_NAME_MAX + OFFSET_FIELD_MAX + 3)
+
+/*
+ * Names a relying party for people: "name (rp)", or rp alone when name
+ * is NULL or empty: the name people know, the ID that is signed.
+ * @return buf.
+ */
+const char	*web_html_service(const char *rp, const char *name, char *buf,
+		    size_t len);
+
 /* web_page.c: the pages, read from assets/templates/ at start-up. */
 enum web_page {
 	WEB_PAGE_LOGIN,
@@ -139,6 +151,7 @@ enum web_page {
 	WEB_PAGE_HELPDESK_IDENTITY,
 	WEB_PAGE_HELPDESK_ALERT,
 	WEB_PAGE_ACCOUNT_VETTING,
+	WEB_PAGE_OIDC_CONSENT,
 	WEB_PAGE_COUNT
 };
 
@@ -173,6 +186,9 @@ void	web_saml_fini(void);
  *	   session has no SPs to tell, -1 on error.
  */
 int	web_saml_logout(struct http_request *, const char *sid);
+
+/* The display name of the SP entity_id, or NULL (unknown or unnamed). */
+const char	*web_saml_sp_name(const char *entity_id);
 
 /* web_session.c: the IdP's session cookie, CSRF tokens, sessions. */
 
@@ -245,6 +261,21 @@ int	web_account_manage_section(struct web_html *h,
 	    const char *csrf);
 
 /*
+ * The checks of every form of /account: a session signed in at least
+ * with a password and a valid CSRF token; answers the error itself.
+ * @return 1 when the request may go on (cc, sid and s filled).
+ */
+int	web_account_form_post(struct http_request *, struct core_ctx *cc,
+	    char *sid, struct session *s);
+
+/*
+ * web_account_consent.c: appends to h a table row per OAuth client the
+ * user allowed something, with a withdraw form. @return how many, or -1.
+ */
+int	web_account_consent_rows(struct web_html *h, const struct core_ctx *,
+	    const char *user_id, const char *csrf);
+
+/*
  * web_oidc.c: builds the OpenID provider of this worker (signing keys,
  * federation/clients, discovery); fatal() when the keys cannot be
  * loaded. Broken client files are logged and left out. Called when the
@@ -254,6 +285,26 @@ void	web_oidc_load(void);
 
 /* Releases the provider (before the module is unloaded). */
 void	web_oidc_unload(void);
+
+/* The client_name of client_id, or NULL (unknown, or named by its ID). */
+const char	*web_oidc_client_name(const char *client_id);
+
+/* Starts a request to the provider: its context in oc. */
+void	web_oidc_ctx(struct http_request *, struct oidc_ctx *oc);
+
+/*
+ * Answers with the page that takes the browser on to location (the
+ * client's redirect URI, with a code or an error) by itself.
+ */
+void	web_oidc_continue(struct http_request *, const char *title,
+	    const char *client, const char *location);
+
+/*
+ * web_oidc_consent.c: parks a (OIDC_AUTHZ_CONSENT) and asks user_id,
+ * signed in under sid, whether its client may have what it asks for.
+ */
+void	web_oidc_consent_page(struct http_request *, struct oidc_ctx *,
+	    struct oidc_authz *a, const char *sid, const char *user_id);
 
 /*
  * web_helpdesk*.c: the help-desk console under /helpdesk

@@ -22,13 +22,14 @@ web_account(struct http_request *req)
 	struct session		 s;
 	struct store_txn	 txn;
 	struct binding		 list[BINDINGS_PER_USER_MAX];
-	struct web_html		 rows, manage;
-	struct template_var	 vars[7];
+	struct core_ctx		 cc;
+	struct web_html		 rows, manage, consents;
+	struct template_var	 vars[8];
 	char			 sid[SESSION_ID_LEN + 1];
 	char			 csrf[WEB_CSRF_LEN + 1], loa[16];
 	int			 n, nactive;
 
-	web_begin(req);
+	web_core_ctx(req, &cc);
 	if (!web_session_authenticated(req, SESSION_LOA_PASSWORD, sid, &s)) {
 		web_redirect(req, "/login");
 		return (KORE_RESULT_OK);
@@ -41,6 +42,7 @@ web_account(struct http_request *req)
 	store_txn_abort(&txn);
 	memset(&rows, 0, sizeof(rows));
 	memset(&manage, 0, sizeof(manage));
+	memset(&consents, 0, sizeof(consents));
 	web_csrf_token(sid, csrf);
 	if (n > 0)
 		web_html_binding_rows(&rows, list, n, 0);
@@ -50,7 +52,9 @@ web_account(struct http_request *req)
 	    csrf);
 	/* The records hold the wrapped K: not left on the stack. */
 	OPENSSL_cleanse(list, sizeof(list));
-	if (n == -1 || rows.error || manage.error) {
+	if (n == -1 || rows.error || manage.error ||
+	    web_account_consent_rows(&consents, &cc, s.user_id, csrf) == -1 ||
+	    consents.error) {
 		web_page_error(req, 500, "Error", "Please try again.");
 		goto out;
 	}
@@ -64,10 +68,13 @@ web_account(struct http_request *req)
 	    manage.out : "", TEMPLATE_RAW };
 	vars[6] = (struct template_var){ "add", nactive > 0 ?
 	    "Add a backup authenticator" : "Add an authenticator", 0 };
-	web_page_send(req, 200, WEB_PAGE_ACCOUNT, vars, 7);
+	vars[7] = (struct template_var){ "consents", consents.out,
+	    TEMPLATE_RAW };
+	web_page_send(req, 200, WEB_PAGE_ACCOUNT, vars, 8);
 out:
 	free(rows.out);
 	free(manage.out);
+	free(consents.out);
 	return (KORE_RESULT_OK);
 }
 

@@ -12,8 +12,6 @@
 int	web_account_suspend(struct http_request *);
 int	web_account_signout_all(struct http_request *);
 
-static int	web_account_form_post(struct http_request *, struct core_ctx *,
-		    char *, struct session *);
 
 int
 web_account_manage_section(struct web_html *h, const struct binding *list,
@@ -45,12 +43,7 @@ web_account_manage_section(struct web_html *h, const struct binding *list,
 	return (nactive);
 }
 
-/*
- * The checks of every form of this page: a session signed in at least
- * with a password and a valid CSRF token. Answers the error itself.
- * @return 1 when the request may go on.
- */
-static int
+int
 web_account_form_post(struct http_request *req, struct core_ctx *cc,
     char *sid, struct session *s)
 {

@@ -38,13 +38,14 @@ web_helpdesk_alert_one(void *arg, const struct alert *a)
 	struct offset_fields	 f;
 	const char		*cells[4];
 	char			 href[64], when[DATE_MAX];
+	char			 service[WEB_SERVICE_MAX];
 
 	if (offset_parse(a->offset, &f) == -1)
 		memset(&f, 0, sizeof(f));
 	snprintf(href, sizeof(href), "/helpdesk/alert?id=%s", a->id);
 	cells[0] = date_format(a->raised, DATE_MINUTE, when, sizeof(when));
 	cells[1] = a->user_id;
-	cells[2] = f.rp;
+	cells[2] = web_html_service(f.rp, f.rpn, service, sizeof(service));
 	cells[3] = f.tpub;
 	web_html_row(l->html, href, cells, 4);
 	return (++l->n < ALERT_LIST_MAX ? 0 : 1);
@@ -80,6 +81,7 @@ web_helpdesk_alert_page(struct http_request *req, int status,
 	struct template_var	 vars[22];
 	char			 csrf[WEB_CSRF_LEN + 1], raised[DATE_MAX];
 	char			 login[DATE_MAX], closed[DATE_MAX];
+	char			 service[WEB_SERVICE_MAX];
 	int			 rc, n, open;
 
 	if (store_txn_begin(web.store, &txn, 0) == -1) {
@@ -127,7 +129,8 @@ web_helpdesk_alert_page(struct http_request *req, int status,
 	vars[7] = (struct template_var){ "raised", date_format(a.raised,
 	    DATE_MINUTE, raised, sizeof(raised)), 0 };
 	vars[8] = (struct template_var){ "raised_by", raiser.label, 0 };
-	vars[9] = (struct template_var){ "service", f.rp, 0 };
+	vars[9] = (struct template_var){ "service", web_html_service(f.rp,
+	    f.rpn, service, sizeof(service)), 0 };
 	vars[10] = (struct template_var){ "address", f.tpub, 0 };
 	vars[11] = (struct template_var){ "private_address", f.tpriv, 0 };
 	vars[12] = (struct template_var){ "browser", f.ua, 0 };

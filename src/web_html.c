@@ -93,3 +93,13 @@ web_html_binding_options(struct web_html *h, const struct binding *list,
 		web_html_raw(h, ")</option>");
 	}
 }
+
+const char *
+web_html_service(const char *rp, const char *name, char *buf, size_t len)
+{
+	if (name == NULL || name[0] == '\0')
+		snprintf(buf, len, "%s", rp);
+	else
+		snprintf(buf, len, "%s (%s)", name, rp);
+	return (buf);
+}

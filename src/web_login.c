@@ -202,6 +202,7 @@ web_login_code(struct http_request *req)
 	const char		*text;
 	size_t			 i;
 	char			 qrtext[CONFIG_URL_MAX + 80], *svg;
+	char			 service[WEB_SERVICE_MAX];
 	const char		*state;
 
 	web_core_ctx(req, &cc);
@@ -228,7 +229,8 @@ web_login_code(struct http_request *req)
 	vars[4] = (struct template_var){ "expires", expires, 0 };
 	vars[5] = (struct template_var){ "qr", svg, TEMPLATE_RAW };
 	vars[6] = (struct template_var){ "user", s.user_id, 0 };
-	vars[7] = (struct template_var){ "rp", s.rp, 0 };
+	vars[7] = (struct template_var){ "rp", web_html_service(s.rp,
+	    cc.rp_name(s.rp), service, sizeof(service)), 0 };
 	vars[8] = (struct template_var){ "switch",
 	    view.nbindings > 1 ? "" : "hidden", 0 };
 	vars[9] = (struct template_var){ "request_id", view.request_id, 0 };

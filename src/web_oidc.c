@@ -18,7 +18,7 @@
 #define WEB_OIDC_FORM_MAX	16384	/* token, introspect, revoke bodies */
 #define WEB_OIDC_TEXT_MAX	512
 #define WEB_OIDC_URI_MAX	512
-#define WEB_OIDC_TOKEN_MAX	1024
+#define WEB_OIDC_TOKEN_MAX	OIDC_ACCESS_MAX	/* JWT access tokens too */
 
 int	web_oidc_discovery(struct http_request *);
 int	web_oidc_jwks(struct http_request *);
@@ -46,7 +46,8 @@ static const char	*web_oidc_authz_names[] = {
 static const char	*web_oidc_token_names[] = {
 	"grant_type", "code", "redirect_uri", "code_verifier",
 	"refresh_token", "scope", "token", "token_type_hint", "client_id",
-	"client_secret", "client_assertion", "client_assertion_type", NULL
+	"client_secret", "client_assertion", "client_assertion_type",
+	"resource", NULL
 };
 /* A pushed request: the authorization parameters and client authentication. */
 static const char	*web_oidc_par_names[] = {
@@ -63,7 +64,6 @@ static const char	*web_oidc_logout_names[] = {
 
 static int	web_oidc_chars(const char *, unsigned char, unsigned char,
 		    size_t);
-static int	web_oidc_ctx(struct http_request *, struct oidc_ctx *);
 static const char	*web_oidc_arg(struct http_request *, const char *);
 static int	web_oidc_malformed(struct http_request *, const char *,
 		    const char *const *);
@@ -72,8 +72,6 @@ static void	web_oidc_authz_args(struct http_request *,
 		    struct oidc_authz_in *);
 static int	web_oidc_form(struct http_request *, struct oidc_token_in *,
 		    const char *const *, char *, size_t);
-static void	web_oidc_continue(struct http_request *, const char *,
-		    const char *, const char *);
 static void	web_oidc_preflight(struct http_request *);
 static void	web_oidc_cors(struct http_request *, const char *);
 static int	web_oidc_client_post(struct http_request *,
@@ -97,6 +95,18 @@ web_oidc_unload(void)
 {
 	if (web_oidc_op.loaded)
 		oidc_unload(&web_oidc_op);
+}
+
+const char *
+web_oidc_client_name(const char *client_id)
+{
+	const struct client	*c;
+
+	if (!web_oidc_op.loaded ||
+	    (c = client_find(&web_oidc_op.clients, client_id)) == NULL ||
+	    strcmp(c->name, c->id) == 0)
+		return (NULL);
+	return (c->name);
 }
 
 /* Validators (kore.conf): bounds and character sets, checked in code. */
@@ -146,7 +156,7 @@ web_oidc_v_jwt(struct http_request *req, const void *data)
 }
 
 /* Sets up the request; loads the provider if the module hook did not. */
-static int
+void
 web_oidc_ctx(struct http_request *req, struct oidc_ctx *oc)
 {
 	struct web_ctx	*ctx;
@@ -158,7 +168,6 @@ web_oidc_ctx(struct http_request *req, struct oidc_ctx *oc)
 	oc->store = web.store;
 	oc->now = (uint64_t)time(NULL);
 	oc->addr = ctx->client_addr;
-	return (0);
 }
 
 static const char *
@@ -267,7 +276,7 @@ web_oidc_jwks(struct http_request *req)
  * 'self' covers the redirects that follow a form. A page that moves on
  * by itself (meta refresh, plus a link) ends the form navigation here.
  */
-static void
+void
 web_oidc_continue(struct http_request *req, const char *title,
     const char *client, const char *location)
 {
@@ -348,7 +357,7 @@ web_oidc_authorize(struct http_request *req)
 			    &a);
 		else {
 			oidc_authz_parse(&oc, &in, &a);
-			oidc_authz_require_pushed(&a);
+			oidc_authz_require_pushed(&oc, &a);
 		}
 	}
 	if (a.action == OIDC_AUTHZ_PAGE) {
@@ -358,9 +367,14 @@ web_oidc_authorize(struct http_request *req)
 
 	has_session = web_session_authenticated(req, OIDC_MIN_LOA, sid, &s);
 	oidc_authz_decide(&oc, &a, has_session ? &s : NULL, resumed);
+	if (a.action == OIDC_AUTHZ_CONSENT)
+		web_oidc_consent_page(req, &oc, &a, sid, s.user_id);
 	OPENSSL_cleanse(sid, sizeof(sid));
 
 	switch (a.action) {
+	case OIDC_AUTHZ_CONSENT:
+		memset(&s, 0, sizeof(s));
+		return (KORE_RESULT_OK);
 	case OIDC_AUTHZ_LOGIN:
 		if (oidc_authz_park(&oc, &a, id) == -1) {
 			web_page_error(req, 500, "Error", "Please try again.");
@@ -448,6 +462,7 @@ web_oidc_form(struct http_request *req, struct oidc_token_in *in,
 	in->refresh_token = web_oidc_arg(req, "refresh_token");
 	in->scope = web_oidc_arg(req, "scope");
 	in->token = web_oidc_arg(req, "token");
+	in->resource = web_oidc_arg(req, "resource");
 	return (0);
 }
 

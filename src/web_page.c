@@ -26,6 +26,7 @@ static const char	*web_page_files[WEB_PAGE_COUNT] = {
 	"helpdesk_identity.html",
 	"helpdesk_alert.html",
 	"account_vetting.html",
+	"oidc_consent.html",
 };
 
 static struct template	web_pages[WEB_PAGE_COUNT];

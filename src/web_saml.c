@@ -60,6 +60,17 @@ web_saml_fini(void)
 	saml_free(&saml);
 }
 
+const char *
+web_saml_sp_name(const char *entity_id)
+{
+	const struct saml_sp	*sp;
+
+	if ((sp = saml_sp_find(&saml, entity_id)) == NULL ||
+	    sp->display_name[0] == '\0')
+		return (NULL);
+	return (sp->display_name);
+}
+
 /*
  * The metadata aggregates: every few seconds each worker asks the store
  * whether a source is due; the one holding its lease refreshes it

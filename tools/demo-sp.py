@@ -86,9 +86,15 @@ METADATA = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- The demo SP of tools/demo-sp.py (development only). It signs nothing
      and wants nothing encrypted, so it has no key. -->
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
+    xmlns:mdui="urn:oasis:names:tc:SAML:metadata:ui"
     entityID="{base}/metadata">
   <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true"
       protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:Extensions>
+      <mdui:UIInfo>
+        <mdui:DisplayName xml:lang="en">mutua demo service</mdui:DisplayName>
+      </mdui:UIInfo>
+    </md:Extensions>
     <md:NameIDFormat>{nameid}</md:NameIDFormat>
     <md:AssertionConsumerService index="1" isDefault="true"
         Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"

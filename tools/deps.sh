@@ -7,7 +7,8 @@ PACKAGES="build-essential pkg-config kore liblasso3-dev libxmlsec1-dev liboauth2
 libcjose-dev libjansson-dev liblmdb-dev lmdb-utils libcmocka-dev libssl-dev
 libqrencode-dev libcurl4-openssl-dev zlib1g-dev openssl curl nginx-light
 python3-pysaml2 python3-requests python3-lasso xmlsec1 python3-pytest python3-cryptography
-chromium wrk zbar-tools clang libfuzzer-14-dev"
+chromium wrk zbar-tools clang libfuzzer-14-dev apache2
+libapache2-mod-auth-mellon"
 
 missing=""
 for p in $PACKAGES; do

@@ -75,25 +75,36 @@
 	}
 
 	// docs/protocol.md §3: split on &, then on the first =, decode.
-	var OFFSET_FIELDS = ["v", "rp", "sid", "tpub", "tpriv", "ua", "uid",
-	    "t", "n"];
+	// Version 2 names the RP (rpn); version 1 offsets, still in stored
+	// alerts, do not.
+	var OFFSET_FIELDS = {
+		"v=1": ["v", "rp", "sid", "tpub", "tpriv", "ua", "uid", "t",
+		    "n"],
+		"v=2": ["v", "rp", "rpn", "sid", "tpub", "tpriv", "ua", "uid",
+		    "t", "n"]
+	};
 
 	function parseOffset(offset) {
-		var f = {}, parts = offset.split("&"), i, eq, name;
-		if (parts.length !== OFFSET_FIELDS.length)
+		var f = {}, parts = offset.split("&"), names, i, eq;
+		if (!Object.prototype.hasOwnProperty.call(OFFSET_FIELDS,
+		    parts[0]))
+			return null;
+		names = OFFSET_FIELDS[parts[0]];
+		if (parts.length !== names.length)
 			return null;
 		for (i = 0; i < parts.length; i++) {
 			eq = parts[i].indexOf("=");
-			name = eq < 0 ? parts[i] : parts[i].slice(0, eq);
-			if (name !== OFFSET_FIELDS[i])
+			if (eq < 0 || parts[i].slice(0, eq) !== names[i])
 				return null;
 			try {
-				f[name] = decodeURIComponent(parts[i].slice(eq + 1));
+				f[names[i]] =
+				    decodeURIComponent(parts[i].slice(eq + 1));
 			} catch (e) {
 				return null;
 			}
 		}
-		return f.v === "1" ? f : null;
+		f.rpn = f.rpn || "";
+		return f;
 	}
 
 	// ---- IndexedDB -----------------------------------------------------
@@ -519,7 +530,8 @@
 		p = document.createElement("p");
 		p.className = "alert";
 		p.textContent = "On " + new Date(a.time * 1000).toLocaleString() +
-		    ", a sign-in to " + (f.rp || "?") + " as " + (f.uid || "?") +
+		    ", a sign-in to " + (f.rpn || f.rp || "?") + " as " +
+		    (f.uid || "?") +
 		    " from " + (f.tpub || "?") + " was denied as \u201cnot me\u201d" +
 		    " on another of your authenticators.";
 		$("alerts").appendChild(p);
@@ -574,7 +586,10 @@
 		el.dataset.requestId = e.id;
 		el.setAttribute("aria-labelledby", "rq-" + e.id);
 		el.querySelector(".rq-title").id = "rq-" + e.id;
-		el.querySelector(".rq-rp").textContent = f.rp;
+		// The name the RP's metadata or registration gives, then the
+		// identifier that is signed (docs/protocol.md §3).
+		el.querySelector(".rq-name").textContent = f.rpn || f.rp;
+		el.querySelector(".rq-rp").textContent = f.rpn ? f.rp : "";
 		el.querySelector(".rq-user").textContent = f.uid +
 		    (state.accounts.length > 1 ? " (" + e.account.label + ")" :
 		    "");
@@ -601,7 +616,8 @@
 		$("requests").insertBefore(el, $("requests").firstChild);
 		tick();
 		render();
-		say("Sign-in request for " + f.uid + " to " + f.rp + ".");
+		say("Sign-in request for " + f.uid + " to " + (f.rpn || f.rp) +
+		    ".");
 		if (el.querySelector("input"))
 			el.querySelector("input").focus();
 	}

@@ -3,7 +3,7 @@
 // requests (/oob/), which must reach the server or fail.
 "use strict";
 
-var CACHE = "mutua-app-v1";
+var CACHE = "mutua-app-v2";
 var SHELL = ["./", "app.js", "app.css", "manifest.webmanifest", "icon.svg",
     "icon-192.png", "icon-512.png"];
 

@@ -654,6 +654,8 @@ context_print(const struct offset_fields *f)
 	char		date[DATE_MAX];
 
 	kv("rp", f->rp, 0);
+	/* The name of a version 2 offset; "" when the RP has none. */
+	kv("rp_name", f->rpn, 1);
 	kv("tpub", f->tpub, 0);
 	kv("tpriv", f->tpriv, 0);
 	kv("ua", f->ua, 1);

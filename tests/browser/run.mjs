@@ -185,7 +185,8 @@ class Run {
 		const text = (c) => el.$eval(c, (n) => n.textContent.trim());
 		return {
 			el, id: await el.getAttribute('data-request-id'),
-			rp: await text('.rq-rp'), user: await text('.rq-user'),
+			name: await text('.rq-name'), rp: await text('.rq-rp'),
+			user: await text('.rq-user'),
 			ip: await text('.rq-ip'),
 			browser: await text('.rq-ua summary'),
 		};
@@ -291,8 +292,8 @@ const scenarios = {
 		await r.setup();
 		const code = await r.startLogin(r.a.sp + '/');
 		const rq = await r.request();
-		r.out.phone = { rp: rq.rp, user: rq.user, ip: rq.ip,
-		    browser: rq.browser };
+		r.out.phone = { name: rq.name, rp: rq.rp, user: rq.user,
+		    ip: rq.ip, browser: rq.browser };
 		// Enter mode: the phone never shows its code (X.1280 9.1.1).
 		r.out.phone_shows_code = (await rq.el.evaluate((n) =>
 		    n.outerHTML + n.innerText)).includes(code);
@@ -319,6 +320,7 @@ const scenarios = {
 			    false);
 			const rq2 = await r.request();
 			r.out.oidc_phone_rp = rq2.rp;
+			r.out.oidc_phone_name = rq2.name;
 			await r.decide(rq2, '.rq-approve', code2);
 			await r.term.waitForURL(r.a.rp + '/callback?**',
 			    { timeout: 30000 });

@@ -11,6 +11,7 @@
 // the step's own fields. Output: {"ok": true, ...} or {"ok": false,
 // "name", "code", "error", "status", "message", "cause"}.
 import * as client from 'openid-client';
+import * as jose from 'jose';
 
 function clientAuth(a) {
 	switch (a.auth) {
@@ -75,7 +76,7 @@ const steps = {
 			expectedState: a.state,
 			expectedNonce: a.nonce,
 			idTokenExpected: true,
-		    });
+		    }, a.token_params);
 		return { tokens: { ...tokens }, claims: tokens.claims(),
 		    expires_in: tokens.expiresIn() };
 	},
@@ -89,15 +90,28 @@ const steps = {
 	async refresh(a) {
 		const config = await configure(a);
 		const tokens = await client.refreshTokenGrant(config,
-		    a.refresh_token);
+		    a.refresh_token, a.token_params);
 		return { tokens: { ...tokens }, claims: tokens.claims() ?? null };
 	},
 
 	async client_credentials(a) {
 		const config = await configure(a);
 		const tokens = await client.clientCredentialsGrant(config,
-		    a.scope ? { scope: a.scope } : {});
+		    { ...(a.scope ? { scope: a.scope } : {}),
+		    ...(a.token_params || {}) });
 		return { tokens: { ...tokens } };
+	},
+
+	// A resource server's check of a JWT access token (RFC 9068 §4)
+	// with jose: the provider's JWKS, issuer, audience, typ at+jwt.
+	async verify_access_token(a) {
+		const config = await configure(a);
+		const meta = config.serverMetadata();
+		const jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri));
+		const { payload, protectedHeader } = await jose.jwtVerify(
+		    a.access_token, jwks, { issuer: meta.issuer,
+		    audience: a.audience, typ: 'at+jwt' });
+		return { payload, header: protectedHeader };
 	},
 
 	async introspect(a) {

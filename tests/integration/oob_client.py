@@ -45,8 +45,9 @@ def parse_offset(offset):
         name, _, value = part.partition("=")
         fields.append((name, urllib.parse.unquote(value)))
     names = [n for n, _ in fields]
-    assert names == ["v", "rp", "sid", "tpub", "tpriv", "ua", "uid", "t",
-                     "n"], names
+    assert names == ["v", "rp", "rpn", "sid", "tpub", "tpriv", "ua", "uid",
+                     "t", "n"], names
+    assert fields[0] == ("v", "2"), fields[0]
     return dict(fields)
 
 

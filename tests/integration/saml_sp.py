@@ -36,13 +36,14 @@ def make_keypair(dirname, name):
 class SamlSP:
     """One SP. base names its endpoints (base/acs, base/slo) and, unless
     entity is given, its entity ID (base/metadata); slo_bindings are the
-    bindings of its SingleLogoutService ([] for none)."""
+    bindings of its SingleLogoutService ([] for none); display_name, when
+    given, is its mdui:DisplayName (English)."""
 
     def __init__(self, workdir, entity=None, sign_requests=True,
                  encrypt=False, want_assertions_signed=True,
                  base="https://sp.test",
                  slo_bindings=(BINDING_HTTP_REDIRECT,),
-                 allow_unsolicited=False):
+                 allow_unsolicited=False, display_name=None):
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
         self.entity = entity or base + "/metadata"
@@ -75,6 +76,9 @@ class SamlSP:
                     "http://www.w3.org/2001/04/xmlenc#sha256",
             }},
         }
+        if display_name is not None:
+            self.conf["service"]["sp"]["ui_info"] = {
+                "display_name": [{"text": display_name, "lang": "en"}]}
         if encrypt:
             self.conf["encryption_keypairs"] = [
                 {"key_file": self.key, "cert_file": self.crt}]

@@ -60,8 +60,9 @@ def login_through(t, location, user, authenticator):
 
     location is where the RP sent the browser (the IdP's SSO or
     authorization URL); returns the response that ends the login (the
-    redirect back into the RP's flow), with .rp set to the RP the
-    authenticator was shown.
+    redirect back into the RP's flow), with .rp and .rp_name set to the
+    RP the authenticator was shown and .code_page to the page that
+    showed the code.
     """
     r = t.s.get(location, allow_redirects=False)
     assert r.status_code == 303, (r.status_code, r.text[:300])
@@ -76,11 +77,12 @@ def login_from(t, login, user, authenticator):
     r = t.post("/login/start", {"csrf": field(page, "csrf"), "user": user,
                                 "c": field(page, "c")})
     assert r.headers.get("location") == "/login/code", r.text[:300]
+    code_page = t.get("/login/code").text
     reqs = authenticator.pending().json()["requests"]
     assert len(reqs) == 1
-    rp = parse_offset(reqs[0]["offset"])["rp"]
+    f = parse_offset(reqs[0]["offset"])
     assert authenticator.decide(reqs[0]["request_id"],
                                 reqs[0]["offset"]).status_code == 200
     r = t.continue_login()
-    r.rp = rp
+    r.rp, r.rp_name, r.code_page = f["rp"], f["rpn"], code_page
     return r

@@ -116,6 +116,7 @@ def test_pending_shows_the_context_from_the_offset(server, alice):
     assert req["mode"] == "enter"
     assert req["ua"] == ua and req["uid"] == "alice"
     assert req["rp"] == server.base and req["tpub"] == "127.0.0.1"
+    assert req["rp_name"] == ""     # mutua's own pages have no name
     assert req["tpriv"] == "-"
     assert 0 < int(req["expires_in"]) <= 120
     assert abs(int(req["time"]) - time.time()) < 30

@@ -175,15 +175,18 @@ def test_phone_registers_and_approves_saml_and_oidc_logins(fed):
     shots = SHOTS if os.environ.get("MUTUA_SCREENSHOTS") else None
     out = browser("login", server, sp, rp, shots=shots)
     keys_are_wrapped(out)
-    # The phone showed what the offset says: the SP, the terminal's
-    # address and browser (the terminal's User-Agent, summarised).
+    # The phone showed what the offset says: the SP by the name of its
+    # metadata and its entity ID, the terminal's address and browser
+    # (the terminal's User-Agent, summarised).
+    assert out["phone"]["name"] == "mutua demo service"
     assert out["phone"]["rp"] == sp.base + "/metadata"
     assert out["phone"]["ip"] == "127.0.0.1"
     assert out["phone"]["browser"] == "Chrome 131 on Linux"
     assert out["phone_shows_code"] is False
     assert out["saml"]["status"].startswith("Logged in as Alice Example")
     assert out["saml"]["acr"]
-    # The OpenID Connect client: its client_id is the RP on the phone.
+    # The OpenID Connect client: its client_name and client_id.
+    assert out["oidc_phone_name"] == "mutua demo client"
     assert out["oidc_phone_rp"] == "demo"
     assert out["oidc"]["sub"] and out["oidc"]["acr"]
 

@@ -51,6 +51,9 @@ def free_port():
 
 # A browser application's origin, registered for rp-public (CORS).
 SPA_ORIGIN = "http://127.0.0.1:%d" % free_port()
+# Resource servers (RFC 8707) a client may ask JWT access tokens for.
+API = "https://api.example.org/"
+API2 = "https://reports.example.org/v1"
 
 _hash_cache = {}
 
@@ -92,7 +95,7 @@ def jwt_parts(token):
 class OP:
     """A mutua server with registered clients and an enrolled alice."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, extra_conf=""):
         self.clients_dir = os.path.join(tmp, "clients")
         os.makedirs(self.clients_dir)
         self.rp_key = ec.generate_private_key(ec.SECP256R1())
@@ -124,11 +127,23 @@ class OP:
             client_id="svc", client_secret_hash=scrypt_hash(SECRET),
             scope="openid api.read api.write",
             grant_types=["client_credentials"]))
+        self.register("rp-at.json", dict(
+            base, client_id="rp-at", client_secret_hash=scrypt_hash(SECRET),
+            access_token_format="jwt", resources=[API, API2]))
+        self.register("svc-at.json", dict(
+            client_id="svc-at", client_secret_hash=scrypt_hash(SECRET),
+            scope="api.read", grant_types=["client_credentials"],
+            access_token_format="jwt", resources=[API],
+            id_token_signed_response_alg="RS256"))
+        self.register("rp-consent.json", dict(
+            base, client_id="rp-consent", client_name="Third-Party App",
+            client_secret_hash=scrypt_hash(SECRET), require_consent=True))
         self.register("rp-par.json", dict(
             base, client_id="rp-par", client_secret_hash=scrypt_hash(SECRET),
             require_pushed_authorization_requests=True))
-        self.server = MutuaServer("clients_dir %s\nloa2_uri %s\nloa3_uri %s"
-                                  % (self.clients_dir, LOA2, LOA3))
+        self.server = MutuaServer("clients_dir %s\nloa2_uri %s\nloa3_uri %s\n%s"
+                                  % (self.clients_dir, LOA2, LOA3,
+                                     extra_conf))
         self.server.start()
         self.base = self.server.base
         self.authenticator = enrol(self.server)
@@ -141,7 +156,8 @@ class OP:
     def rp_args(self, client_id="rp-basic", **kw):
         auth = {"rp-basic": "basic", "rp-post": "post", "rp-jwt": "jwt",
                 "rp-public": "none", "rp-pairwise": "basic",
-                "svc": "basic", "rp-par": "basic"}[client_id]
+                "svc": "basic", "rp-par": "basic", "rp-at": "basic",
+                "svc-at": "basic", "rp-consent": "basic"}[client_id]
         a = {"issuer": self.base, "client_id": client_id, "auth": auth,
              "client_secret": SECRET, "jwk": self.rp_private_jwk,
              "redirect_uri": CALLBACK}
@@ -182,9 +198,10 @@ class OP:
         return r.headers["location"]
 
     def code_flow(self, client_id="rp-basic", params=None, scope=None,
-                  par=False):
+                  par=False, token_params=None):
         """The whole authorization code flow through openid-client, its
-        request pushed first (RFC 9126) when par."""
+        request pushed first (RFC 9126) when par; token_params go to the
+        token request."""
         kw = {"client_id": client_id, "par": par}
         if scope:
             kw["scope"] = scope
@@ -195,7 +212,8 @@ class OP:
         callback = self.login(start["url"])
         out = self.rp("code", client_id=client_id, callback=callback,
                       code_verifier=start["code_verifier"],
-                      state=start["state"], nonce=start["nonce"])
+                      state=start["state"], nonce=start["nonce"],
+                      token_params=token_params)
         assert out["ok"], out
         out["callback"] = callback
         out["start"] = start
@@ -752,6 +770,177 @@ def test_client_credentials_grant_issues_an_access_token_only(op):
         "grant_types_supported"]
 
 
+# --- JWT access tokens (RFC 9068) for resources (RFC 8707) ------------
+
+
+def verify_at(op, client_id, token, audience):
+    """A resource server's check with jose; returns (header, claims)."""
+    out = op.rp("verify_access_token", client_id=client_id,
+                access_token=token, audience=audience)
+    assert out["ok"], out
+    return out["header"], out["payload"]
+
+
+def test_jwt_access_tokens_name_the_resource(op):
+    out = op.code_flow(client_id="rp-at")
+    at = out["tokens"]["access_token"]
+    header, claims = verify_at(op, "rp-at", at, API)   # the default
+    assert header["typ"] == "at+jwt" and header["alg"] == "ES256"
+    assert claims["iss"] == op.base and claims["aud"] == API
+    assert claims["sub"] == "alice" and claims["client_id"] == "rp-at"
+    assert claims["scope"] == "openid profile email"
+    assert claims["exp"] - claims["iat"] == 600 and len(claims["jti"]) == 43
+    assert claims["acr"] == LOA2 and "oob" in claims["amr"]
+    assert claims["auth_time"] <= claims["iat"]
+    # For another resource server it does not verify.
+    assert not op.rp("verify_access_token", client_id="rp-at",
+                     access_token=at, audience=API2)["ok"]
+    # It works at mutua like an opaque token: userinfo, introspection.
+    ui = op.rp("userinfo", client_id="rp-at", access_token=at, sub="alice")
+    assert ui["ok"] and ui["userinfo"]["sub"] == "alice", ui
+    i = op.rp("introspect", client_id="rp-at", token=at)["introspection"]
+    assert i["active"] and i["sub"] == "alice"
+
+    # A refresh asks for the other resource (RFC 8707 §2.2).
+    r = op.rp("refresh", client_id="rp-at",
+              refresh_token=out["tokens"]["refresh_token"],
+              token_params={"resource": API2})
+    assert r["ok"], r
+    _, claims2 = verify_at(op, "rp-at", r["tokens"]["access_token"], API2)
+    assert claims2["sub"] == "alice" and claims2["jti"] != claims["jti"]
+
+    # Revoked, it is no longer accepted at mutua.
+    assert op.rp("revoke", client_id="rp-at", token=at)["ok"]
+    assert not op.rp("introspect", client_id="rp-at",
+                     token=at)["introspection"]["active"]
+
+
+def test_jwt_access_token_of_a_service_is_about_the_service(op):
+    out = op.rp("client_credentials", client_id="svc-at",
+                token_params={"resource": API})
+    assert out["ok"], out
+    header, claims = verify_at(op, "svc-at", out["tokens"]["access_token"],
+                               API)
+    assert header["alg"] == "RS256"
+    assert claims["sub"] == "svc-at" and claims["client_id"] == "svc-at"
+    assert claims["scope"] == "api.read"
+    assert "acr" not in claims and "auth_time" not in claims
+
+
+def test_resource_refusals(op):
+    # RFC 8707 §2: a resource the client did not register.
+    r = op.token({"grant_type": "client_credentials",
+                  "resource": "https://elsewhere.example/"},
+                 auth=("svc-at", SECRET))
+    assert_error(r, 400, "invalid_target")
+    r = op.token({"grant_type": "client_credentials", "resource": API},
+                 auth=("svc", SECRET))
+    assert_error(r, 400, "invalid_target")
+    # One resource per request; a relative one is no resource.
+    r = op.token({"grant_type": "client_credentials",
+                  "resource": [API, API]}, auth=("svc-at", SECRET))
+    assert_error(r, 400, "invalid_request")
+    r = op.token({"grant_type": "client_credentials", "resource": "/api"},
+                 auth=("svc-at", SECRET))
+    assert r.status_code == 400
+    # Opaque stays the default.
+    out = op.rp("client_credentials", client_id="svc")
+    assert "." not in out["tokens"]["access_token"]
+
+
+# --- Consent (OpenID Connect Core §3.1.2.4) -----------------------------
+
+
+def to_consent(op, t, **params):
+    """An authorization request of rp-consent, through the login when
+    there is no session; returns the page it ends on."""
+    r = op.authorize(t, client_id="rp-consent", **params)
+    if r.status_code == 303 and r.headers["location"].startswith(
+            "/login?c="):
+        r = login_from(t, r.headers["location"], "alice", op.authenticator)
+        r = t.get(r.headers["location"])
+    return r
+
+
+def consent(t, page, decision):
+    """Answers the consent page; returns where the browser goes on to."""
+    r = t.post("/oauth2/consent", {"csrf": field(page, "csrf"),
+                                   "id": field(page, "id"),
+                                   "decision": decision})
+    assert r.status_code == 200, r.text[:300]
+    m = re.search(r'id="continue" href="([^"]*)"', r.text)
+    return html.unescape(m.group(1))
+
+
+def test_consent_is_asked_once_per_scope_and_can_be_withdrawn(op):
+    t = Terminal(op.base)
+    page = to_consent(op, t, scope="openid email")
+    assert page.status_code == 200 and 'action="/oauth2/consent"' in page.text
+    assert "Third-Party App" in page.text and "rp-consent" in page.text
+    assert "your e-mail address" in page.text
+    assert "your name" not in page.text
+    # The form belongs to this session only.
+    r = t.post("/oauth2/consent", {"csrf": "0" * 64,
+                                   "id": field(page.text, "id"),
+                                   "decision": "allow"})
+    assert r.status_code == 403
+    # Denied: the client hears access_denied, with its state.
+    q = query(consent(t, page.text, "deny"))
+    assert q["error"] == "access_denied" and q["state"] == "st-1"
+    assert op.audit_count("oauth.consent") == 1
+
+    # Allowed: a code, and the grant works.
+    page = to_consent(op, t, scope="openid email")
+    assert 'action="/oauth2/consent"' in page.text
+    code = query(consent(t, page.text, "allow"))["code"]
+    tokens = op.redeem(code, auth=("rp-consent", SECRET)).json()
+    assert tokens["refresh_token"]
+    # Asked once: the same scopes go straight on.
+    r = op.authorize(t, client_id="rp-consent", scope="openid email")
+    assert r.status_code == 302 and "code" in query(r.headers["location"])
+    # More scopes ask again; without interaction that is consent_required.
+    r = op.authorize(t, client_id="rp-consent", scope="openid profile email",
+                     prompt="none")
+    assert query(r.headers["location"])["error"] == "consent_required"
+    page = to_consent(op, t, scope="openid profile email")
+    assert "your name and user ID" in page.text
+
+    # The account page lists it; withdrawn, the client must ask again
+    # and its refresh token stops working.
+    account = t.get("/account").text
+    assert re.search(r"Third-Party App</td><td>openid email</td>", account)
+    r = t.post("/account/consent", {"csrf": field(account, "csrf"),
+                                    "client": "rp-consent"})
+    assert r.status_code == 303
+    assert "Third-Party App" not in t.get("/account").text
+    r = op.token({"grant_type": "refresh_token",
+                  "refresh_token": tokens["refresh_token"]},
+                 auth=("rp-consent", SECRET))
+    assert_error(r, 400, "invalid_grant")
+    assert 'action="/oauth2/consent"' in op.authorize(
+        t, client_id="rp-consent", scope="openid").text
+    r = t.post("/account/consent", {"csrf": field(account, "csrf"),
+                                    "client": "rp-consent"})
+    assert r.status_code == 404
+    log = op.server.read_log()
+    for outcome in ("refused", "allowed", "withdrawn"):
+        assert "audit_event=oauth.consent " in log and \
+            "outcome=%s" % outcome in log
+
+
+def test_prompt_consent_asks_any_client(op):
+    t = Terminal(op.base)
+    op.code()                       # a session, no consent needed
+    r = op.authorize(op.terminal, prompt="consent")
+    assert r.status_code == 200 and 'action="/oauth2/consent"' in r.text
+    assert "Basic RP" in r.text
+    assert "code" in query(consent(op.terminal, r.text, "allow"))
+    # prompt=consent with none is a contradiction (OIDC Core §3.1.2.1).
+    r = op.authorize(t, prompt="none consent")
+    assert r.status_code == 302
+    assert query(r.headers["location"])["error"] == "invalid_request"
+
+
 def test_client_credentials_refusals(op):
     # A scope about users, or one not registered.
     for scope in ("openid", "api.read email", "api.delete"):
@@ -778,6 +967,7 @@ def test_pushed_authorization_request_flow(op):
     meta = op.rp("discover")["metadata"]
     assert meta["pushed_authorization_request_endpoint"] == \
         op.base + "/oauth2/par"
+    assert meta["require_pushed_authorization_requests"] is False
     out = op.code_flow(client_id="rp-par", par=True)
     q = query(out["start"]["url"])
     # The browser carries only the client and the request_uri.
@@ -786,6 +976,21 @@ def test_pushed_authorization_request_flow(op):
     assert out["claims"]["aud"] == "rp-par"
     # Any client may push; the flow works for rp-basic too.
     assert op.code_flow(par=True)["claims"]["sub"] == "alice"
+
+
+def test_pushed_requests_required_of_every_client(tmp_path):
+    """require_pushed_authorization_requests yes in idp.conf (RFC 9126
+    §5): every client must push; discovery says so."""
+    o = OP(str(tmp_path), "require_pushed_authorization_requests yes")
+    try:
+        assert o.rp("discover")["metadata"][
+            "require_pushed_authorization_requests"] is True
+        r = o.authorize()
+        assert r.status_code == 302
+        assert query(r.headers["location"])["error"] == "invalid_request"
+        assert o.code_flow(par=True)["claims"]["sub"] == "alice"
+    finally:
+        stop(o.server)
 
 
 def par(op, data, auth=("rp-basic", SECRET)):

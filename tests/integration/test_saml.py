@@ -53,13 +53,14 @@ def sso(server, sp, a, binding=BINDING_HTTP_REDIRECT, **kw):
     page = t.get(r.headers["location"]).text
     action, fields = post_form(page)
     assert action == sp.acs, page[:500]
-    return t, reqid, fields, r.rp
+    return t, reqid, fields, r
 
 
 def test_sp_initiated_sso_redirect_binding(fed):
     server, sp, a = fed()
-    t, reqid, fields, rp = sso(server, sp, a)
-    assert rp == SP_ENTITY          # the authenticator showed the SP
+    t, reqid, fields, login = sso(server, sp, a)
+    assert login.rp == SP_ENTITY    # the authenticator showed the SP
+    assert login.rp_name == ""      # which has no name in its metadata
     assert fields["RelayState"] == "/x"
     xml = base64.b64decode(fields["SAMLResponse"]).decode()
     assert "xmldsig-more#rsa-sha256" in xml and "rsa-sha1" not in xml
@@ -74,6 +75,18 @@ def test_sp_initiated_sso_redirect_binding(fed):
     classref = authn.authn_info()[0][0]
     # The harness keeps the default LoA2 URI of config.c.
     assert classref == LOA2
+
+
+def test_the_sp_is_shown_by_the_name_in_its_metadata(fed):
+    """mdui:DisplayName reaches the login page and, signed into the
+    offset, the authenticator; the entity ID stays beside it."""
+    server, sp, a = fed(display_name="Bibliothek \u00e4 & <Co>")
+    t, reqid, fields, login = sso(server, sp, a)
+    assert login.rp == SP_ENTITY
+    assert login.rp_name == "Bibliothek \u00e4 & <Co>"
+    assert "to Bibliothek \u00e4 &amp; &lt;Co&gt; (%s)." % SP_ENTITY in \
+        login.code_page
+    assert sp.parse_response(fields["SAMLResponse"], reqid) is not None
 
 
 def raw_request(server, acs=ACS, issuer=SP_ENTITY, req_id=None,
@@ -156,13 +169,45 @@ def test_keyinfo_key_signs_without_the_certificate(fed):
     assert authn.ava["mail"] == ["alice@example.org"]
 
 
-def test_encrypted_assertion_when_sp_publishes_a_key(fed):
-    server, sp, a = fed(encrypt=True)
+XMLENC11 = "http://www.w3.org/2009/xmlenc11#"
+XMLENC = "http://www.w3.org/2001/04/xmlenc#"
+
+
+@pytest.mark.parametrize("conf,method", [
+    (None, XMLENC11 + "aes256-gcm"),        # the default
+    ("encryption_method aes128-gcm\n", XMLENC11 + "aes128-gcm"),
+    ("encryption_method aes256-gcm\nsignature_keyinfo key\n",
+     XMLENC11 + "aes256-gcm"),
+    ("encryption_method aes256-cbc\n", XMLENC + "aes256-cbc"),   # fallback
+])
+def test_encrypted_assertion_when_sp_publishes_a_key(fed, conf, method):
+    """pysaml2 (xmlsec1) decrypts what mutua (GCM) or lasso (CBC)
+    encrypted, and checks both signatures; the key travels by RSA-OAEP
+    and nothing of the assertion is readable in the response."""
+    server, sp, a = fed(sp_conf=conf, encrypt=True)
     t, reqid, fields, _ = sso(server, sp, a)
-    assert "EncryptedAssertion" in base64.b64decode(
-        fields["SAMLResponse"]).decode()
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "EncryptedAssertion" in xml and 'Algorithm="%s"' % method in xml
+    assert XMLENC + "rsa-oaep-mgf1p" in xml
+    assert "alice@example.org" not in xml and "<saml:Assertion" not in xml
+    assert ("RSAKeyValue" in xml) == ("signature_keyinfo key" in (conf or ""))
     authn = sp.parse_response(fields["SAMLResponse"], reqid)
     assert authn.ava["mail"] == ["alice@example.org"]
+    assert authn.assertion.signature is not None
+
+
+def test_encrypted_assertion_is_refused_when_altered(fed):
+    """AES-GCM authenticates the ciphertext, and the Response signature
+    covers it: a changed byte is refused either way."""
+    server, sp, a = fed(encrypt=True)
+    t, reqid, fields, _ = sso(server, sp, a)
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    cipher = re.findall(r"<(?:\w+:)?CipherValue>([^<]+)<", xml)[-1]
+    flipped = cipher[:40] + ("A" if cipher[40] != "A" else "B") + \
+        cipher[41:]
+    altered = base64.b64encode(xml.replace(cipher, flipped).encode())
+    with pytest.raises(Exception):
+        sp.parse_response(altered.decode(), reqid)
 
 
 def test_session_is_reused_without_a_second_login(fed):

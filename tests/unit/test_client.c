@@ -91,6 +91,7 @@ test_full_registration_loads(void **state)
 	    "\"RS256\", \"grant_types\": [\"authorization_code\","
 	    "\"refresh_token\"]}", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.id, "app-1");
+	assert_string_equal(c.name, "App");
 	assert_int_equal(c.auth, CLIENT_AUTH_SECRET_POST);
 	assert_int_equal(c.nredirect, 2);
 	assert_int_equal(c.nlogout, 1);
@@ -155,6 +156,10 @@ test_full_registration_loads(void **state)
 	client_free(&c);
 }
 
+/* The members of a valid public client, to add others to. */
+#define PUBLIC	"\"token_endpoint_auth_method\": \"none\", " \
+		"\"redirect_uris\": [\"https://a/\"]"
+
 static void
 test_mistakes_are_refused_with_a_reason(void **state)
 {
@@ -168,6 +173,17 @@ test_mistakes_are_refused_with_a_reason(void **state)
 		{ "{\"redirect_uris\": [\"https://a/\"]}", "client_id is req" },
 		{ "{\"client_id\": \"a b\"}", "client_id may only" },
 		{ "{\"client_id\": 7}", "client_id must be a string" },
+		{ "{\"client_id\": \"a\", " PUBLIC ", \"access_token_format\": "
+		    "\"jws\"}", "access_token_format must be opaque or jwt" },
+		{ "{\"client_id\": \"a\", " PUBLIC ", \"access_token_format\": "
+		    "\"jwt\"}", "resources must be an array of 1" },
+		{ "{\"client_id\": \"a\", " PUBLIC ", \"resources\": "
+		    "[\"https://api/\"]}", "resources need access_token_format" },
+		{ "{\"client_id\": \"a\", " PUBLIC ", \"access_token_format\": "
+		    "\"jwt\", \"resources\": [\"https://api/#x\"]}",
+		    "resources[0]" },
+		{ "{\"client_id\": \"a\", \"client_name\": \"Bank\\u001b[2J\"}",
+		    "client_name must be one line" },
 		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"
 		    "\"none\"}", "redirect_uris" },
 		{ "{\"client_id\": \"a\", \"token_endpoint_auth_method\":"

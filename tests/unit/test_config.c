@@ -118,6 +118,7 @@ test_config_full_file_parses_every_value(void **state)
 	assert_string_equal(cfg.loa2_uri, "https://refeds.org/profile/mfa");
 	assert_string_equal(cfg.loa3_uri, "urn:example:loa:3");
 	assert_int_equal(cfg.comparison, CONFIG_COMPARE_COMPARE);
+	assert_int_equal(cfg.require_par, 1);
 
 	assert_int_equal(cfg.nproxies, 3);
 	assert_int_equal(cfg.proxies[0].family, AF_INET);
@@ -146,6 +147,7 @@ test_config_minimal_file_gets_defaults(void **state)
 	assert_int_equal(cfg.session_lifetime, 8 * 3600);
 	assert_int_equal(cfg.clock_skew, 120);
 	assert_int_equal(cfg.comparison, CONFIG_COMPARE_ENTER);
+	assert_int_equal(cfg.require_par, 0);
 	assert_string_equal(cfg.sp_dir, "federation/sp");
 	assert_string_equal(cfg.clients_dir, "federation/clients");
 	assert_string_equal(cfg.loa2_uri,
@@ -277,6 +279,13 @@ static void
 test_config_rejects_base_url_trailing_slash_at_its_line(void **state)
 {
 	assert_load_error_at("base-url-trailing-slash.conf", 2, "'/'");
+}
+
+static void
+test_config_rejects_yes_no_other_than_yes_or_no(void **state)
+{
+	assert_load_error("bad-yes-no.conf", 7,
+	    "require_pushed_authorization_requests: expected yes or no");
 }
 
 static void
@@ -650,6 +659,8 @@ main(void)
 		cmocka_unit_test(
 		    test_config_rejects_base_url_trailing_slash_at_its_line),
 		cmocka_unit_test(test_config_rejects_bad_comparison_mode),
+		cmocka_unit_test(
+		    test_config_rejects_yes_no_other_than_yes_or_no),
 		cmocka_unit_test(test_config_rejects_bad_trusted_proxy),
 		cmocka_unit_test(test_config_rejects_too_many_proxies),
 		cmocka_unit_test(test_config_metadata_aggregates_parse),

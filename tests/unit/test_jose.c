@@ -129,7 +129,7 @@ test_sign_verify_round_trip(void **state)
 		assert_true(key.can_sign);
 		assert_int_equal(strlen(key.kid), 43);
 		claims = json_pack("{s:s, s:i}", "sub", "alice", "exp", 99);
-		jws = jose_sign(&key, claims);
+		jws = jose_sign(&key, claims, "JWT");
 		assert_non_null(jws);
 		got = jose_verify(jws, &key, 1, key.alg, err, sizeof(err));
 		assert_non_null(got);
@@ -157,7 +157,7 @@ test_verify_refuses_forged_headers(void **state)
 	assert_int_equal(jose_key_load_pem(rsa_path, 0, &keys[1], err,
 	    sizeof(err)), 0);
 	claims = json_pack("{s:s}", "sub", "alice");
-	jws = jose_sign(&keys[1], claims);
+	jws = jose_sign(&keys[1], claims, "JWT");
 	assert_non_null(jws);
 
 	/* alg none, HS256 (cjose would read past an RSA/EC key), crit. */
@@ -221,7 +221,7 @@ test_verify_refuses_forged_headers(void **state)
 	free(jws);
 
 	/* ES256 signatures are exactly 64 bytes. */
-	jws = jose_sign(&keys[0], claims);
+	jws = jose_sign(&keys[0], claims, "JWT");
 	assert_non_null(jws);
 	assert_true(asprintf(&bad, "%sAA", jws) > 0);
 	assert_null(jose_verify(bad, keys, 2, JOSE_ALG_NONE, err,

@@ -32,23 +32,33 @@
  * suite || 0x00 || SHA-256(offset) || 96 zero bytes, HMAC-SHA-256 with
  * K = 00 01 .. 1f, dynamic truncation to 6 digits.
  */
-#define KAT_OFFSET	"v=1&rp=https%3A%2F%2Fsp.example.org%2Fsaml" \
+#define KAT_OFFSET	"v=2&rp=https%3A%2F%2Fsp.example.org%2Fsaml" \
+			"&rpn=Sp%C3%A4t%20Library" \
 			"&sid=0123456789abcdef0123456789abcdef" \
 			"&tpub=203.0.113.9&tpriv=-" \
 			"&ua=Mozilla%2F5.0%20%28X11%3B%20Linux%20x86_64%29" \
 			"&uid=alice&t=1764083000" \
 			"&n=00112233445566778899aabbccddeeff"
-#define KAT_HASH	"ac5a829ef2538a8abdde0f49cfcd94f4" \
-			"7c7af7a5e24efcbd1d2598383b492d6c"
-#define KAT_CODE	"270179"
+#define KAT_HASH	"6fb6fa8f0d332bec99aa333ab35773a2" \
+			"6c8b6e77a183c2f4d8f6f551f2d76b0a"
+#define KAT_CODE	"461974"
 
 /* The same with hostile values, K = 0xa5 repeated (Python as above). */
-#define KAT2_OFFSET	"v=1&rp=&sid=0123456789abcdef0123456789abcdef" \
+#define KAT2_OFFSET	"v=2&rp=&rpn=&sid=0123456789abcdef0123456789abcdef" \
 			"&tpub=2001%3Adb8%3A%3A1&tpriv=10.0.0.7" \
 			"&ua=Z%C3%BCrich%20%26%20Co%20%3D%20100%25%20%22x%22" \
 			"&uid=bob%40example.org&t=1" \
 			"&n=ffffffffffffffffffffffffffffffff"
-#define KAT2_CODE	"815938"
+#define KAT2_CODE	"362223"
+
+/* Version 1 (no rpn), as stored alerts and requests still hold it. */
+#define KAT_V1_OFFSET	"v=1&rp=https%3A%2F%2Fsp.example.org%2Fsaml" \
+			"&sid=0123456789abcdef0123456789abcdef" \
+			"&tpub=203.0.113.9&tpriv=-" \
+			"&ua=Mozilla%2F5.0%20%28X11%3B%20Linux%20x86_64%29" \
+			"&uid=alice&t=1764083000" \
+			"&n=00112233445566778899aabbccddeeff"
+#define KAT_V1_CODE	"270179"
 
 /* Python: hashlib.sha256(b"session-cookie-value").hexdigest()[:32] */
 #define KAT_SID		"924aff0eb05575eb1dd04d5f45ba7c5a"
@@ -70,6 +80,7 @@ fields_kat(struct offset_fields *f)
 {
 	memset(f, 0, sizeof(*f));
 	strcpy(f->rp, "https://sp.example.org/saml");
+	strcpy(f->rpn, "Sp\xc3\xa4t Library");
 	strcpy(f->sid, SID);
 	strcpy(f->tpub, "203.0.113.9");
 	strcpy(f->tpriv, "-");
@@ -105,6 +116,7 @@ assert_round_trip(const struct offset_fields *in)
 	assert_int_equal(offset_build(in, buf, sizeof(buf)), 0);
 	assert_int_equal(offset_parse(buf, &out), 0);
 	assert_string_equal(out.rp, in->rp);
+	assert_string_equal(out.rpn, in->rpn);
 	assert_string_equal(out.sid, in->sid);
 	assert_string_equal(out.tpub, in->tpub);
 	assert_string_equal(out.tpriv, in->tpriv);
@@ -146,6 +158,7 @@ test_offset_round_trips_hostile_values(void **state)
 	fields_kat(&f);
 	/* Separators, escapes and UTF-8 must survive, and not split fields. */
 	strcpy(f.rp, "");
+	strcpy(f.rpn, "");
 	strcpy(f.tpub, "2001:db8::1");
 	strcpy(f.tpriv, "10.0.0.7");
 	strcpy(f.ua, "Z\xc3\xbcrich & Co = 100% \"x\"");
@@ -185,12 +198,59 @@ test_offset_build_rejects_small_buffer(void **state)
 	assert_int_equal(offset_build(&f, buf, strlen(KAT_OFFSET)), -1);
 	assert_int_equal(offset_build(&f, buf, strlen(KAT_OFFSET) + 1), 0);
 
-	/* Every byte escaped: three times as long, past OFFSET_MAX. */
+	/*
+	 * Every field at its longest and every byte escaped still fits
+	 * OFFSET_MAX: no login fails for the length of its context.
+	 */
 	memset(f.rp, '/', sizeof(f.rp) - 1);
 	f.rp[sizeof(f.rp) - 1] = '\0';
+	memset(f.rpn, '/', sizeof(f.rpn) - 1);
+	f.rpn[sizeof(f.rpn) - 1] = '\0';
+	memset(f.tpub, '/', sizeof(f.tpub) - 1);
+	f.tpub[sizeof(f.tpub) - 1] = '\0';
+	memset(f.tpriv, '/', sizeof(f.tpriv) - 1);
+	f.tpriv[sizeof(f.tpriv) - 1] = '\0';
 	memset(f.ua, '/', OFFSET_UA_MAX);
 	f.ua[OFFSET_UA_MAX] = '\0';
-	assert_int_equal(offset_build(&f, buf, sizeof(buf)), -1);
+	memset(f.uid, '/', sizeof(f.uid) - 1);
+	f.uid[sizeof(f.uid) - 1] = '\0';
+	f.t = UINT64_MAX;
+	assert_int_equal(offset_build(&f, buf, sizeof(buf)), 0);
+}
+
+static void
+test_offset_parse_reads_version_1_without_name(void **state)
+{
+	struct offset_fields	f;
+
+	(void)state;
+	assert_int_equal(offset_parse(KAT_V1_OFFSET, &f), 0);
+	assert_string_equal(f.rp, "https://sp.example.org/saml");
+	assert_string_equal(f.rpn, "");
+	assert_string_equal(f.uid, "alice");
+	/* Version 1 has no rpn; version 2 must have it. */
+	assert_parse_rejected("v=1&rp=x&rpn=y&sid=" SID "&tpub=x&tpriv=-"
+	    "&ua=u&uid=a&t=5&n=" NONCE);
+	assert_parse_rejected("v=2&rp=x&sid=" SID "&tpub=x&tpriv=-&ua=u"
+	    "&uid=a&t=5&n=" NONCE);
+}
+
+static void
+test_offset_parse_rejects_unclean_name(void **state)
+{
+	(void)state;
+	/* A name is shown as it is: one line of valid UTF-8, or none. */
+	assert_parse_rejected("v=2&rp=x&rpn=a%0Ab&sid=" SID "&tpub=x"
+	    "&tpriv=-&ua=u&uid=a&t=5&n=" NONCE);
+	assert_parse_rejected("v=2&rp=x&rpn=a%20%20b&sid=" SID "&tpub=x"
+	    "&tpriv=-&ua=u&uid=a&t=5&n=" NONCE);
+	assert_parse_rejected("v=2&rp=x&rpn=%1B%5B2J&sid=" SID "&tpub=x"
+	    "&tpriv=-&ua=u&uid=a&t=5&n=" NONCE);
+	assert_parse_rejected("v=2&rp=x&rpn=%C3&sid=" SID "&tpub=x"
+	    "&tpriv=-&ua=u&uid=a&t=5&n=" NONCE);
+	assert_int_equal(offset_parse("v=2&rp=x&rpn=A%20b&sid=" SID "&tpub=x"
+	    "&tpriv=-&ua=u&uid=a&t=5&n=" NONCE, &(struct offset_fields){ 0 }),
+	    0);
 }
 
 /*
@@ -288,8 +348,8 @@ static void
 test_offset_parse_rejects_other_versions(void **state)
 {
 	(void)state;
-	assert_parse_rejected("v=2&rp=x&sid=" SID "&tpub=x&tpriv=-&ua=u"
-	    "&uid=a&t=5&n=" NONCE);
+	assert_parse_rejected("v=3&rp=x&rpn=&sid=" SID "&tpub=x&tpriv=-"
+	    "&ua=u&uid=a&t=5&n=" NONCE);
 	assert_parse_rejected("v=01&rp=x&sid=" SID "&tpub=x&tpriv=-&ua=u"
 	    "&uid=a&t=5&n=" NONCE);
 	assert_parse_rejected("v=&rp=x&sid=" SID "&tpub=x&tpriv=-&ua=u"
@@ -357,6 +417,8 @@ test_offset_code_matches_known_answers(void **state)
 	assert_string_equal(hash, KAT_HASH);
 	assert_int_equal(offset_code(k, KAT_OFFSET, code), 0);
 	assert_string_equal(code, KAT_CODE);
+	assert_int_equal(offset_code(k, KAT_V1_OFFSET, code), 0);
+	assert_string_equal(code, KAT_V1_CODE);
 	memset(k, 0xa5, sizeof(k));
 	assert_int_equal(offset_code(k, KAT2_OFFSET, code), 0);
 	assert_string_equal(code, KAT2_CODE);
@@ -680,6 +742,8 @@ main(void)
 		cmocka_unit_test(test_offset_round_trips_hostile_values),
 		cmocka_unit_test(test_offset_build_escapes_in_upper_case),
 		cmocka_unit_test(test_offset_build_rejects_small_buffer),
+		cmocka_unit_test(test_offset_parse_reads_version_1_without_name),
+		cmocka_unit_test(test_offset_parse_rejects_unclean_name),
 		cmocka_unit_test(test_offset_parse_accepts_both_cases_of_hex),
 		cmocka_unit_test(test_offset_parse_rejects_wrong_order),
 		cmocka_unit_test(test_offset_parse_rejects_missing_field),

@@ -111,7 +111,7 @@ static int	 pem_cert(BIO *, const void *);
 static int	 party_make(struct party *, const char *);
 static void	 party_free(struct party *);
 static char	*cert_body(const char *);
-static char	*sp_metadata(const char *);
+static char	*sp_metadata(const char *, const char *);
 static int	 write_file(const char *, const char *, const char *,
 		    mode_t);
 static LassoServer	*sp_server(const char *, const char *);
@@ -233,13 +233,25 @@ cert_body(const char *pem)
  * endpoint (lasso takes any endpoint as an ACS, lasso.md §1), the SP's
  * certificate. Must be freed with free().
  */
+/*
+ * The SP's metadata; with an encryption key (the signing one) when
+ * methods is not NULL, listing those md:EncryptionMethod elements.
+ */
 static char *
-sp_metadata(const char *entity)
+sp_metadata(const char *entity, const char *methods)
 {
-	char	*cert, *out;
+	char	*cert, *enc, *out;
 
 	if ((cert = cert_body(sp_keys.cert)) == NULL)
 		return (NULL);
+	enc = NULL;
+	if (methods != NULL && asprintf(&enc, "<md:KeyDescriptor use="
+	    "\"encryption\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>%s"
+	    "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>%s"
+	    "</md:KeyDescriptor>", cert, methods) == -1) {
+		free(cert);
+		return (NULL);
+	}
 	if (asprintf(&out,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"
@@ -250,7 +262,7 @@ sp_metadata(const char *entity)
 	    "protocol\">"
 	    "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>"
 	    "<ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data>"
-	    "</ds:KeyInfo></md:KeyDescriptor>"
+	    "</ds:KeyInfo></md:KeyDescriptor>%s"
 	    "<md:SingleLogoutService Binding=\"" BIND "HTTP-POST\" "
 	    "Location=\"" SP_SLO "\"/>"
 	    "<md:AssertionConsumerService index=\"1\" isDefault=\"true\" "
@@ -258,8 +270,9 @@ sp_metadata(const char *entity)
 	    "<md:AssertionConsumerService index=\"2\" "
 	    "Binding=\"" BIND "HTTP-POST\" Location=\"" SP_ACS2 "\"/>"
 	    "</md:SPSSODescriptor></md:EntityDescriptor>\n",
-	    entity, cert) == -1)
+	    entity, cert, enc != NULL ? enc : "") == -1)
 		out = NULL;
+	free(enc);
 	free(cert);
 	return (out);
 }
@@ -287,7 +300,7 @@ sp_server(const char *entity, const char *idp_metadata)
 	LassoServer	*srv;
 	char		*md;
 
-	if ((md = sp_metadata(entity)) == NULL)
+	if ((md = sp_metadata(entity, NULL)) == NULL)
 		return (NULL);
 	srv = lasso_server_new_from_buffers(md, sp_keys.key, NULL,
 	    sp_keys.cert);
@@ -551,7 +564,7 @@ saml_setup(void **state)
 	    t->f.dir);
 	snprintf(cfg->sp_dir, sizeof(cfg->sp_dir), "%s/sp", t->f.dir);
 	snprintf(dir, sizeof(dir), "%s/sp", t->f.dir);
-	if ((t->sp_md = sp_metadata(SP_ENTITY)) == NULL ||
+	if ((t->sp_md = sp_metadata(SP_ENTITY, NULL)) == NULL ||
 	    write_file(t->f.dir, "idp.key", idp_keys.key, 0600) == -1 ||
 	    write_file(t->f.dir, "idp.crt", idp_keys.cert, 0644) == -1 ||
 	    mkdir(dir, 0700) == -1 ||
@@ -1070,6 +1083,110 @@ test_unsolicited_request_fields_are_checked(void **state)
 	assert_null(sso.login);
 }
 
+/*
+ * The IdP again, its SP now publishing an encryption key with methods
+ * and sp.conf saying conf; the lasso SP able to decrypt.
+ */
+static void
+reload_encrypting(struct saml_test *t, const char *methods, const char *conf)
+{
+	char	dir[FIXTURE_PATH_MAX], err[1024], *md;
+
+	snprintf(dir, sizeof(dir), "%s/sp", t->f.dir);
+	assert_non_null(md = sp_metadata(SP_ENTITY, methods));
+	assert_int_equal(write_file(dir, "sp.xml", md, 0644), 0);
+	assert_int_equal(write_file(dir, "sp.conf", conf, 0644), 0);
+	free(md);
+	saml_free(&t->idp);
+	LSAN_DISABLE();
+	assert_int_equal(saml_init(&t->idp, &t->f.cfg, t->f.st, err,
+	    sizeof(err)), 0);
+	LSAN_ENABLE();
+	assert_int_equal(t->idp.nsps, 1);
+	assert_int_equal(lasso_server_set_encryption_private_key(t->sp,
+	    sp_keys.key), 0);
+}
+
+/* The answer decrypted and checked by the lasso SP; its XML in xml. */
+static void
+encrypted_answer(struct saml_test *t, char **xml)
+{
+	struct request_opts	 o = { .relay_state = RELAY };
+	struct saml_subject	 subj;
+	struct saml_sso		 sso;
+	struct saml_post	 post;
+	struct user		 u;
+	LassoSaml2Assertion	*a;
+	LassoLogin		*login;
+	char			*msg;
+	gsize			 len;
+
+	assert_non_null(msg = sp_request(t->sp, &o));
+	assert_int_equal(parse(t, msg, &o, 1, &sso), SAML_ISSUE);
+	subject_init(&subj, &u, 2);
+	assert_int_equal(saml_sso_answer(&t->idp, t->f.st, &sso, &subj,
+	    (uint64_t)time(NULL), &post), 0);
+	*xml = (char *)g_base64_decode(post.body, &len);
+	login = sp_receive(t, &post, 0);
+	a = LASSO_SAML2_ASSERTION(lasso_login_get_assertion(login));
+	assert_non_null(a);
+	assert_string_equal(attribute(a, "uid"), "alice");
+	g_object_unref(a);
+	g_object_unref(login);
+	saml_post_free(&post);
+	saml_sso_free(&sso);
+	g_free(msg);
+}
+
+static void
+test_gcm_assertion_is_decrypted_by_a_lasso_sp(void **state)
+{
+	struct saml_test	*t = *state;
+	char			*xml;
+
+	reload_encrypting(t, "", "attributes uid\n");
+	assert_int_equal(t->idp.sps[0].enc_method, SAML_ENC_AES256_GCM);
+	encrypted_answer(t, &xml);
+	assert_non_null(strstr(xml, "xmlenc11#aes256-gcm"));
+	assert_non_null(strstr(xml, "xmlenc#rsa-oaep-mgf1p"));
+	assert_null(strstr(xml, "alice"));
+	g_free(xml);
+}
+
+static void
+test_encryption_follows_the_methods_the_sp_lists(void **state)
+{
+	struct saml_test	*t = *state;
+	char			*xml;
+
+	/* CBC only: lasso encrypts, as the SP asks. */
+	reload_encrypting(t, "<md:EncryptionMethod Algorithm=\"http://www.w3."
+	    "org/2001/04/xmlenc#aes128-cbc\"/>", "attributes uid\n");
+	assert_int_equal(t->idp.sps[0].enc_method, SAML_ENC_AES128_CBC);
+	encrypted_answer(t, &xml);
+	assert_non_null(strstr(xml, "xmlenc#aes128-cbc"));
+	g_free(xml);
+
+	/* GCM listed after CBC: still mutua's first choice that it lists. */
+	reload_encrypting(t, "<md:EncryptionMethod Algorithm=\"http://www.w3."
+	    "org/2001/04/xmlenc#aes256-cbc\"/><md:EncryptionMethod Algorithm="
+	    "\"http://www.w3.org/2009/xmlenc11#aes128-gcm\"/>",
+	    "attributes uid\n");
+	assert_int_equal(t->idp.sps[0].enc_method, SAML_ENC_AES128_GCM);
+	encrypted_answer(t, &xml);
+	assert_non_null(strstr(xml, "xmlenc11#aes128-gcm"));
+	g_free(xml);
+
+	/* The operator's choice wins over the metadata. */
+	reload_encrypting(t, "<md:EncryptionMethod Algorithm=\"http://www.w3."
+	    "org/2009/xmlenc11#aes128-gcm\"/>",
+	    "attributes uid\nencryption_method aes256-cbc\n");
+	assert_int_equal(t->idp.sps[0].enc_method, SAML_ENC_AES256_CBC);
+	encrypted_answer(t, &xml);
+	assert_non_null(strstr(xml, "xmlenc#aes256-cbc"));
+	g_free(xml);
+}
+
 int
 main(void)
 {
@@ -1092,6 +1209,8 @@ main(void)
 		T(test_authn_context_comparison_sets_the_levels),
 		T(test_unsolicited_is_denied_unless_the_sp_allows_it),
 		T(test_unsolicited_request_fields_are_checked),
+		T(test_gcm_assertion_is_decrypted_by_a_lasso_sp),
+		T(test_encryption_follows_the_methods_the_sp_lists),
 #undef T
 	};
 

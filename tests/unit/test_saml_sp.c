@@ -287,6 +287,19 @@ test_display_name_falls_back_to_organization(void **state)
 	assert_string_equal(sp.display_name, "");
 }
 
+static void
+test_encryption_key_without_certificate_is_refused(void **state)
+{
+	const char	*why;
+
+	assert_int_equal(read_xml(MD_HEAD "<md:SPSSODescriptor" PSE ">"
+	    "<md:KeyDescriptor use=\"encryption\"><ds:KeyInfo xmlns:ds=\""
+	    "http://www.w3.org/2000/09/xmldsig#\"><ds:KeyName>k</ds:KeyName>"
+	    "</ds:KeyInfo></md:KeyDescriptor>" ACS "</md:SPSSODescriptor>"
+	    "</md:EntityDescriptor>", &why), -1);
+	assert_non_null(strstr(why, "X509Certificate"));
+}
+
 int
 main(void)
 {
@@ -300,6 +313,8 @@ main(void)
 		cmocka_unit_test(test_descriptor_with_protocol_support_loads),
 		cmocka_unit_test(test_display_name_prefers_english_mdui),
 		cmocka_unit_test(test_display_name_falls_back_to_organization),
+		cmocka_unit_test(
+		    test_encryption_key_without_certificate_is_refused),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
