@@ -26,6 +26,12 @@ from test_saml import sso
 
 TOOL = os.path.join(ROOT, "tools", "make-aggregate.py")
 RS = "http://refeds.org/category/research-and-scholarship"
+ORGANIZATION = (
+    '<md:Organization xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+    '<md:OrganizationName xml:lang="en">fed-sp</md:OrganizationName>'
+    '<md:OrganizationDisplayName xml:lang="en">The Federated Service'
+    '</md:OrganizationDisplayName><md:OrganizationURL xml:lang="en">'
+    'https://sp.test/</md:OrganizationURL></md:Organization>')
 CATEGORY = (
     '<md:Extensions xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
     '<mdattr:EntityAttributes xmlns:mdattr="urn:oasis:names:tc:SAML:'
@@ -53,6 +59,8 @@ class Federation:
         for i, sp in enumerate(sps):
             f = os.path.join(self.dir, "sp%d.xml" % i)
             md = sp.metadata()
+            md = re.sub(r"(</(\w+:)?EntityDescriptor>)", ORGANIZATION + r"\1",
+                        md, count=1)
             if categories and sp.entity in categories:
                 md = re.sub(r"(<(\w+:)?EntityDescriptor\b[^>]*>)",
                             r"\1" + CATEGORY % categories[sp.entity], md,
@@ -133,8 +141,10 @@ def agg_fed(new_server):
 
 def test_sp_only_in_the_aggregate_signs_in(agg_fed):
     server, fed, sp, a = agg_fed
-    _, reqid, fields, rp = sso(server, sp, a)
-    assert rp == sp.entity
+    _, reqid, fields, r = sso(server, sp, a)
+    assert r.rp == sp.entity
+    # The name people see comes from the aggregate's copy of its metadata.
+    assert r.rp_name == "The Federated Service"
     authn = sp.parse_response(fields["SAMLResponse"], reqid)
     assert authn.ava["mail"] == ["alice@example.org"]
     # The POST binding finds the SP the worker already resolved, or not.
@@ -155,8 +165,8 @@ def test_new_entity_is_usable_without_a_restart_and_bad_copy_is_kept_out(
 
     fed.publish([sp, sp2])
     wait_log(server, "event=saml.metadata.loaded source=fed entities=52")
-    _, reqid, fields, rp = sso(server, sp2, a)
-    assert rp == SP2
+    _, reqid, fields, r = sso(server, sp2, a)
+    assert r.rp == SP2
     sp2.parse_response(fields["SAMLResponse"], reqid)
 
     # A copy signed by another key is refused; the last good one stays.
@@ -238,8 +248,8 @@ def test_aggregate_over_http_is_refreshed_without_a_restart(http_fed):
     time.sleep(1.1)     # a Last-Modified of another second
     fed.publish([sp, sp2])
     wait_log(server, "event=saml.metadata.loaded source=fed entities=52")
-    _, reqid, fields, rp = sso(server, sp2, a)
-    assert rp == SP2
+    _, reqid, fields, r = sso(server, sp2, a)
+    assert r.rp == SP2
     sp2.parse_response(fields["SAMLResponse"], reqid)
 
     # A tampered copy is refused; the last good one stays.
@@ -355,8 +365,8 @@ def test_mdq_positive_answer_is_cached(mdq_fed):
     sp = SamlSP(os.path.join(fed.dir, "sp"))
     mdq.publish(fed, sp)
     sp.connect(server.base)
-    _, reqid, fields, rp = sso(server, sp, a)
-    assert rp == sp.entity
+    _, reqid, fields, r = sso(server, sp, a)
+    assert r.rp == sp.entity
     sp.parse_response(fields["SAMLResponse"], reqid)
     assert mdq.asked == ["/mdq/entities/" + urllib.parse.quote(
         sp.entity, safe="")]
