@@ -59,6 +59,17 @@ static int	config_ldap_attr(struct config *,
 static int	config_ldap_attribute(struct config *,
 		    const struct config_directive *, char *, const char **);
 static const char	*config_ldap_check(const struct config *);
+static int	config_uint(struct config *, const struct config_directive *,
+		    char *, const char *, const char **);
+static int	config_count(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_aggregate(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_mdq(struct config *,
+		    const struct config_directive *, char *, const char **);
+static int	config_md_source(struct config *, char *, int, const char **);
+static int	config_md_field(struct config_md_source *, char *,
+		    const char **);
 static int	config_number(const char *, size_t, size_t, size_t *);
 static void	config_defaults(struct config *);
 static void	config_error(char *, size_t, const char *, int, const char *,
@@ -93,6 +104,9 @@ static const struct config_directive config_directives[] = {
 	{ "vetting_loa2_actions", config_actions, NUM(vetting_loa2_actions, 0, 0), 0, 0 },
 	{ "vetting_loa3_actions", config_actions, NUM(vetting_loa3_actions, 0, 0), 0, 0 },
 	{ "outbox_dir",		 config_string,	 STR(outbox_dir), 0, 0, 0 },
+	{ "metadata_aggregate",	 config_aggregate, 0, 0, 0, 0, 1 },
+	{ "metadata_mdq",	 config_mdq,	 0, 0, 0, 0, 1 },
+	{ "metadata_cache",	 config_count,	 NUM(md_cache, 16, 65536), 0, 0 },
 	{ "require_pushed_authorization_requests", config_yes_no,
 	    offsetof(struct config, require_par), 0, 0, 0, 0 },
 	{ "password_renewal",	 config_yes_no,
@@ -274,6 +288,7 @@ config_defaults(struct config *cfg)
 	strcpy(cfg->ldap_mail_attribute, "mail");
 	cfg->ldap_network_timeout = 3;
 	cfg->ldap_timeout = 5;
+	cfg->md_cache = 256;
 }
 
 /*
@@ -374,14 +389,187 @@ config_number(const char *value, size_t min, size_t max, size_t *out)
 	return (0);
 }
 
+/* One "key=value" of a metadata_aggregate line. */
 static int
-config_seconds(struct config *cfg, const struct config_directive *d,
+config_md_field(struct config_md_source *m, char *field, const char **reason)
+{
+	static const struct {
+		const char	*key;
+		size_t		 offset;
+		size_t		 size;
+	} fields[] = {
+#define MD(f)	offsetof(struct config_md_source, f), \
+		sizeof(((struct config_md_source *)0)->f)
+		{ "file", MD(file) },
+		{ "url", MD(url) },
+		{ "cert", MD(cert) },
+		{ "policy", MD(policy) },
+		{ "category", MD(category) },
+		{ "registrar", MD(registrar) },
+#undef MD
+	};
+	static const struct {
+		const char	*key;
+		size_t		 offset;
+		size_t		 min, max;
+		const char	*reason;
+	} numbers[] = {
+		{ "interval", offsetof(struct config_md_source, interval),
+		    10, 86400, "interval: 10 to 86400 seconds" },
+		{ "timeout", offsetof(struct config_md_source, timeout),
+		    1, 600, "timeout: 1 to 600 seconds" },
+		{ "max_mb", offsetof(struct config_md_source, max_mb),
+		    1, 1024, "max_mb: 1 to 1024" },
+		{ "ttl", offsetof(struct config_md_source, ttl),
+		    60, 86400, "ttl: 60 to 86400 seconds" },
+		{ "negative_ttl", offsetof(struct config_md_source,
+		    negative_ttl), 10, 86400,
+		    "negative_ttl: 10 to 86400 seconds" },
+		{ "max_entries", offsetof(struct config_md_source,
+		    max_entries), 100, 1000000, "max_entries: 100 to 1000000" },
+	};
+	char		*value;
+	size_t		 i, v;
+
+	if ((value = strchr(field, '=')) == NULL || value[1] == '\0') {
+		*reason = "expected key=value after the source name";
+		return (-1);
+	}
+	*value++ = '\0';
+	if (strcmp(field, "sha1") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			*reason = "sha1: yes or no";
+			return (-1);
+		}
+		m->sha1 = strcmp(value, "yes") == 0;
+		return (0);
+	}
+	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		if (strcmp(numbers[i].key, field) != 0)
+			continue;
+		if (config_number(value, numbers[i].min, numbers[i].max,
+		    &v) == -1) {
+			*reason = numbers[i].reason;
+			return (-1);
+		}
+		*(unsigned int *)(void *)((char *)m + numbers[i].offset) =
+		    (unsigned int)v;
+		return (0);
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(fields[i].key, field) != 0)
+			continue;
+		if (strlen(value) >= fields[i].size) {
+			*reason = "value too long";
+			return (-1);
+		}
+		strcpy((char *)m + fields[i].offset, value);
+		return (0);
+	}
+	*reason = "unknown key (file, url, cert, interval, timeout, max_mb, "
+	    "ttl, negative_ttl, max_entries, sha1, policy, category, "
+	    "registrar)";
+	return (-1);
+}
+
+/*
+ * "metadata_aggregate NAME file=PATH|url=URL cert=PATH
+ * [interval=SECONDS] [timeout=SECONDS] [max_mb=MB] [policy=PATH]
+ * [category=URI] [registrar=URI]", and "metadata_mdq NAME url=BASE
+ * cert=PATH [ttl=SECONDS] [negative_ttl=SECONDS] [timeout=SECONDS]
+ * [max_mb=MB] [max_entries=N] [sha1=yes] [policy=PATH] [category=URI]
+ * [registrar=URI]" (docs/saml.md).
+ */
+static int
+config_md_source(struct config *cfg, char *value, int mdq,
+    const char **reason)
+{
+	struct config_md_source	*m;
+	char			*tok, *save;
+	size_t			 i;
+
+	if (cfg->nmd_sources == CONFIG_MD_SOURCES_MAX) {
+		*reason = "too many metadata sources";
+		return (-1);
+	}
+	m = &cfg->md_sources[cfg->nmd_sources];
+	memset(m, 0, sizeof(*m));
+	m->mdq = mdq;
+	m->interval = 3600;
+	/* A request waits for an MDQ answer: short by default. */
+	m->timeout = mdq ? 5 : 60;
+	m->max_mb = mdq ? 1 : 256;
+	m->ttl = 6 * 3600;
+	m->negative_ttl = 600;
+	m->max_entries = 10000;
+	tok = strtok_r(value, " \t", &save);
+	if (tok == NULL || strlen(tok) >= sizeof(m->name) ||
+	    strspn(tok, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(tok)) {
+		*reason = "the source name: 1 to 31 of A-Z a-z 0-9 _ -";
+		return (-1);
+	}
+	strcpy(m->name, tok);
+	for (i = 0; i < cfg->nmd_sources; i++) {
+		if (strcmp(cfg->md_sources[i].name, m->name) == 0) {
+			*reason = "a source of that name is already defined";
+			return (-1);
+		}
+	}
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (config_md_field(m, tok, reason) == -1)
+			return (-1);
+	}
+	if (mdq && (m->url[0] == '\0' || m->file[0] != '\0' ||
+	    m->cert[0] == '\0')) {
+		*reason = "url= (the responder's base URL) and cert= are "
+		    "required, file= is not allowed";
+		return (-1);
+	}
+	if ((m->file[0] == '\0') == (m->url[0] == '\0') ||
+	    m->cert[0] == '\0') {
+		*reason = "cert= and one of file= or url= are required";
+		return (-1);
+	}
+	if (m->url[0] != '\0' && strncmp(m->url, "https://", 8) != 0 &&
+	    strncmp(m->url, "http://", 7) != 0) {
+		*reason = "url: http:// or https://";
+		return (-1);
+	}
+	if ((m->category[0] != '\0' && strncmp(m->category, "http", 4) != 0 &&
+	    strncmp(m->category, "urn:", 4) != 0) ||
+	    (m->registrar[0] != '\0' && strncmp(m->registrar, "http", 4) != 0 &&
+	    strncmp(m->registrar, "urn:", 4) != 0)) {
+		*reason = "category and registrar are URIs";
+		return (-1);
+	}
+	cfg->nmd_sources++;
+	return (0);
+}
+
+static int
+config_aggregate(struct config *cfg, const struct config_directive *d,
     char *value, const char **reason)
+{
+	return (config_md_source(cfg, value, 0, reason));
+}
+
+static int
+config_mdq(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_md_source(cfg, value, 1, reason));
+}
+
+/* An unsigned int between d->size and d->max; *reason names the unit. */
+static int
+config_uint(struct config *cfg, const struct config_directive *d,
+    char *value, const char *unit, const char **reason)
 {
 	size_t		v;
 
 	if (config_number(value, d->size, d->max, &v) == -1) {
-		*reason = "expected a number of seconds within range";
+		*reason = unit;
 		return (-1);
 	}
 	*(unsigned int *)(void *)((char *)cfg + d->offset) = (unsigned int)v;
@@ -403,6 +591,22 @@ config_yes_no(struct config *cfg, const struct config_directive *d,
 		return (-1);
 	}
 	return (0);
+}
+
+static int
+config_seconds(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_uint(cfg, d, value,
+	    "expected a number of seconds within range", reason));
+}
+
+static int
+config_count(struct config *cfg, const struct config_directive *d,
+    char *value, const char **reason)
+{
+	return (config_uint(cfg, d, value, "expected a number within range",
+	    reason));
 }
 
 static int

@@ -22,6 +22,8 @@
 #define CONFIG_LDAP_URLS_MAX	1024	/* space-separated ldap(s):// URLs */
 #define CONFIG_LDAP_TEXT_MAX	512	/* a DN or a search filter */
 #define CONFIG_LDAP_ATTR_MAX	64	/* an attribute description */
+#define CONFIG_MD_SOURCES_MAX	8
+#define CONFIG_MD_NAME_MAX	32
 
 /* How the user compares the terminal's code on the authenticator. */
 enum config_comparison {
@@ -34,6 +36,31 @@ struct config_proxy {
 	int		family;		/* AF_INET or AF_INET6 */
 	unsigned char	addr[16];
 	unsigned int	prefix;		/* CIDR prefix length */
+};
+
+/*
+ * A SAML metadata source (docs/saml.md): an aggregate
+ * (metadata_aggregate), a signed EntitiesDescriptor whose SPs are indexed
+ * in the store, or an MDQ responder (metadata_mdq) asked for one entity
+ * at a time; either way an SP is resolved by entityID when a request
+ * names it.
+ */
+struct config_md_source {
+	char		name[CONFIG_MD_NAME_MAX];	/* [A-Za-z0-9_-] */
+	char		file[PATH_MAX];		/* "" when url is set */
+	char		url[CONFIG_URL_MAX];	/* "" when file is set */
+	char		cert[PATH_MAX];		/* the pinned signer */
+	char		policy[PATH_MAX];	/* NAME.conf syntax; "" = none */
+	char		category[CONFIG_URI_MAX];	/* "" = any entity */
+	char		registrar[CONFIG_URI_MAX];	/* "" = any entity */
+	unsigned int	interval;		/* seconds between checks */
+	unsigned int	timeout;		/* seconds, for url */
+	unsigned int	max_mb;			/* largest copy, for url */
+	int		mdq;			/* an MDQ responder at url */
+	int		sha1;			/* MDQ: ask for {sha1}hex */
+	unsigned int	ttl;			/* MDQ: seconds an answer is kept */
+	unsigned int	negative_ttl;		/* MDQ: ... a "not found" */
+	unsigned int	max_entries;		/* MDQ: answers kept at most */
 };
 
 struct config {
@@ -66,6 +93,9 @@ struct config {
 	uint32_t	vetting_loa2_actions;	/* VETTING_BIT() mask */
 	uint32_t	vetting_loa3_actions;	/* VETTING_BIT() mask */
 	char		outbox_dir[PATH_MAX];	/* "" = no e-mail */
+	struct config_md_source	md_sources[CONFIG_MD_SOURCES_MAX];
+	size_t		nmd_sources;
+	unsigned int	md_cache;	/* resolved SPs kept per worker */
 	/* RFC 9126 §5: every client must push its requests. */
 	int		require_par;
 	/* X.1280 Annex A: new random password after an OOB login. */

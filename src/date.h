@@ -23,4 +23,16 @@ enum date_style {
 char	*date_format(uint64_t t, enum date_style style, char *out,
 	    size_t len);
 
+/*
+ * Parses xs:dateTime "YYYY-MM-DDThh:mm:ss[.fff]Z" (UTC only) into *out.
+ * @return 0, or -1 when s is NULL or not in that form.
+ */
+int	date_parse_iso(const char *s, uint64_t *out);
+
+/*
+ * Parses an xs:duration "PnYnMnDTnHnMnS" (whole numbers, no sign) into
+ * seconds. @return 0, or -1 when s is not one.
+ */
+int	date_parse_duration(const char *s, uint64_t *out);
+
 #endif

@@ -40,7 +40,6 @@
 static int	saml_read_file(const char *, char **, char *, size_t);
 static void	saml_glib_log(const gchar *, GLogLevelFlags, const gchar *,
 		    gpointer);
-static int	saml_time(const char *, uint64_t *);
 static void	saml_time_str(uint64_t, char *, size_t);
 static void	saml_new_id(char *);
 static int	saml_uri_loa(const struct config *, const char *);
@@ -87,8 +86,8 @@ saml_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
 }
 
 int
-saml_init(struct saml_idp *idp, const struct config *cfg, char *err,
-    size_t errlen)
+saml_init(struct saml_idp *idp, const struct config *cfg, struct store *st,
+    char *err, size_t errlen)
 {
 	char		*key_pem, *cert_pem;
 	int		 ret;
@@ -146,6 +145,10 @@ saml_init(struct saml_idp *idp, const struct config *cfg, char *err,
 	}
 	/* lasso's default is RSA-SHA1 (lasso.md §2). */
 	idp->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+	if (saml_sp_cache_init(idp, st) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	ret = saml_sp_load(idp, err, errlen);
 
 out:
@@ -170,29 +173,8 @@ saml_free(struct saml_idp *idp)
 		xmlSecKeyDestroy(idp->sign_key);
 	free(idp->metadata);
 	free(idp->sps);
+	saml_sp_cache_free(idp);
 	memset(idp, 0, sizeof(*idp));
-}
-
-/* Parses xs:dateTime "YYYY-MM-DDThh:mm:ss[.fff]Z" (UTC only). */
-static int
-saml_time(const char *s, uint64_t *out)
-{
-	struct tm	tm;
-	char		rest[16];
-	int		n;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%15s", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-	    rest) != 7)
-		return (-1);
-	n = strlen(rest);
-	if (rest[n - 1] != 'Z' || (n > 1 && rest[0] != '.'))
-		return (-1);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (uint64_t)timegm(&tm);
-	return (0);
 }
 
 static void
@@ -283,7 +265,7 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 	gchar			*copy;
 	gsize			 xmllen;
 	uint64_t		 issued;
-	int			 rc, sig, signed_alg_sha1;
+	int			 rc, sig, signed_alg_sha1, attempt;
 
 	if (binding == SAML_BINDING_UNSOLICITED)
 		return (saml_unsolicited_parse(idp, msg, relay_state, now, sso));
@@ -315,16 +297,23 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 		return (SAML_REJECT);
 	}
 
-	sso->login = lasso_login_new(idp->server);
-	/* Signature policy is per SP, decided below from the status. */
-	lasso_profile_set_signature_verify_hint(LASSO_PROFILE(sso->login),
-	    LASSO_PROFILE_SIGNATURE_VERIFY_HINT_IGNORE);
-	if (binding == SAML_BINDING_POST && relay_state != NULL)
-		lasso_assign_string(sso->login->parent.msg_relayState,
-		    relay_state);
-	copy = g_strdup(msg);
-	rc = lasso_login_process_authn_request_msg(sso->login, copy);
-	g_free(copy);
+	for (attempt = 0;; attempt++) {
+		sso->login = lasso_login_new(idp->server);
+		/* Signature policy is per SP, decided below from the status. */
+		lasso_profile_set_signature_verify_hint(
+		    LASSO_PROFILE(sso->login),
+		    LASSO_PROFILE_SIGNATURE_VERIFY_HINT_IGNORE);
+		if (binding == SAML_BINDING_POST && relay_state != NULL)
+			lasso_assign_string(sso->login->parent.msg_relayState,
+			    relay_state);
+		copy = g_strdup(msg);
+		rc = lasso_login_process_authn_request_msg(sso->login, copy);
+		g_free(copy);
+		if (attempt > 0 || !saml_sp_retry(idp,
+		    LASSO_PROFILE(sso->login), rc))
+			break;
+		g_object_unref(sso->login);
+	}
 	if (rc != 0) {
 		if (rc == LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND ||
 		    rc == LASSO_PROFILE_ERROR_UNKNOWN_PROVIDER)
@@ -375,7 +364,7 @@ saml_sso_parse(struct saml_idp *idp, struct store *st, int binding,
 		sso->error = "the request is for another destination";
 		goto reject;
 	}
-	if (saml_time(ra->IssueInstant, &issued) == -1 ||
+	if (date_parse_iso(ra->IssueInstant, &issued) == -1 ||
 	    issued + SAML_REQUEST_MAX_AGE + idp->cfg->clock_skew < now ||
 	    issued > now + idp->cfg->clock_skew) {
 		sso->error = "the request has expired or its time is wrong";

@@ -2,7 +2,9 @@
  * saml*.c: the SAML 2.0 identity provider, on lasso (docs/saml.md).
  *
  * saml.c: per-worker lasso server and the Web SSO profile.
- * saml_sp.c: the federation's service providers (federation/sp/).
+ * saml_sp.c: the federation's service providers (federation/sp/, and
+ * those of the metadata aggregates, resolved on demand).
+ * saml_aggregate.c: federation metadata aggregates, verified and indexed.
  * saml_metadata.c: mutua's own signed metadata.
  * saml_encrypt.c: AES-GCM assertion encryption (lasso offers only CBC).
  * saml_slo.c: Single Logout.
@@ -17,8 +19,10 @@
 #include <stdint.h>
 
 #include <lasso/lasso.h>
+#include <libxml/tree.h>
 
 #include "config.h"
+#include "store_metadata.h"
 #include "store_saml.h"
 #include "store_user.h"
 #include "text.h"
@@ -58,6 +62,12 @@ enum saml_enc {
 	SAML_ENC_AES128_CBC
 };
 
+/* Entity categories mutua releases by (saml_sp.c, docs/saml.md). */
+#define SAML_CATEGORY_RS		0x01
+#define SAML_CATEGORY_PERSONALIZED	0x02
+#define SAML_CATEGORY_PSEUDONYMOUS	0x04
+#define SAML_CATEGORY_ANONYMOUS		0x08
+
 enum saml_nameid {
 	SAML_NAMEID_TRANSIENT,
 	SAML_NAMEID_PERSISTENT,
@@ -78,8 +88,43 @@ struct saml_sp {
 	int		has_slo;
 	int		keyinfo_key;	/* KeyInfo: the key, no certificate */
 	int		unsolicited;	/* accepts IdP-initiated SSO */
+	int		by_category;	/* release_by_category yes */
+	uint32_t	categories;	/* SAML_CATEGORY_* in its metadata */
 	enum saml_nameid	nameid;		/* default NameID format */
 	uint32_t	attributes;	/* SAML_ATTR_* released */
+};
+
+/* One filtered, standalone EntityDescriptor of an aggregate. */
+struct saml_md_entity {
+	char		*entity_id;	/* xmlFree */
+	unsigned char	*xml;		/* xmlFree */
+	int		 len;
+	uint64_t	 valid_until;	/* its own, or the aggregate's */
+};
+
+/* A verified aggregate, filtered, before it is written to the store. */
+struct saml_aggregate {
+	const struct config_md_source	*src;
+	uint64_t			 now;
+	uint64_t			 valid_until;
+	uint64_t			 cache_duration;	/* 0: none */
+	struct saml_md_entity		*v;
+	size_t				 n, cap;
+	size_t				 skipped;	/* filtered out */
+};
+
+struct saml_sp_cache;
+
+#define SAML_FETCH_TAG_MAX	STORE_MD_TAG_MAX
+
+/* What saml_fetch() got. */
+struct saml_fetch {
+	char		*body;		/* NUL-terminated; saml_fetch_free() */
+	size_t		 len;
+	long		 status;	/* HTTP status, 0 if none */
+	int		 not_modified;	/* 304: the copy in use is current */
+	char		 etag[SAML_FETCH_TAG_MAX];
+	char		 last_modified[SAML_FETCH_TAG_MAX];
 };
 
 /* Everything one worker needs: built at start and on SIGHUP. */
@@ -92,6 +137,8 @@ struct saml_idp {
 	char			*metadata;	/* signed, for /saml/metadata */
 	struct saml_sp		*sps;
 	size_t			 nsps;
+	struct store		*store;		/* aggregates; may be NULL */
+	struct saml_sp_cache	*cache;		/* their resolved SPs */
 };
 
 /* What the IdP knows about the signed-in user for an assertion. */
@@ -134,11 +181,12 @@ struct saml_sso {
 
 /*
  * Builds the worker's IdP: lasso server, cached signing key, signed
- * metadata, SPs. A broken SP file is logged and skipped.
+ * metadata, SPs. A broken SP file is logged and skipped. The SPs of
+ * the metadata aggregates are resolved from st (NULL: none).
  * @return 0, or -1 with a reason in err.
  */
-int	saml_init(struct saml_idp *, const struct config *, char *err,
-	    size_t errlen);
+int	saml_init(struct saml_idp *, const struct config *, struct store *,
+	    char *err, size_t errlen);
 
 /* Releases everything saml_init() built. */
 void	saml_free(struct saml_idp *);
@@ -146,8 +194,119 @@ void	saml_free(struct saml_idp *);
 /* saml_sp.c: loads federation/sp/ into idp->sps. @return 0 or -1. */
 int	saml_sp_load(struct saml_idp *, char *err, size_t errlen);
 
-/* Finds an SP by entity ID, or NULL. */
-const struct saml_sp	*saml_sp_find(const struct saml_idp *, const char *);
+/*
+ * Finds an SP by entity ID: the files of federation/sp/ first, then the
+ * metadata aggregates in the order of idp.conf (resolving it into the
+ * worker's cache and lasso's server). The SP stays valid until the next
+ * call. @return the SP, or NULL (unknown, expired or broken: logged).
+ */
+const struct saml_sp	*saml_sp_find(struct saml_idp *, const char *);
+
+/*
+ * After lasso failed with rc to process a message in p: 1 when the
+ * message's issuer was unknown to lasso and is now resolved from a
+ * metadata source (process the message again, once), else 0.
+ */
+int	saml_sp_retry(struct saml_idp *, LassoProfile *p, int rc);
+
+/*
+ * Makes the per-worker cache of aggregate SPs (cfg->md_cache entries)
+ * when there are metadata sources. @return 0 or -1 (out of memory).
+ */
+int	saml_sp_cache_init(struct saml_idp *, struct store *);
+
+/* Frees the cache; lasso's server goes with saml_free(). */
+void	saml_sp_cache_free(struct saml_idp *);
+
+/* How many aggregate SPs this worker holds now. */
+size_t	saml_sp_cache_count(const struct saml_idp *);
+
+/*
+ * saml_aggregate.c: metadata aggregates. These use xmlsec, which
+ * lasso_init() (saml_init()) sets up.
+ */
+
+/*
+ * Checks the aggregate's signature with the key of the pinned
+ * certificate (PEM file cert) and nothing else: one Reference covering
+ * the whole document, SHA-2 digests, RSA or ECDSA with SHA-2.
+ * @return 0, or -1 with *why (unsigned, bad signature, ...).
+ */
+int	saml_aggregate_verify(xmlDocPtr doc, const char *cert,
+	    const char **why);
+
+/*
+ * Reads an aggregate: the file path, or len bytes at buf when path is
+ * NULL; no network, no DTD. @return the document (xmlFreeDoc), or NULL
+ * with *why.
+ */
+xmlDocPtr	saml_aggregate_read(const char *path, const char *buf,
+		    size_t len, const char **why);
+
+/*
+ * Verifies (saml_aggregate_verify(), validUntil required and in the
+ * future) and filters the aggregate doc for src: SAML 2.0 SPs, not
+ * expired, of src's entity category and registration authority. doc
+ * stays the caller's.
+ * @param out	filled; release with saml_aggregate_release()
+ * @return 0, or -1 with *why (out is then empty).
+ */
+int	saml_aggregate_parse(const struct config_md_source *src,
+	    xmlDocPtr doc, uint64_t now, struct saml_aggregate *out,
+	    const char **why);
+
+void	saml_aggregate_release(struct saml_aggregate *);
+
+/*
+ * 1 when the entity has the entity attribute name with value (SAML V2.0
+ * Metadata Extension for Entity Attributes), e.g. an entity category.
+ */
+int	saml_aggregate_entity_attribute(xmlNodePtr entity, const char *name,
+	    const char *value);
+
+/*
+ * saml_fetch.c: GETs url, with If-None-Match / If-Modified-Since from
+ * the copy in use (either may be NULL or ""), at most max bytes, within
+ * timeout seconds (connecting: 10 at most); no redirects.
+ * @return 0 with out filled (out->not_modified for 304; release with
+ *	   saml_fetch_free()), or -1 with *why.
+ */
+int	saml_fetch(const char *url, const char *etag,
+	    const char *last_modified, size_t max, long timeout,
+	    struct saml_fetch *out, const char **why);
+
+void	saml_fetch_free(struct saml_fetch *);
+
+/*
+ * saml_mdq.c: finds entity_id at the MDQ responder of src: from the
+ * store's cache, else asked (waiting at most src->timeout) and cached.
+ * @param xml		receives the verified EntityDescriptor (g_free)
+ * @param valid_until	until when it may be used
+ * @return 1 (found), 0 (not found, refused or unreachable: logged), -1
+ *	   (store error or out of memory).
+ */
+int	saml_mdq_lookup(struct store *, const struct config_md_source *src,
+	    const char *entity_id, uint64_t now, char **xml, size_t *len,
+	    uint64_t *valid_until);
+
+/*
+ * Looks at source src now: when its file or URL has a new copy, verifies and indexes
+ * it as the new generation; when it is refused, logs why and keeps the
+ * last good copy. Records when to look again (interval, cacheDuration).
+ * @return 1 when a new copy was indexed, 0 when not, -1 on a store
+ *	   error.
+ */
+int	saml_aggregate_load(struct store *, const struct config_md_source *src,
+	    uint64_t now);
+
+/*
+ * Refreshes each source that is due (every source when force: a worker
+ * that starts looks at the files again), when this process can take its
+ * lease in the store; the lease is released after.
+ * @return 0, or -1 on a store error.
+ */
+int	saml_aggregate_refresh(struct store *, const struct config *,
+	    uint64_t now, int force);
 
 /* 1 when url is one of sp's HTTP-POST AssertionConsumerServices. */
 int	saml_sp_acs_listed(const struct saml_sp *, const char *url);

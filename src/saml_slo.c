@@ -238,19 +238,24 @@ saml_slo_answer(struct saml_idp *idp, const struct saml_participant *parts,
 	LassoLogout	*lo;
 	LassoProfile	*p;
 	char		*copy;
-	int		 i, rc, ret;
+	int		 i, rc, ret, attempt;
 
 	ret = -1;
-	lo = lasso_logout_new(idp->server);
-	p = LASSO_PROFILE(lo);
-	/* SAML profiles §4.4.3.1: the request must be authenticated. */
-	lasso_profile_set_signature_verify_hint(p,
-	    LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
-	if (binding == SAML_BINDING_POST && relay != NULL)
-		lasso_assign_string(p->msg_relayState, relay);
-	copy = g_strdup(msg);
-	rc = lasso_logout_process_request_msg(lo, copy);
-	g_free(copy);
+	for (attempt = 0;; attempt++) {
+		lo = lasso_logout_new(idp->server);
+		p = LASSO_PROFILE(lo);
+		/* SAML profiles §4.4.3.1: the request must be authenticated. */
+		lasso_profile_set_signature_verify_hint(p,
+		    LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+		if (binding == SAML_BINDING_POST && relay != NULL)
+			lasso_assign_string(p->msg_relayState, relay);
+		copy = g_strdup(msg);
+		rc = lasso_logout_process_request_msg(lo, copy);
+		g_free(copy);
+		if (attempt > 0 || !saml_sp_retry(idp, p, rc))
+			break;
+		g_object_unref(lo);
+	}
 	if (rc != 0) {
 		*error = rc == LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND ?
 		    "the service provider is not in the federation" :
@@ -396,7 +401,7 @@ saml_slo_response(struct saml_idp *idp, struct store *st, const char *msg,
 	LassoProfile		*p;
 	const char		*result;
 	char			*copy, hop[SAML_REQUEST_KEY_LEN + 1];
-	int			 rc, taken, ret;
+	int			 rc, taken, ret, attempt;
 
 	if (strlen(msg) > SAML_POST_MAX) {
 		*error = "the logout response is too large";
@@ -405,14 +410,19 @@ saml_slo_response(struct saml_idp *idp, struct store *st, const char *msg,
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return (-1);
 	ret = -1;
-	lo = lasso_logout_new(idp->server);
-	p = LASSO_PROFILE(lo);
-	/* SAML profiles §4.4.4.2: the response must be authenticated. */
-	lasso_profile_set_signature_verify_hint(p,
-	    LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
-	copy = g_strdup(msg);
-	rc = lasso_logout_process_response_msg(lo, copy);
-	g_free(copy);
+	for (attempt = 0;; attempt++) {
+		lo = lasso_logout_new(idp->server);
+		p = LASSO_PROFILE(lo);
+		/* SAML profiles §4.4.4.2: the response must be authenticated. */
+		lasso_profile_set_signature_verify_hint(p,
+		    LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+		copy = g_strdup(msg);
+		rc = lasso_logout_process_response_msg(lo, copy);
+		g_free(copy);
+		if (attempt > 0 || !saml_sp_retry(idp, p, rc))
+			break;
+		g_object_unref(lo);
+	}
 	resp = LASSO_IS_SAMLP2_STATUS_RESPONSE(p->response) ?
 	    LASSO_SAMLP2_STATUS_RESPONSE(p->response) : NULL;
 	hop[0] = '\0';

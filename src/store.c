@@ -89,6 +89,10 @@ static const struct {
 	[STORE_DESK_ALERTS_OPEN] = { "desk_alerts_open", STORE_ENV_DURABLE },
 	[STORE_USERS_BY_DIR] = { "users_by_dir", STORE_ENV_DURABLE },
 	[STORE_USER_ATTRIBUTES] = { "user_attributes", STORE_ENV_DURABLE },
+	/* The last good verified metadata: it must survive a restart. */
+	[STORE_METADATA] = { "metadata", STORE_ENV_DURABLE },
+	/* A cache of MDQ answers: the responder has them again. */
+	[STORE_MDQ_CACHE] = { "mdq_cache", STORE_ENV_VOLATILE },
 };
 
 static int	store_env_open(struct store *, enum store_env, const char *,

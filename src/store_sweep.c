@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ratelimit.h"
+#include "store_metadata.h"
 #include "store_oauth.h"
 #include "store_oob.h"
 #include "store_saml.h"
@@ -26,6 +27,7 @@ static const struct {
 	{ STORE_OAUTH_CODES, store_oauth_expired },
 	{ STORE_OAUTH_JTI, store_oauth_expired },
 	{ STORE_OAUTH_TOKENS, store_oauth_expired },
+	{ STORE_MDQ_CACHE, store_metadata_mdq_expired },
 };
 
 /* One database's pass: what store_sweep_visit() needs and finds. */

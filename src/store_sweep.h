@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-#define STORE_SWEEP_DBS		11	/* the databases swept here */
+#define STORE_SWEEP_DBS		12	/* the databases swept here */
 #define STORE_SWEEP_KEY_MAX	511	/* LMDB's largest key */
 #define STORE_SWEEP_BATCH	256	/* records looked at per database */
 

@@ -3,6 +3,7 @@
  * (configuration, store, SAML and OIDC state) and its periodic sweep.
  * Handler modules never call back into this file.
  */
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -42,11 +43,31 @@ KORE_SECCOMP_FILTER("mutua",
 	KORE_SYSCALL_ALLOW(mkdir),
 	/* Kore's filemap resolves paths with realpath(). */
 	KORE_SYSCALL_ALLOW(faccessat2),
-	/* libldap's connections to the directory (directory.c). */
-	KORE_SYSCALL_ALLOW(socket),
+	/*
+	 * libcurl fetching federation metadata (saml_fetch.c): what Kore's
+	 * own curl support allows (kore/src/curl.c), and clone3 refused so
+	 * that glibc starts the resolver's thread with clone. libldap's
+	 * connections to the directory (directory.c) need the same sockets,
+	 * and shutdown.
+	 */
+	KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_INET),
+	KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_INET6),
+	KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_UNIX),
+	KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_NETLINK),
 	KORE_SYSCALL_ALLOW(connect),
+	KORE_SYSCALL_ALLOW(bind),
+	KORE_SYSCALL_ALLOW(getsockopt),
+	KORE_SYSCALL_ALLOW(getsockname),
 	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(recvmsg),
+	KORE_SYSCALL_ALLOW(sendmmsg),
+	KORE_SYSCALL_ALLOW(ioctl),
 	KORE_SYSCALL_ALLOW(shutdown),
+	KORE_SYSCALL_ALLOW(clone),
+	KORE_SYSCALL_DENY(clone3, ENOSYS),
+	KORE_SYSCALL_ALLOW(set_robust_list),
+	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_ALLOW(pipe2),
 	/* GnuTLS's initialisation for StartTLS and ldaps:// (secure_getenv). */
 	KORE_SYSCALL_ALLOW(getgid),
 	KORE_SYSCALL_ALLOW(getegid),

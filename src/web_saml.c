@@ -19,7 +19,11 @@ int	web_saml_unsolicited(struct http_request *);
 int	web_saml_resume(struct http_request *);
 int	web_saml_slo(struct http_request *);
 
-static struct saml_idp	saml;
+/* How often a worker looks whether a metadata source is due. */
+#define WEB_SAML_REFRESH_MS	5000
+
+static struct saml_idp		 saml;
+static struct kore_timer	*web_saml_timer;
 
 static void	web_saml_send(struct http_request *, struct saml_post *);
 static void	web_saml_failed(struct http_request *, struct saml_sso *);
@@ -29,19 +33,30 @@ static int	web_saml_subject_issue(struct http_request *,
 		    struct saml_sso *, const char *, const struct session *,
 		    uint64_t);
 static int	web_saml_arg(struct http_request *, const char *, char **);
+static void	web_saml_refresh_now(int);
+static void	web_saml_refresh(void *, u_int64_t);
 
 void
 web_saml_init(void)
 {
 	char	err[1024];
 
-	if (saml_init(&saml, &web.cfg, err, sizeof(err)) == -1)
+	if (saml_init(&saml, &web.cfg, web.store, err, sizeof(err)) == -1)
 		fatal("saml: %s", err);
+	if (web.cfg.nmd_sources > 0) {
+		/* A worker that starts looks at every source once. */
+		web_saml_refresh_now(1);
+		web_saml_timer = kore_timer_add(web_saml_refresh,
+		    WEB_SAML_REFRESH_MS, NULL, 0);
+	}
 }
 
 void
 web_saml_fini(void)
 {
+	if (web_saml_timer != NULL)
+		kore_timer_remove(web_saml_timer);
+	web_saml_timer = NULL;
 	saml_free(&saml);
 }
 
@@ -54,6 +69,27 @@ web_saml_sp_name(const char *entity_id)
 	    sp->display_name[0] == '\0')
 		return (NULL);
 	return (sp->display_name);
+}
+
+/*
+ * The metadata aggregates: every few seconds each worker asks the store
+ * whether a source is due; the one holding its lease refreshes it
+ * (saml_aggregate_refresh()), the others see the new copy through the
+ * store.
+ */
+static void
+web_saml_refresh_now(int force)
+{
+	if (saml_aggregate_refresh(web.store, &web.cfg,
+	    (uint64_t)time(NULL), force) == -1)
+		log_event("saml.metadata.error", "reason", "store error",
+		    (char *)NULL);
+}
+
+static void
+web_saml_refresh(void *arg, u_int64_t now_ms)
+{
+	web_saml_refresh_now(0);
 }
 
 int

@@ -3,7 +3,7 @@
 # Idempotent: only missing packages are installed, with sudo when not root.
 set -eu
 
-PACKAGES="build-essential pkg-config kore liblasso3-dev liboauth2-dev
+PACKAGES="build-essential pkg-config kore liblasso3-dev libxmlsec1-dev liboauth2-dev
 libcjose-dev libjansson-dev liblmdb-dev lmdb-utils libcmocka-dev libssl-dev
 libqrencode-dev libcurl4-openssl-dev zlib1g-dev openssl curl nginx-light
 python3-pysaml2 python3-requests python3-lasso xmlsec1 python3-pytest python3-cryptography

@@ -399,7 +399,7 @@ fuzz_saml_open(struct fuzz *fz, struct saml_idp *idp, int with_sp)
 		fuzz_die("cannot make the IdP's key");
 	if (with_sp)
 		fuzz_file(fz, "sp/sp.xml", md, strlen(md), path);
-	if (saml_init(idp, cfg, err, sizeof(err)) == -1)
+	if (saml_init(idp, cfg, NULL, err, sizeof(err)) == -1)
 		fuzz_die("saml_init: %s", err);
 	signal(SIGTRAP, fuzz_trap);
 	if (with_sp && saml_sp_find(idp, FUZZ_SP_ENTITY) == NULL)

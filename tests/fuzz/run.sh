@@ -69,9 +69,16 @@ merge)
 		corpus=$here/corpus/$t
 		[ -d "$corpus" ] || continue
 		tmp=$(mktemp -d)
+		leaks=1
+		case $t in
+		fuzz_saml_*)	leaks=0 ;;
+		esac
+		# As in run: lasso's and xmlsec's own leaks at exit are not
+		# findings (else each merge leaves a crash- file behind).
 		# shellcheck disable=SC2046
-		nice -n 15 "$dir/$t" $(options "$t") -merge=1 "$tmp" "$corpus" \
-		    >/dev/null 2>&1
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks \
+		    nice -n 15 "$dir/$t" $(options "$t") -merge=1 "$tmp" \
+		    "$corpus" >/dev/null 2>&1
 		rm -f "$corpus"/*
 		cp "$tmp"/* "$corpus"/ 2>/dev/null || true
 		rm -rf "$tmp"

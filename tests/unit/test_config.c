@@ -321,6 +321,66 @@ test_config_rejects_bad_trusted_proxy(void **state)
 }
 
 static void
+test_config_metadata_aggregates_parse(void **state)
+{
+	struct config	cfg;
+
+	assert_load_ok("aggregate.conf", &cfg);
+	assert_int_equal(cfg.nmd_sources, 4);
+	assert_true(cfg.md_sources[3].mdq && cfg.md_sources[3].sha1);
+	assert_int_equal(cfg.md_sources[3].ttl, 120);
+	assert_int_equal(cfg.md_sources[3].negative_ttl, 30);
+	assert_int_equal(cfg.md_sources[3].max_entries, 500);
+	assert_int_equal(cfg.md_sources[3].timeout, 5);
+	assert_int_equal(cfg.md_sources[3].max_mb, 1);
+	assert_false(cfg.md_sources[2].mdq);
+	assert_string_equal(cfg.md_sources[0].name, "uk");
+	assert_string_equal(cfg.md_sources[0].file, "var/uk.xml");
+	assert_string_equal(cfg.md_sources[0].cert, "federation/uk.crt");
+	assert_string_equal(cfg.md_sources[0].policy,
+	    "federation/uk-policy.conf");
+	assert_string_equal(cfg.md_sources[0].category,
+	    "http://refeds.org/category/research-and-scholarship");
+	assert_string_equal(cfg.md_sources[0].registrar,
+	    "http://ukfederation.org.uk");
+	assert_int_equal(cfg.md_sources[0].interval, 600);
+	assert_string_equal(cfg.md_sources[1].name, "edugain");
+	assert_int_equal(cfg.md_sources[1].interval, 3600);
+	assert_int_equal(cfg.md_sources[1].timeout, 60);
+	assert_int_equal(cfg.md_sources[1].max_mb, 256);
+	assert_string_equal(cfg.md_sources[2].url,
+	    "https://mds.example.org/metadata.xml");
+	assert_int_equal(cfg.md_sources[2].timeout, 30);
+	assert_int_equal(cfg.md_sources[2].max_mb, 100);
+	assert_string_equal(cfg.md_sources[1].policy, "");
+	assert_int_equal(cfg.md_cache, 1024);
+	assert_load_ok("minimal.conf", &cfg);
+	assert_int_equal(cfg.nmd_sources, 0);
+	assert_int_equal(cfg.md_cache, 256);
+}
+
+static void
+test_config_rejects_bad_metadata_aggregates(void **state)
+{
+	assert_load_error("aggregate-bad-name.conf", 9, "metadata_aggregate: "
+	    "the source name: 1 to 31 of A-Z a-z 0-9 _ -");
+	assert_load_error("aggregate-no-cert.conf", 9,
+	    "metadata_aggregate: cert= and one of file= or url= are required");
+	assert_load_error_at("aggregate-bad-key.conf", 9, "unknown key");
+	assert_load_error("aggregate-bad-interval.conf", 9,
+	    "metadata_aggregate: interval: 10 to 86400 seconds");
+	assert_load_error("aggregate-both.conf", 9, "metadata_aggregate: "
+	    "cert= and one of file= or url= are required");
+	assert_load_error("aggregate-bad-url.conf", 9,
+	    "metadata_aggregate: url: http:// or https://");
+	assert_load_error("mdq-file.conf", 9, "metadata_mdq: url= (the "
+	    "responder's base URL) and cert= are required, file= is not "
+	    "allowed");
+	assert_load_error("aggregate-dup.conf", 10, "metadata_aggregate: "
+	    "a source of that name is already defined");
+}
+
+static void
 test_config_rejects_too_many_proxies(void **state)
 {
 	/* Lines 9 to 24 hold CONFIG_PROXIES_MAX proxies; 25 is one more. */
@@ -690,6 +750,8 @@ main(void)
 		cmocka_unit_test(
 		    test_config_ldap_rejects_bad_filters_and_urls),
 		cmocka_unit_test(test_config_rejects_too_many_proxies),
+		cmocka_unit_test(test_config_metadata_aggregates_parse),
+		cmocka_unit_test(test_config_rejects_bad_metadata_aggregates),
 		cmocka_unit_test(test_config_rejects_line_too_long),
 		cmocka_unit_test(
 		    test_config_missing_file_names_file_and_reason),

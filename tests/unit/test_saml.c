@@ -575,7 +575,7 @@ saml_setup(void **state)
 		goto fail;
 	}
 	LSAN_DISABLE();
-	rc = saml_init(&t->idp, cfg, err, sizeof(err));
+	rc = saml_init(&t->idp, cfg, t->f.st, err, sizeof(err));
 	if (rc == 0)
 		t->sp = sp_server(SP_ENTITY, t->idp.metadata);
 	LSAN_ENABLE();
@@ -1144,7 +1144,8 @@ reload_encrypting(struct saml_test *t, const char *methods, const char *conf)
 	free(md);
 	saml_free(&t->idp);
 	LSAN_DISABLE();
-	assert_int_equal(saml_init(&t->idp, &t->f.cfg, err, sizeof(err)), 0);
+	assert_int_equal(saml_init(&t->idp, &t->f.cfg, t->f.st, err,
+	    sizeof(err)), 0);
 	LSAN_ENABLE();
 	assert_int_equal(t->idp.nsps, 1);
 	assert_int_equal(lasso_server_set_encryption_private_key(t->sp,
