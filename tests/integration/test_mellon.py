@@ -1,7 +1,9 @@
 """SAML Web SSO with Apache mod_auth_mellon, an SP built on lasso as
 deployed: the X.1280 login, then an assertion it decrypts (AES-GCM by
 default, CBC when configured) and accepts, with the attributes it
-passes on to the protected page."""
+passes on to the protected page; also as one of 10,000 SPs of a
+federation's aggregate served over HTTP, the only place mutua knows it
+from."""
 import os
 import tempfile
 
@@ -11,6 +13,7 @@ from mellon_sp import MellonSP
 from terminal import Terminal, login_through
 from test_oob import enrol
 from saml_sp import post_form
+from test_saml_metadata import Federation, Publisher, wait_log
 
 
 @pytest.fixture
@@ -76,6 +79,32 @@ def test_mellon_decrypts_and_accepts_the_assertion(mellon, conf, method):
     # The mellon session holds: no second login.
     again = t.s.get(sp.base + "/secret/index.html", allow_redirects=False)
     assert again.status_code == 200
+
+
+def test_mellon_known_only_from_a_10000_entity_aggregate(new_server):
+    """The UK federation's size (docs/performance.md): the aggregate,
+    signed with xmlsec1, comes over HTTP; mellon's metadata is nowhere
+    else."""
+    d = tempfile.mkdtemp(prefix="mutua-mellon-fed-")
+    fed = Federation(d)
+    pub = Publisher(d)
+    sp = MellonSP(os.path.join(d, "apache"))
+    try:
+        fed.publish([sp], count=9999)
+        os.makedirs(os.path.join(d, "empty"))
+        server = new_server(fed.conf(url=pub.url) + "sp_dir %s\n" %
+                            os.path.join(d, "empty"))
+        server.start()
+        wait_log(server, "event=saml.metadata.loaded source=fed "
+                 "entities=10000", timeout=180)
+        sp.start(server.base)
+        t, fields, r = sign_in(server, sp, enrol(server))
+        assert r.status_code == 200 and r.text == "secret\n", \
+            (r.status_code, sp.log()[-2000:])
+        assert r.headers["X-mail"] == "alice@example.org"
+    finally:
+        sp.stop()
+        pub.close()
 
 
 def test_mellon_refuses_an_altered_response(mellon):
