@@ -5,7 +5,8 @@ xmlsec1 by tools/make-aggregate.py; each worker's VmRSS without it, after
 start with it, and after resolving --resolve of its SPs; the time to
 verify and index it (the `ms=` of `event=saml.metadata.loaded`); the time
 of an AuthnRequest naming an SP not resolved yet, and of one already
-resolved.
+resolved; the same for SPs asked of an MDQ responder (--mdq of them)
+and then found in its cache. `make bench` runs it with 10,000 SPs.
 
     make all && BUILD=build /usr/bin/python3 bench/metadata.py
 """
@@ -26,6 +27,54 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from mutua_server import MutuaServer, ROOT  # noqa: E402
 from saml_sp import make_keypair  # noqa: E402
 from test_saml import raw_request, redirect_url  # noqa: E402
+from test_saml_metadata import Responder  # noqa: E402
+
+# A generated SP as tools/make-aggregate.py writes it, for the responder.
+SP_MD = """<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
+ entityID="https://sp%(i)d.example.org/shibboleth"><md:SPSSODescriptor
+ protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+<md:AssertionConsumerService index="1"
+ Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+ Location="https://sp%(i)d.example.org/Shibboleth.sso/SAML2/POST"/>
+</md:SPSSODescriptor></md:EntityDescriptor>"""
+
+
+class GeneratedSP:
+    def __init__(self, i):
+        self.entity = "https://sp%d.example.org/shibboleth" % i
+        self.i = i
+
+    def metadata(self):
+        return SP_MD % {"i": self.i}
+
+
+class Signer:
+    """What Responder.publish() needs of a federation."""
+
+    def __init__(self, d, key, crt):
+        self.dir, self.key, self.crt = d, key, crt
+
+
+def mdq(d, key, crt, n):
+    """AuthnRequests from n SPs known only to an MDQ responder: the first
+    of each asks the responder (and verifies its answer), the second
+    finds it cached. @return (first, again) times in ms."""
+    responder = Responder()
+    signer = Signer(d, key, crt)
+    for i in range(1, n + 1):
+        responder.publish(signer, GeneratedSP(i))
+    server = MutuaServer("metadata_mdq mdq url=%s cert=%s\n" % (
+        responder.base, crt))
+    server.start()
+    try:
+        warm(server)
+        s = requests.Session()
+        first = [ask(server, i, s) for i in range(1, n + 1)]
+        again = [ask(server, i, s) for i in range(1, n + 1)]
+    finally:
+        server.cleanup()
+        responder.close()
+    return first, again
 
 
 def worker_rss(server):
@@ -76,6 +125,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--count", type=int, default=8000)
     p.add_argument("--resolve", type=int, default=200)
+    p.add_argument("--mdq", type=int, default=100,
+                   help="SPs asked of an MDQ responder")
     a = p.parse_args()
 
     d = tempfile.mkdtemp(prefix="mutua-bench-md-")
@@ -110,9 +161,11 @@ def main():
     rss_start = worker_rss(server)
     s = requests.Session()
     first = [ask(server, i, s) for i in range(1, a.resolve + 1)]
-    again = [ask(server, i, s) for i in range(a.resolve - 99, a.resolve + 1)]
+    again = [ask(server, i, s) for i in range(max(1, a.resolve - 99),
+                                              a.resolve + 1)]
     rss_after = worker_rss(server)
     server.cleanup()
+    mdq_first, mdq_again = mdq(d, key, crt, a.mdq)
 
     def kib(m):
         return ", ".join("%.1f (%.1f)" % (v / 1024, anon / 1024)
@@ -134,6 +187,19 @@ def main():
           "%.1f / %.1f |" % (statistics.median(first), max(first)))
     print("| AuthnRequest, SP resolved (ms, median / max) | %.1f / %.1f |"
           % (statistics.median(again), max(again)))
+    print("| AuthnRequest, SP asked of the MDQ responder (ms, median / max)"
+          " | %.1f / %.1f |" % (statistics.median(mdq_first),
+                                max(mdq_first)))
+    print("| AuthnRequest, SP in the MDQ cache (ms, median / max) | "
+          "%.1f / %.1f |" % (statistics.median(mdq_again), max(mdq_again)))
+    # Issue 16's targets: verified and indexed within 10 s, at most
+    # 64 MiB added to a worker's resident memory.
+    added = max(v[0] for v in rss_start.values()) - \
+        max(v[0] for v in rss_base.values())
+    print("| target: index in 10 s; ratio | %.2f |" % (
+        int(loaded.group(2)) / 10000))
+    print("| target: 64 MiB added per worker; ratio (largest worker) | "
+          "%.2f |" % (added / 1024 / 64))
 
 
 if __name__ == "__main__":
