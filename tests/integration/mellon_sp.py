@@ -15,6 +15,7 @@ import time
 import requests
 
 from mutua_server import free_port
+from saml_sp import Published
 
 MODULES = "/usr/lib/apache2/modules"
 
@@ -69,9 +70,10 @@ MellonPostDirectory {dir}/post
 """
 
 
-class MellonSP:
+class MellonSP(Published):
     """One Apache with mod_auth_mellon. publish() writes its metadata
     into the IdP's SP directory; start() needs the IdP running."""
+    NAME = "mellon"
 
     def __init__(self, workdir):
         self.dir = workdir
@@ -96,14 +98,6 @@ class MellonSP:
     def metadata(self):
         with open(os.path.join(self.dir, "sp.xml")) as f:
             return f.read()
-
-    def publish(self, sp_dir, name="mellon", extra_conf=None):
-        os.makedirs(sp_dir, exist_ok=True)
-        with open(os.path.join(sp_dir, name + ".xml"), "w") as f:
-            f.write(self.metadata())
-        if extra_conf is not None:
-            with open(os.path.join(sp_dir, name + ".conf"), "w") as f:
-                f.write(extra_conf)
 
     def start(self, idp_base):
         with open(os.path.join(self.dir, "idp.xml"), "w") as f:

@@ -33,7 +33,22 @@ def make_keypair(dirname, name):
     return key, crt
 
 
-class SamlSP:
+class Published:
+    """An SP the IdP knows from its SP directory: publish() writes its
+    metadata() there as NAME.xml, and its policy as NAME.conf."""
+    NAME = "test-sp"
+
+    def publish(self, sp_dir, name=None, extra_conf=None):
+        name = name or self.NAME
+        os.makedirs(sp_dir, exist_ok=True)
+        with open(os.path.join(sp_dir, name + ".xml"), "w") as f:
+            f.write(self.metadata())
+        if extra_conf is not None:
+            with open(os.path.join(sp_dir, name + ".conf"), "w") as f:
+                f.write(extra_conf)
+
+
+class SamlSP(Published):
     """One SP. base names its endpoints (base/acs, base/slo) and, unless
     entity is given, its entity ID (base/metadata); slo_bindings are the
     bindings of its SingleLogoutService ([] for none); display_name, when
@@ -88,14 +103,6 @@ class SamlSP:
         conf = SPConfig()
         conf.load(dict(self.conf, metadata={}))
         return str(entity_descriptor(conf))
-
-    def publish(self, sp_dir, name="test-sp", extra_conf=None):
-        os.makedirs(sp_dir, exist_ok=True)
-        with open(os.path.join(sp_dir, name + ".xml"), "w") as f:
-            f.write(self.metadata())
-        if extra_conf is not None:
-            with open(os.path.join(sp_dir, name + ".conf"), "w") as f:
-                f.write(extra_conf)
 
     def connect(self, idp_base):
         md = requests.get(idp_base + "/saml/metadata").text
